@@ -1,0 +1,218 @@
+"""Settings shared by every environment, read from the environment and safe by default.
+
+``dev``, ``test`` and ``production`` import this module and change only what differs.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# --- Core -----------------------------------------------------------------------------------
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+
+# The head office (public schema) answers on this host; every center has its own domain.
+BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost").strip().lower()
+# Port of the public URLs of center sites (Wagtail Site.port): 80, 443, or the dev server's.
+SITE_PORT = int(os.environ.get("SITE_PORT", "80"))
+
+# --- Applications -----------------------------------------------------------------------------
+# django-tenants: SHARED_APPS live in the public schema (head office), TENANT_APPS in every
+# center's schema. contenttypes is shared only (DESIGN §5); auth and sessions are in both so
+# head office and each center have their own users and sessions.
+SHARED_APPS = [
+    # tenants before django_tenants: its `migrate` also keeps the center template current.
+    "tenants",
+    "django_tenants",
+    "portal",
+    "django.contrib.contenttypes",
+    "django.contrib.postgres",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+]
+
+TENANT_APPS = [
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "operations",
+    "cms",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+]
+
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.ServiceCenter"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+PUBLIC_SCHEMA_URLCONF = "portal.urls"
+ROOT_URLCONF = "cms.urls"
+# New centers are cloned from this migrated template schema (about 1 s instead of 10+ s of
+# migrations). `manage.py migrate` keeps it current; it has no tenant row and no domain.
+TENANT_BASE_SCHEMA = "center_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
+
+MIDDLEWARE = [
+    "tenants.middleware.CenterTenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "portal.wsgi.application"
+
+# --- Database -----------------------------------------------------------------------------------
+# DATABASE_URL when set; otherwise the embedded server (dev/test settings only, see devdb).
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
+
+def database_from_env(allow_embedded: bool) -> dict:
+    if DATABASE_URL:
+        config = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
+    elif allow_embedded:
+        from portal import devdb
+
+        config = {**devdb.database_settings(), "CONN_MAX_AGE": 0}
+    else:
+        raise ImproperlyConfigured("DATABASE_URL must be set.")
+    if not config.get("NAME"):
+        raise ImproperlyConfigured("DATABASE_URL must name a database.")
+    config["ENGINE"] = "django_tenants.postgresql_backend"
+    return config
+
+
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache -------------------------------------------------------------------------------------
+# Every alias carries the tenant key function: Wagtail caches site root paths and renditions
+# under fixed keys, so without it one center would read another's entries (DESIGN §5).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def cache_alias(location_suffix: str) -> dict:
+    if REDIS_URL:
+        alias = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    else:
+        alias = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": location_suffix}
+    alias["KEY_FUNCTION"] = "django_tenants.cache.make_key"
+    alias["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "bianmin")
+    return alias
+
+
+CACHES = {
+    "default": cache_alias("default"),
+    "renditions": cache_alias("renditions"),
+}
+
+# --- Auth and sessions ----------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:center_list"
+# Host-only cookies: a session or CSRF token of one center is never sent to another's host.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 12
+
+# --- Internationalisation ---------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# --- Static and media ------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static_src"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Per-schema media: files of a center are stored under MEDIA_ROOT/<schema>/ and served only
+# on that center's host (see cms.views.serve_media).
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Wagtail -------------------------------------------------------------------------------------
+WAGTAIL_SITE_NAME = _("Bianmin service center")
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"http://{BASE_DOMAIN}")
+WAGTAIL_I18N_ENABLED = False
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "jpg", "jpeg", "png"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+
+# --- Security defaults (production tightens further) ------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"bianmin": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}

@@ -1,0 +1,13 @@
+"""Local development and the demo: debug on, embedded PostgreSQL unless DATABASE_URL is set."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import database_from_env, env_list
+
+DEBUG = True
+SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1")
+SITE_PORT = int(os.environ.get("SITE_PORT", "8000"))
+DATABASES = {"default": database_from_env(allow_embedded=True)}
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

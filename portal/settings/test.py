@@ -1,0 +1,22 @@
+"""The test suite: fast hashing, local-memory cache (still tenant-keyed), embedded DB by default."""
+
+import os
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import database_from_env
+
+DEBUG = False
+SECRET_KEY = "test-only-key-not-secret"  # noqa: S105
+ALLOWED_HOSTS = ["localhost", ".localhost", "testserver", "127.0.0.1"]
+SITE_PORT = 80
+DATABASES = {"default": database_from_env(allow_embedded=True)}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="bianmin-test-media-")
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Keep Redis out of unit tests unless the run asks for it explicitly.
+if not os.environ.get("TEST_REDIS_URL"):
+    CACHES = {  # noqa: F405
+        alias: {**config, "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"test-{alias}"}
+        for alias, config in CACHES.items()  # noqa: F405
+    }

@@ -1,0 +1,26 @@
+"""URLs of the head-office host (public schema)."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal import views
+
+portal_patterns = [
+    path("", views.center_list, name="center_list"),
+    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="portal:login"), name="logout"),
+    path("centers/new/", views.center_create, name="center_create"),
+    path("centers/<int:pk>/suspend/", views.center_suspend, name="center_suspend"),
+    path("centers/<int:pk>/reactivate/", views.center_reactivate, name="center_reactivate"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

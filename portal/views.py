@@ -1,0 +1,86 @@
+"""The head-office portal: sign in, list centers, create, suspend and reactivate them."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portal.forms import CenterCreateForm, CenterSuspendForm
+from tenants import services
+from tenants.models import ServiceCenter
+
+
+def _center_urls(request, domain: str) -> dict[str, str]:
+    port = request.get_port()
+    suffix = "" if port in ("80", "443") else f":{port}"
+    base = f"{request.scheme}://{domain}{suffix}"
+    return {"site": f"{base}/", "admin": f"{base}/admin/"}
+
+
+@login_required
+@permission_required("tenants.view_servicecenter", raise_exception=True)
+def center_list(request):
+    centers = list(ServiceCenter.objects.prefetch_related("domains").order_by("code"))
+    rows = []
+    for center in centers:
+        primary = next((d.domain for d in center.domains.all() if d.is_primary), None)
+        rows.append({"center": center, "domain": primary, "urls": _center_urls(request, primary) if primary else {}})
+    return render(request, "portal/center_list.html", {"rows": rows})
+
+
+@never_cache
+@login_required
+@permission_required("tenants.add_servicecenter", raise_exception=True)
+def center_create(request):
+    form = CenterCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.center_create(
+                **form.cleaned_data, acting_username=request.user.get_username()
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            return render(
+                request,
+                "portal/center_created.html",
+                {"result": result, "urls": _center_urls(request, result.domain)},
+            )
+    return render(request, "portal/center_form.html", {"form": form})
+
+
+@require_POST
+@login_required
+@permission_required("tenants.change_servicecenter", raise_exception=True)
+def center_suspend(request, pk: int):
+    center = get_object_or_404(ServiceCenter, pk=pk)
+    form = CenterSuspendForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.center_suspend(center=center, acting_username=request.user.get_username(), reason=reason)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("“%(name)s” is suspended: its site now shows a suspension notice.") % {"name": center.name})
+    return redirect("portal:center_list")
+
+
+@require_POST
+@login_required
+@permission_required("tenants.change_servicecenter", raise_exception=True)
+def center_reactivate(request, pk: int):
+    center = get_object_or_404(ServiceCenter, pk=pk)
+    try:
+        services.center_reactivate(center=center, acting_username=request.user.get_username())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("“%(name)s” is active again.") % {"name": center.name})
+    return redirect("portal:center_list")

@@ -1,0 +1,56 @@
+"""Routing a request to the head office or to a center by its Host header."""
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpResponse, HttpResponseNotFound
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_tenant_domain_model
+
+
+class CenterTenantMiddleware(TenantMainMiddleware):
+    """django-tenants' routing, with the head office on BASE_DOMAIN and no tenant row for it.
+
+    - ``BASE_DOMAIN`` → public schema, portal URLs.
+    - a center's domain → its schema; a suspended center answers 503 with a notice.
+    - any other host → a plain 404 that names no center.
+    """
+
+    def process_request(self, request):
+        connection.set_schema_to_public()
+        try:
+            hostname = self.hostname_from_request(request)
+        except DisallowedHost:
+            return HttpResponseNotFound("Not Found", content_type="text/plain")
+
+        if hostname == settings.BASE_DOMAIN:
+            request.tenant = connection.tenant  # django-tenants' public FakeTenant
+            self.setup_url_routing(request)
+            return None
+
+        domain_model = get_tenant_domain_model()
+        try:
+            tenant = self.get_tenant(domain_model, hostname)
+        except domain_model.DoesNotExist:
+            return HttpResponseNotFound("Not Found", content_type="text/plain")
+
+        if not tenant.is_active:
+            return self.suspended_response(request, tenant)
+
+        tenant.domain_url = hostname
+        request.tenant = tenant
+        connection.set_tenant(tenant)
+        self.setup_url_routing(request)
+        return None
+
+    @staticmethod
+    def suspended_response(request, tenant):
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            body = render_to_string("tenants/suspended.html", {"center": tenant, "lang": language}, request=None)
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "3600"
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,73 @@
+"""Service centers (tenants) and their domains, stored in the public schema."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class ServiceCenter(TenantMixin):
+    """A residential service center: one PostgreSQL schema, one or more domains."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+
+    # Schemas are created by tenants.services.center_create inside one transaction, never
+    # implicitly on save, and never dropped by deleting a row.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("short code"), max_length=30, unique=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    service_hours = models.CharField(_("service hours"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    status_changed = models.DateTimeField(_("status changed"), null=True, blank=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("service center")
+        verbose_name_plural = _("service centers")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a service center."""
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+
+class CenterAuditLog(models.Model):
+    """Who did what to a center, in the head office (create, suspend, reactivate)."""
+
+    center = models.ForeignKey(
+        ServiceCenter, on_delete=models.PROTECT, related_name="audit_log", verbose_name=_("service center")
+    )
+    action = models.CharField(_("action"), max_length=32)
+    acting_username = models.CharField(_("acting user"), max_length=150, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created = models.DateTimeField(_("time"), auto_now_add=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("center audit entry")
+        verbose_name_plural = _("center audit log")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.center_id} {self.action}"

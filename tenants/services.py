@@ -1,0 +1,291 @@
+"""Service functions for centers: provisioning, suspending, reactivating.
+
+Provisioning is one atomic function used by the portal form, the demo seed and the
+``create_center`` command. It clones the migrated template schema, then sets the center's
+Wagtail site, home page, staff groups and first admin. PostgreSQL DDL is transactional, so
+when any step fails the whole transaction rolls back: no schema, no tenant row, no domain.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context, schema_exists
+
+from tenants.models import CenterAuditLog, Domain, ServiceCenter
+from tenants.validators import normalize_code, normalize_domain
+
+logger = logging.getLogger("bianmin.tenants")
+
+# Serialises provisioning: django-tenants re-creates its clone function on every clone, and
+# two concurrent CREATE OR REPLACE FUNCTION statements fail with "tuple concurrently updated".
+PROVISIONING_LOCK_ID = 0x6269616E  # "bian"
+
+
+@dataclass(frozen=True)
+class ProvisionedCenter:
+    center: ServiceCenter
+    domain: str
+    admin_username: str
+    admin_password: str
+    password_generated: bool
+    seconds: float
+
+
+def _validation_error(errors: dict[str, list[str]]) -> ValidationError:
+    return ValidationError({field: [ValidationError(msg) for msg in messages] for field, messages in errors.items()})
+
+
+def _clean_center_input(*, name: str, code: str, domain: str) -> tuple[str, str, str]:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors.setdefault("name", []).append(_("Enter the center's name."))
+    try:
+        code = normalize_code(code)
+    except ValidationError as exc:
+        errors.setdefault("code", []).extend(exc.messages)
+    try:
+        domain = normalize_domain(domain)
+    except ValidationError as exc:
+        errors.setdefault("domain", []).extend(exc.messages)
+    if "code" not in errors:
+        if ServiceCenter.objects.filter(code__iexact=code).exists() or ServiceCenter.objects.filter(
+            schema_name__iexact=code
+        ).exists():
+            errors.setdefault("code", []).append(_("A center with the short code “%(code)s” already exists.") % {"code": code})
+        elif schema_exists(code, case_sensitive=False):
+            errors.setdefault("code", []).append(_("“%(code)s” is reserved; choose another short code.") % {"code": code})
+    if "domain" not in errors and Domain.objects.filter(domain=domain).exists():
+        errors.setdefault("domain", []).append(_("The domain “%(domain)s” is already in use.") % {"domain": domain})
+    if errors:
+        raise _validation_error(errors)
+    return name, code, domain
+
+
+def center_create(
+    *,
+    name: str,
+    code: str,
+    domain: str,
+    address: str = "",
+    phone: str = "",
+    service_hours: str = "",
+    admin_username: str = "admin",
+    admin_password: str | None = None,
+    admin_name: str = "",
+    admin_phone: str = "",
+    admin_email: str = "",
+    acting_username: str = "",
+    validate_admin_password: bool = True,
+) -> ProvisionedCenter:
+    """Create a service center with its schema, domain, site, home page, groups and first admin.
+
+    Raises ValidationError (messages in the active language) on bad input; nothing is created.
+    """
+    started = time.perf_counter()
+    name, code, domain = _clean_center_input(name=name, code=code, domain=domain)
+    admin_username = (admin_username or "").strip() or "admin"
+    password_generated = not admin_password
+    if password_generated:
+        admin_password = secrets.token_urlsafe(9)
+    elif validate_admin_password:
+        try:
+            validate_password(admin_password)
+        except ValidationError as exc:
+            raise _validation_error({"admin_password": exc.messages}) from exc
+    if not schema_exists(settings.TENANT_BASE_SCHEMA):
+        raise ValidationError(_("The center template is missing: run `manage.py migrate` first."))
+
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PROVISIONING_LOCK_ID])
+            # Re-check under the lock: a concurrent creation may have committed meanwhile.
+            name, code, domain = _clean_center_input(name=name, code=code, domain=domain)
+            center = ServiceCenter(
+                schema_name=code,
+                code=code,
+                name=name,
+                address=address.strip(),
+                phone=phone.strip(),
+                service_hours=service_hours.strip(),
+            )
+            center.full_clean(exclude=["schema_name"])
+            center.save()
+            Domain.objects.create(domain=domain, tenant=center, is_primary=True)
+            center.create_schema(check_if_exists=False, verbosity=0)
+            with schema_context(center.schema_name):
+                _setup_center_schema(
+                    center=center,
+                    domain=domain,
+                    admin_username=admin_username,
+                    admin_password=admin_password,
+                    admin_name=admin_name,
+                    admin_phone=admin_phone,
+                    admin_email=admin_email,
+                )
+            CenterAuditLog.objects.create(
+                center=center,
+                action="create",
+                acting_username=acting_username,
+                detail={"domain": domain, "admin_username": admin_username},
+            )
+    except IntegrityError as exc:
+        # Lost a race that the lock did not cover (another server process without the lock).
+        raise _validation_error(
+            {"domain": [_("The domain “%(domain)s” is already in use.") % {"domain": domain}]}
+        ) from exc
+    finally:
+        connection.set_schema_to_public()
+
+    seconds = time.perf_counter() - started
+    logger.info("center %s created in %.2fs by %s", code, seconds, acting_username or "-")
+    return ProvisionedCenter(
+        center=center,
+        domain=domain,
+        admin_username=admin_username,
+        admin_password=admin_password,
+        password_generated=password_generated,
+        seconds=seconds,
+    )
+
+
+def _setup_center_schema(
+    *,
+    center: ServiceCenter,
+    domain: str,
+    admin_username: str,
+    admin_password: str,
+    admin_name: str,
+    admin_phone: str,
+    admin_email: str,
+) -> None:
+    """Inside the new center's schema: site and home page, staff groups, first admin."""
+    home = _setup_site(center=center, domain=domain)
+    groups = _setup_groups(home=home)
+    _create_first_admin(
+        username=admin_username,
+        password=admin_password,
+        name=admin_name,
+        phone=admin_phone,
+        email=admin_email,
+        groups=[groups["center_head"]],
+    )
+
+
+def _setup_site(*, center: ServiceCenter, domain: str):
+    from wagtail.models import Page, Site
+
+    from cms.models import HomePage
+
+    root = Page.get_first_root_node()
+    # The template holds Wagtail's welcome page; the center's own home page replaces it.
+    for page in root.get_children().exclude(content_type__model="homepage"):
+        page.delete()
+    home = root.add_child(instance=HomePage(title=center.name, slug="home", live=True))
+    Site.objects.all().delete()
+    Site.objects.create(
+        hostname=domain,
+        port=settings.SITE_PORT,
+        root_page=home,
+        is_default_site=True,
+        site_name=center.name,
+    )
+    return home
+
+
+def _setup_groups(*, home) -> dict[str, Group]:
+    from wagtail.models import Collection, GroupApprovalTask, GroupCollectionPermission, GroupPagePermission
+
+    from tenants.roles import ROLES
+
+    # Wagtail's own default groups would be confusing beside ours; its default moderation
+    # workflow is handed to the center head instead.
+    Group.objects.filter(name__in=["Editors", "Moderators"]).delete()
+
+    wanted = {perm for role in ROLES for perm in role.permissions}
+    wanted |= {f"{app}.{action}_{model}" for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
+               for role in ROLES for action in role.media_permissions}
+    wanted |= {f"wagtailcore.{codename}" for role in ROLES for codename in role.page_permissions}
+    by_key = {
+        f"{perm.content_type.app_label}.{perm.codename}": perm
+        for perm in Permission.objects.select_related("content_type").filter(
+            codename__in={key.split(".", 1)[1] for key in wanted}
+        )
+    }
+    missing = wanted - by_key.keys()
+    if missing:
+        raise RuntimeError(f"permissions missing from the template schema: {sorted(missing)}")
+
+    root_collection = Collection.get_first_root_node()
+    groups: dict[str, Group] = {}
+    for role in ROLES:
+        group = Group.objects.create(name=role.name)
+        group.permissions.set([by_key[p] for p in role.permissions])
+        GroupPagePermission.objects.bulk_create(
+            GroupPagePermission(group=group, page=home, permission=by_key[f"wagtailcore.{codename}"])
+            for codename in role.page_permissions
+        )
+        GroupCollectionPermission.objects.bulk_create(
+            GroupCollectionPermission(
+                group=group, collection=root_collection, permission=by_key[f"{app}.{action}_{model}"]
+            )
+            for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
+            for action in role.media_permissions
+        )
+        groups[role.code] = group
+        if role.moderates:
+            for task in GroupApprovalTask.objects.all():
+                task.groups.add(group)
+    return groups
+
+
+def _create_first_admin(*, username, password, name, phone, email, groups) -> None:
+    from operations.models import StaffProfile
+
+    user = get_user_model().objects.create_superuser(username=username, email=email or "", password=password)
+    if name:
+        user.first_name = name.strip()[:150]
+        user.save(update_fields=["first_name"])
+    user.groups.set(groups)
+    StaffProfile.objects.create(user=user, phone=(phone or "").strip())
+
+
+@transaction.atomic
+def center_suspend(*, center: ServiceCenter, acting_username: str, reason: str = "") -> ServiceCenter:
+    """Suspend a center: its domain answers 503 with a notice until it is reactivated."""
+    center = ServiceCenter.objects.select_for_update().get(pk=center.pk)
+    if center.status == ServiceCenter.Status.SUSPENDED:
+        raise ValidationError(_("“%(name)s” is already suspended.") % {"name": center.name})
+    center.status = ServiceCenter.Status.SUSPENDED
+    center.status_changed = timezone.now()
+    center.save(update_fields=["status", "status_changed"])
+    CenterAuditLog.objects.create(
+        center=center, action="suspend", acting_username=acting_username, detail={"reason": reason}
+    )
+    return center
+
+
+@transaction.atomic
+def center_reactivate(*, center: ServiceCenter, acting_username: str) -> ServiceCenter:
+    """Reactivate a suspended center."""
+    center = ServiceCenter.objects.select_for_update().get(pk=center.pk)
+    if center.status == ServiceCenter.Status.ACTIVE:
+        raise ValidationError(_("“%(name)s” is already active.") % {"name": center.name})
+    center.status = ServiceCenter.Status.ACTIVE
+    center.status_changed = timezone.now()
+    center.save(update_fields=["status", "status_changed"])
+    CenterAuditLog.objects.create(center=center, action="reactivate", acting_username=acting_username)
+    return center
