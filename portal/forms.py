@@ -14,7 +14,9 @@ class CenterCreateForm(forms.Form):
     domain = forms.CharField(
         label=_("Domain"),
         max_length=253,
-        help_text=_("Host name of the center's site, e.g. yangguang.localhost; a bare name gets the base domain"),
+        help_text=_(
+            "Host name of the center's site, e.g. yangguang.localhost; a bare name gets the base domain"
+        ),
     )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)

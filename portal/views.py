@@ -27,7 +27,9 @@ def center_list(request):
     rows = []
     for center in centers:
         primary = next((d.domain for d in center.domains.all() if d.is_primary), None)
-        rows.append({"center": center, "domain": primary, "urls": _center_urls(request, primary) if primary else {}})
+        rows.append(
+            {"center": center, "domain": primary, "urls": _center_urls(request, primary) if primary else {}}
+        )
     return render(request, "portal/center_list.html", {"rows": rows})
 
 
@@ -38,9 +40,7 @@ def center_create(request):
     form = CenterCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.center_create(
-                **form.cleaned_data, acting_username=request.user.get_username()
-            )
+            result = services.center_create(**form.cleaned_data, acting_username=request.user.get_username())
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
@@ -68,7 +68,10 @@ def center_suspend(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("“%(name)s” is suspended: its site now shows a suspension notice.") % {"name": center.name})
+        messages.success(
+            request,
+            _("“%(name)s” is suspended: its site now shows a suspension notice.") % {"name": center.name},
+        )
     return redirect("portal:center_list")
 
 

@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django.utils import translation
+
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_tenant_domain_model
 
@@ -49,7 +50,9 @@ class CenterTenantMiddleware(TenantMainMiddleware):
     def suspended_response(request, tenant):
         language = translation.get_language_from_request(request)
         with translation.override(language):
-            body = render_to_string("tenants/suspended.html", {"center": tenant, "lang": language}, request=None)
+            body = render_to_string(
+                "tenants/suspended.html", {"center": tenant, "lang": language}, request=None
+            )
         response = HttpResponse(body, status=503)
         response["Retry-After"] = "3600"
         response["Cache-Control"] = "no-store"

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
 from django_tenants.models import DomainMixin, TenantMixin
 
 
@@ -67,7 +68,7 @@ class CenterAuditLog(models.Model):
     class Meta:
         verbose_name = _("center audit entry")
         verbose_name_plural = _("center audit log")
-        ordering = ["-created"]
+        ordering = ["-created", "-id"]
 
     def __str__(self):
         return f"{self.center_id} {self.action}"

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants.models import CenterAuditLog, Domain, ServiceCenter
@@ -44,7 +45,9 @@ class ProvisionedCenter:
 
 
 def _validation_error(errors: dict[str, list[str]]) -> ValidationError:
-    return ValidationError({field: [ValidationError(msg) for msg in messages] for field, messages in errors.items()})
+    return ValidationError(
+        {field: [ValidationError(msg) for msg in messages] for field, messages in errors.items()}
+    )
 
 
 def _clean_center_input(*, name: str, code: str, domain: str) -> tuple[str, str, str]:
@@ -61,14 +64,21 @@ def _clean_center_input(*, name: str, code: str, domain: str) -> tuple[str, str,
     except ValidationError as exc:
         errors.setdefault("domain", []).extend(exc.messages)
     if "code" not in errors:
-        if ServiceCenter.objects.filter(code__iexact=code).exists() or ServiceCenter.objects.filter(
-            schema_name__iexact=code
-        ).exists():
-            errors.setdefault("code", []).append(_("A center with the short code “%(code)s” already exists.") % {"code": code})
+        if (
+            ServiceCenter.objects.filter(code__iexact=code).exists()
+            or ServiceCenter.objects.filter(schema_name__iexact=code).exists()
+        ):
+            errors.setdefault("code", []).append(
+                _("A center with the short code “%(code)s” already exists.") % {"code": code}
+            )
         elif schema_exists(code, case_sensitive=False):
-            errors.setdefault("code", []).append(_("“%(code)s” is reserved; choose another short code.") % {"code": code})
+            errors.setdefault("code", []).append(
+                _("“%(code)s” is reserved; choose another short code.") % {"code": code}
+            )
     if "domain" not in errors and Domain.objects.filter(domain=domain).exists():
-        errors.setdefault("domain", []).append(_("The domain “%(domain)s” is already in use.") % {"domain": domain})
+        errors.setdefault("domain", []).append(
+            _("The domain “%(domain)s” is already in use.") % {"domain": domain}
+        )
     if errors:
         raise _validation_error(errors)
     return name, code, domain
@@ -216,8 +226,12 @@ def _setup_groups(*, home) -> dict[str, Group]:
     Group.objects.filter(name__in=["Editors", "Moderators"]).delete()
 
     wanted = {perm for role in ROLES for perm in role.permissions}
-    wanted |= {f"{app}.{action}_{model}" for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
-               for role in ROLES for action in role.media_permissions}
+    wanted |= {
+        f"{app}.{action}_{model}"
+        for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
+        for role in ROLES
+        for action in role.media_permissions
+    }
     wanted |= {f"wagtailcore.{codename}" for role in ROLES for codename in role.page_permissions}
     by_key = {
         f"{perm.content_type.app_label}.{perm.codename}": perm

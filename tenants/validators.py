@@ -29,7 +29,9 @@ def normalize_code(value: str) -> str:
             code="invalid",
         )
     if code in reserved_schema_names() or code.startswith("pg_"):
-        raise ValidationError(_("“%(code)s” is reserved; choose another short code.") % {"code": code}, code="reserved")
+        raise ValidationError(
+            _("“%(code)s” is reserved; choose another short code.") % {"code": code}, code="reserved"
+        )
     return code
 
 
@@ -46,17 +48,23 @@ def normalize_domain(value: str) -> str:
     if not domain:
         raise ValidationError(_("Enter a domain."), code="required")
     if "_" in domain:
-        raise ValidationError(_("A domain may not contain underscores; use hyphens (-) instead."), code="underscore")
+        raise ValidationError(
+            _("A domain may not contain underscores; use hyphens (-) instead."), code="underscore"
+        )
     if any(ch.isspace() for ch in domain):
         raise ValidationError(_("A domain may not contain spaces."), code="invalid")
     if ":" in domain or "/" in domain:
         raise ValidationError(_("Enter only the host name, without a port or path."), code="invalid")
+    if domain == settings.BASE_DOMAIN:
+        raise ValidationError(_("This domain belongs to the head office."), code="reserved")
     if "." not in domain:
         domain = f"{domain}.{settings.BASE_DOMAIN}"
     labels = domain.split(".")
     if len(domain) > 253 or not all(LABEL_RE.match(label) for label in labels):
         raise ValidationError(
-            _("“%(domain)s” is not a valid domain: use letters, digits and hyphens, e.g. yangguang.localhost.")
+            _(
+                "“%(domain)s” is not a valid domain: use letters, digits and hyphens, e.g. yangguang.localhost."
+            )
             % {"domain": domain},
             code="invalid",
         )

@@ -7,7 +7,10 @@ class StaffProfile(models.Model):
     """What a center knows about a staff member beyond the login: a contact phone."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+        verbose_name=_("user"),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 

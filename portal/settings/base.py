@@ -6,9 +6,10 @@
 import os
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -216,3 +217,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"bianmin": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# One SET search_path per request instead of per cursor (the middleware resets it each request).
+TENANT_LIMIT_SET_CALLS = True

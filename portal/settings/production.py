@@ -25,3 +25,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Wagtail's live preview shows pages in a same-origin iframe, so SAMEORIGIN (not DENY).
+# HSTS preload is a commitment to browsers' preload lists: opt in with SECURE_HSTS_PRELOAD.
+SILENCED_SYSTEM_CHECKS = ["security.W019"] + ([] if SECURE_HSTS_PRELOAD else ["security.W021"])

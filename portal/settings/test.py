@@ -17,6 +17,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Keep Redis out of unit tests unless the run asks for it explicitly.
 if not os.environ.get("TEST_REDIS_URL"):
     CACHES = {  # noqa: F405
-        alias: {**config, "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"test-{alias}"}
+        alias: {
+            **config,
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{alias}",
+        }
         for alias, config in CACHES.items()  # noqa: F405
     }

@@ -3,8 +3,16 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tenants.services import center_create
+
+FIELD_LABELS = {
+    "name": gettext_lazy("Name"),
+    "code": gettext_lazy("Short code"),
+    "domain": gettext_lazy("Domain"),
+    "admin_password": gettext_lazy("Admin password"),
+}
 
 
 class Command(BaseCommand):
@@ -41,7 +49,11 @@ class Command(BaseCommand):
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
-                lines = [f"{field}: {message}" for field, messages in exc.message_dict.items() for message in messages]
+                lines = [
+                    f"{FIELD_LABELS.get(field, field)}: {message}"
+                    for field, messages in exc.message_dict.items()
+                    for message in messages
+                ]
             else:
                 lines = exc.messages
             raise CommandError("\n".join(lines)) from exc

@@ -7,6 +7,7 @@ the first run). The template has no tenant row and no domain, so it never serves
 
 from django.conf import settings
 from django.db import connection
+
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 from django_tenants.migration_executors import get_executor
 from django_tenants.utils import quote_schema_name, schema_exists

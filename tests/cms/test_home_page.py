@@ -1,0 +1,49 @@
+from wagtail.models import Page
+from wagtail.test.utils import WagtailPageTestCase
+
+import pytest
+
+from cms.models import HomePage
+from tests.base import CenterTestCase
+
+
+class HomePageTests(CenterTestCase, WagtailPageTestCase):
+    def test_home_page_sits_at_the_root_only(self):
+        self.assertCanCreateAt(Page, HomePage)
+        self.assertAllowedParentPageTypes(HomePage, {Page})
+        self.assertAllowedSubpageTypes(HomePage, set())
+
+    def test_one_home_page_per_center(self):
+        assert HomePage.objects.count() == 1
+        assert not HomePage.can_create_at(Page.get_first_root_node())
+
+    def test_home_page_renders_the_center_details(self):
+        home = HomePage.objects.get()
+        self.assertPageIsRenderable(home)
+        response = self.client.get("/")
+        self.assertContains(response, self.center.name)
+        self.assertContains(response, "测试路 1 号")
+        self.assertContains(response, "每日 8:00–18:00")
+        self.assertContains(response, 'href="tel:021-1111 0001"')
+
+
+@pytest.mark.django_db
+def test_center_admin_can_edit_and_publish_the_home_page(client_a, in_center, center_a):
+    from tests.base import TEST_PASSWORD
+
+    with in_center(center_a):
+        # Client.login bypasses the host routing: sign in inside the center's schema.
+        assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
+        home = HomePage.objects.get()
+    edit = client_a.get(f"/admin/pages/{home.pk}/edit/")
+    assert edit.status_code == 200
+    assert center_a.name in edit.content.decode()
+    data = {
+        "title": center_a.name,
+        "slug": "home",
+        "intro": '{"blocks": [{"key": "a1", "type": "unstyled", "text": "欢迎来到阿尔法", "depth": 0, "inlineStyleRanges": [], "entityRanges": []}], "entityMap": {}}',
+        "action-publish": "publish",
+    }
+    response = client_a.post(f"/admin/pages/{home.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "欢迎来到阿尔法" in client_a.get("/").content.decode()

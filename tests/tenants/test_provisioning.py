@@ -1,0 +1,242 @@
+import threading
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from django.db.migrations.loader import MigrationLoader
+from django.utils import translation
+
+from wagtail.models import GroupApprovalTask, GroupPagePermission, Site
+
+import pytest
+from django_tenants.utils import schema_context, schema_exists
+
+from cms.models import HomePage
+from operations.models import StaffProfile
+from tenants import services
+from tenants.models import CenterAuditLog, Domain, ServiceCenter
+from tenants.roles import ROLES
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {"name": "新苑服务中心", "code": "xinyuan", "domain": "xinyuan.localhost"}
+
+
+def create(**overrides):
+    return services.center_create(**{**GOOD, **overrides})
+
+
+class TestCenterCreate:
+    def test_creates_schema_domain_site_home_groups_and_admin(self):
+        result = create(
+            address="北京市朝阳区新苑路 1 号",
+            phone="010-1234 5678",
+            service_hours="每日 8:00–18:00",
+            admin_name="赵敏",
+            admin_phone="13800001111",
+            admin_email="zhao@example.com",
+            acting_username="hq",
+        )
+        center = result.center
+        assert center.schema_name == "xinyuan"
+        assert schema_exists("xinyuan")
+        assert Domain.objects.get(domain="xinyuan.localhost").tenant == center
+        assert result.password_generated and len(result.admin_password) >= 12
+        assert CenterAuditLog.objects.filter(center=center, action="create", acting_username="hq").exists()
+
+        with schema_context("xinyuan"):
+            site = Site.objects.get()
+            assert (site.hostname, site.port, site.is_default_site) == (
+                "xinyuan.localhost",
+                settings.SITE_PORT,
+                True,
+            )
+            home = site.root_page.specific
+            assert isinstance(home, HomePage) and home.title == "新苑服务中心" and home.live
+            assert home.get_children().count() == 0
+            assert set(Group.objects.values_list("name", flat=True)) == {role.name for role in ROLES}
+            admin = get_user_model().objects.get(username="admin")
+            assert admin.is_superuser and admin.first_name == "赵敏" and admin.email == "zhao@example.com"
+            assert admin.check_password(result.admin_password)
+            assert list(admin.groups.values_list("name", flat=True)) == ["中心负责人"]
+            assert StaffProfile.objects.get(user=admin).phone == "13800001111"
+            head = Group.objects.get(name="中心负责人")
+            assert head.permissions.filter(codename="access_admin").exists()
+            assert set(
+                GroupPagePermission.objects.filter(group=head, page=home).values_list(
+                    "permission__codename", flat=True
+                )
+            ) >= {"add_page", "change_page", "publish_page"}
+            officer = Group.objects.get(name="社区文化活动专员")
+            assert not GroupPagePermission.objects.filter(
+                group=officer, permission__codename="publish_page"
+            ).exists()
+            assert all(head in task.groups.all() for task in GroupApprovalTask.objects.all())
+
+    def test_given_password_is_kept_and_validated(self, zh):
+        result = create(admin_username="boss", admin_password="Xinyuan-2026!")
+        with schema_context("xinyuan"):
+            assert get_user_model().objects.get(username="boss").check_password("Xinyuan-2026!")
+        assert not result.password_generated
+        with pytest.raises(ValidationError) as err:
+            create(code="other", domain="other.localhost", admin_password="123")
+        assert "admin_password" in err.value.message_dict
+
+    def test_bare_label_and_uppercase_are_normalised(self):
+        result = create(code="XinYuan", domain="  HTTP://XinYuan  ")
+        assert result.center.code == "xinyuan"
+        assert result.domain == f"xinyuan.{settings.BASE_DOMAIN}"
+
+
+BAD_INPUT = [
+    ({"name": "  "}, "name", "请输入服务中心名称"),
+    ({"domain": "xin_yuan.localhost"}, "domain", "下划线"),
+    ({"domain": "xin yuan.localhost"}, "domain", "空格"),
+    ({"domain": "xin-.localhost"}, "domain", "不是有效的域名"),
+    ({"domain": settings.BASE_DOMAIN}, "domain", "总部"),
+    ({"code": "public"}, "code", "保留"),
+    ({"code": settings.TENANT_BASE_SCHEMA}, "code", "保留"),
+    ({"code": "pg_catalog"}, "code", "保留"),
+    ({"code": "1abc"}, "code", "简码"),
+    ({"code": ""}, "code", "请输入简码"),
+]
+
+
+class TestCenterCreateBadInput:
+    @pytest.mark.parametrize(("overrides", "field", "fragment"), BAD_INPUT)
+    def test_clear_chinese_message_and_nothing_created(self, overrides, field, fragment, zh):
+        tenants_before = ServiceCenter.objects.count()
+        with pytest.raises(ValidationError) as err:
+            create(**overrides)
+        messages = " ".join(err.value.message_dict[field])
+        assert fragment in messages
+        assert ServiceCenter.objects.count() == tenants_before
+        assert not schema_exists("xinyuan")
+
+    def test_duplicate_code_and_domain(self, center_a, zh):
+        with pytest.raises(ValidationError) as err:
+            create(code="alpha", domain="alpha.localhost")
+        assert "简码" in " ".join(err.value.message_dict["code"])
+        assert "已被使用" in " ".join(err.value.message_dict["domain"])
+        assert ServiceCenter.objects.filter(code="alpha").count() == 1
+
+    def test_messages_in_english_when_english_is_active(self):
+        with translation.override("en"), pytest.raises(ValidationError) as err:
+            create(domain="bad_domain")
+        assert "underscores" in err.value.message_dict["domain"][0]
+
+
+class TestCenterCreateIsAtomic:
+    def test_failure_at_the_last_step_leaves_nothing(self, monkeypatch):
+        def broken_admin(**kwargs):
+            raise RuntimeError("injected failure after schema, site and groups were created")
+
+        monkeypatch.setattr(services, "_create_first_admin", broken_admin)
+        before = (ServiceCenter.objects.count(), Domain.objects.count(), CenterAuditLog.objects.count())
+        with pytest.raises(RuntimeError, match="injected failure"):
+            create()
+        assert not schema_exists("xinyuan")
+        assert not ServiceCenter.objects.filter(code="xinyuan").exists()
+        assert not Domain.objects.filter(domain="xinyuan.localhost").exists()
+        assert (
+            ServiceCenter.objects.count(),
+            Domain.objects.count(),
+            CenterAuditLog.objects.count(),
+        ) == before
+        assert connection.schema_name == "public"
+
+
+@pytest.mark.django_db(transaction=False)
+def test_concurrent_creations_of_one_domain_one_wins(django_db_blocker):
+    """Two requests race for the same domain, each in its own committed transaction."""
+    results: dict[str, object] = {}
+    barrier = threading.Barrier(2)
+
+    def attempt(code):
+        try:
+            barrier.wait(timeout=10)
+            results[code] = services.center_create(name=f"并发{code}", code=code, domain="race.localhost")
+        except ValidationError as exc:
+            results[code] = exc
+        finally:
+            connections.close_all()
+
+    def cleanup():
+        try:
+            for code in ("racea", "raceb"):
+                center = ServiceCenter.objects.filter(code=code).first()
+                if center:
+                    with connection.cursor() as cursor:
+                        cursor.execute(f'DROP SCHEMA IF EXISTS "{code}" CASCADE')
+                    Domain.objects.filter(tenant=center).delete()
+                    CenterAuditLog.objects.filter(center=center).delete()
+                    center.delete()
+        finally:
+            connections.close_all()
+
+    with django_db_blocker.unblock():
+        threads = [threading.Thread(target=attempt, args=(code,)) for code in ("racea", "raceb")]
+        try:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=60)
+            winners = [r for r in results.values() if isinstance(r, services.ProvisionedCenter)]
+            losers = [r for r in results.values() if isinstance(r, ValidationError)]
+            assert len(winners) == 1 and len(losers) == 1, results
+            assert "domain" in losers[0].message_dict
+        finally:
+            t = threading.Thread(target=cleanup)
+            t.start()
+            t.join()
+
+
+class TestCreateCenterCommand:
+    def test_prints_what_it_created(self, capsys):
+        call_command(
+            "create_center",
+            "--name",
+            "新苑服务中心",
+            "--code",
+            "xinyuan",
+            "--domain",
+            "xinyuan.localhost",
+            "--admin-username",
+            "boss",
+            "--admin-password",
+            "Xinyuan-2026!",
+        )
+        out = capsys.readouterr().out
+        assert (
+            "新苑服务中心" in out and "xinyuan.localhost" in out and "boss" in out and "Xinyuan-2026!" in out
+        )
+        assert schema_exists("xinyuan")
+
+    def test_bad_input_raises_command_error_with_message(self, zh):
+        with pytest.raises(CommandError) as err:
+            call_command("create_center", "--name", "坏", "--code", "public", "--domain", "bad_domain")
+        assert "保留" in str(err.value) and "下划线" in str(err.value)
+        assert not ServiceCenter.objects.filter(name="坏").exists()
+
+
+def test_template_schema_is_fully_migrated():
+    """`migrate` keeps the template current, so cloned centers never miss a migration."""
+    from django.apps import apps
+
+    template = settings.TENANT_BASE_SCHEMA
+    assert schema_exists(template)
+    assert not Domain.objects.filter(tenant__schema_name=template).exists()
+    tenant_labels = {cfg.label for cfg in apps.get_app_configs() if cfg.name in settings.TENANT_APPS}
+    leaves = {
+        leaf
+        for leaf in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+        if leaf[0] in tenant_labels
+    }
+    assert {"cms", "operations", "wagtailcore"} <= {app for app, _ in leaves}
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT app, name FROM "{template}".django_migrations')
+        applied = set(cursor.fetchall())
+    assert leaves <= applied, f"template schema misses migrations: {sorted(leaves - applied)}"
