@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
 .DEFAULT_GOAL := help
 .PHONY: help install db migrate messages seed demo serve stop test check lint bench clean
@@ -55,7 +54,7 @@ lint: install ## ruff
 	$(VENV)/bin/ruff format --check .
 
 test: install check ## The whole suite (with the checks); PYTEST_ARGS to pass more
-	$(VENV)/bin/pytest --reuse-db $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --ds=portal.settings.test --reuse-db $(PYTEST_ARGS)
 
 bench: install ## Benchmarks (tests/bench), prints figures
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_provisioning.py $(BENCH_ARGS)

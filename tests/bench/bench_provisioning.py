@@ -1,0 +1,472 @@
+"""Benchmark: provisioning a center by cloning the template vs django-tenants' creation by migrations.
+
+A benchmark, not a test: it asserts nothing about time, it prints figures. ``make bench`` runs it::
+
+    DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/python tests/bench/bench_provisioning.py \
+        [--n 3] [--grow 200]
+
+It never touches the developer's databases: it creates a scratch database
+(``bianmin_bench_<pid>``) on the server the settings point at (DATABASE_URL, or the embedded
+server when that is unset), runs ``migrate`` there (public schema and ``center_template``),
+and drops it at the end, also on Ctrl-C, SIGTERM or an error.
+
+1. Creates ``--n`` centers each way, alternating the order, and prints the medians of
+   (a) our provisioning (``tenants.services.center_create``: clone of the template, then
+   site, home page, groups and first admin) and (b) django-tenants' creation by migrations
+   (tenant row and domain, then ``create_schema`` with TENANT_CREATION_FAKES_MIGRATIONS off:
+   CREATE SCHEMA and every migration), and the ratio b/a.
+2. Provisions more centers the (a) way until ``--grow`` centers exist, printing progress,
+   and compares the first 10 with the last 10 to show whether provisioning stays flat.
+3. Prints where the time of (a) goes (validation, clone, fake ``migrate_schemas``, site,
+   groups, admin, commit) and a summary against the targets of the issue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import os
+import signal
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+
+# Targets from the issue.
+TARGET_A_SECONDS = 1.5
+TARGET_RATIO = 8.0
+FLAT_WINDOW = 10
+PROGRESS_EVERY = 25
+ADMIN_PASSWORD = "bench-pass-2026"  # validate_admin_password=False; the database is dropped after.
+
+# Keys of DATABASES["default"]["OPTIONS"] that Django consumes itself and psycopg does not accept.
+DJANGO_ONLY_OPTIONS = {"isolation_level", "server_side_binding", "assume_role", "pool"}
+
+# Timed sections of a creation, in display order (see Recorder and instrument()).
+SECTIONS = [
+    ("validate", "validate input"),
+    ("clone_fn", "CREATE FUNCTION clone_schema"),
+    ("clone_sql", "clone_schema() SQL"),
+    ("migrate", "migrate_schemas"),
+    ("site", "site + home page"),
+    ("groups", "groups + permissions"),
+    ("admin", "first admin"),
+    ("commit", "COMMIT"),
+    ("other", "other (row, domain, lock, audit)"),
+]
+
+
+# --- The scratch database ---------------------------------------------------------------------
+
+
+def connection_kwargs(config: dict, dbname: str) -> dict:
+    """psycopg.connect() keywords for ``dbname`` on the server of a DATABASES entry."""
+    kwargs = {
+        "dbname": dbname,
+        "user": config.get("USER") or None,
+        "password": config.get("PASSWORD") or None,
+        "host": config.get("HOST") or None,
+        "port": str(config["PORT"]) if config.get("PORT") else None,
+    }
+    kwargs.update(
+        {key: value for key, value in (config.get("OPTIONS") or {}).items() if key not in DJANGO_ONLY_OPTIONS}
+    )
+    return {key: value for key, value in kwargs.items() if value is not None}
+
+
+def maintenance_connection(config: dict):
+    import psycopg
+
+    return psycopg.connect(**connection_kwargs(config, "postgres"), autocommit=True)
+
+
+def create_database(config: dict, name: str) -> None:
+    from psycopg import sql
+
+    with maintenance_connection(config) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_database(config: dict, name: str) -> None:
+    from psycopg import sql
+
+    with maintenance_connection(config) as conn:
+        try:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        except Exception:  # PostgreSQL < 13 has no WITH (FORCE)
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            )
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+# --- Timing ------------------------------------------------------------------------------------------
+
+
+class Recorder:
+    """Self time of instrumented sections during one creation (nested sections are not double counted)."""
+
+    def __init__(self):
+        self.current: dict[str, float] | None = None
+        self._children: list[float] = []
+
+    def wrap(self, key: str, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            if self.current is None:
+                return func(*args, **kwargs)
+            self._children.append(0.0)
+            started = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - started
+                children = self._children.pop()
+                self.current[key] = self.current.get(key, 0.0) + elapsed - children
+                if self._children:
+                    self._children[-1] += elapsed
+
+        return wrapper
+
+    @contextmanager
+    def sample(self):
+        """Collect one creation's sections; the caller stores ``total`` (its own wall clock)."""
+        from django.db import connection
+
+        queries = 0
+
+        def count(execute, sql, params, many, context):
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        self.current = {}
+        self._children = []
+        sections = self.current
+        try:
+            with connection.execute_wrapper(count):
+                yield sections
+        finally:
+            self.current = None
+            sections["queries"] = queries
+            sections["other"] = sections.get("total", 0.0) - sum(
+                sections.get(key, 0.0) for key, _label in SECTIONS if key != "other"
+            )
+
+
+def instrument(recorder: Recorder) -> None:
+    """Wrap the steps of both creation paths; benchmark-side only, no project code is changed."""
+    from django.db import connection
+
+    import django_tenants.models
+    from django_tenants.clone import CloneSchema
+
+    import tenants.services
+
+    for name, key in [
+        ("_clean_center_input", "validate"),
+        ("_setup_site", "site"),
+        ("_setup_groups", "groups"),
+        ("_create_first_admin", "admin"),
+    ]:
+        setattr(tenants.services, name, recorder.wrap(key, getattr(tenants.services, name)))
+    CloneSchema._create_clone_schema_function = recorder.wrap(
+        "clone_fn", CloneSchema._create_clone_schema_function
+    )
+    CloneSchema.clone_schema = recorder.wrap("clone_sql", CloneSchema.clone_schema)
+    django_tenants.models.call_command = recorder.wrap("migrate", django_tenants.models.call_command)
+    # Atomic.__exit__ and transaction.commit() call the wrapper's commit(): an instance attribute wins.
+    connection.commit = recorder.wrap("commit", connection.commit)
+
+
+# --- The two ways of creating a center ----------------------------------------------------------
+
+
+def create_by_cloning(recorder: Recorder, index: int) -> dict:
+    """(a) our provisioning service."""
+    from tenants.services import center_create
+
+    code = f"bench_a{index:03d}"
+    with recorder.sample() as sample:
+        started = time.perf_counter()
+        center_create(
+            name=f"Bench center A{index:03d}",
+            code=code,
+            domain=f"bench-a{index:03d}.localhost",
+            admin_password=ADMIN_PASSWORD,
+            validate_admin_password=False,
+        )
+        sample["total"] = time.perf_counter() - started
+    return sample
+
+
+def create_by_migrations(recorder: Recorder, index: int) -> dict:
+    """(b) django-tenants' default: tenant row (+ domain), then create_schema running every migration."""
+    from django.db import connection
+    from django.test import override_settings
+
+    from django_tenants.models import TenantMixin
+    from django_tenants.signals import post_schema_sync
+
+    from tenants.models import Domain, ServiceCenter
+
+    code = f"bench_b{index:03d}"
+    # get_creation_fakes_migrations() reads the setting at call time.
+    with override_settings(TENANT_CREATION_FAKES_MIGRATIONS=False), recorder.sample() as sample:
+        started = time.perf_counter()
+        center = ServiceCenter(schema_name=code, code=code, name=f"Bench center B{index:03d}")
+        center.save()
+        Domain.objects.create(domain=f"bench-b{index:03d}.localhost", tenant=center, is_primary=True)
+        center.create_schema(check_if_exists=True, verbosity=0)
+        post_schema_sync.send(sender=TenantMixin, tenant=center.serializable_fields())
+        sample["total"] = time.perf_counter() - started
+    connection.set_schema_to_public()
+    return sample
+
+
+# --- Reporting ------------------------------------------------------------------------------------
+
+
+def median(samples: list[dict], key: str = "total") -> float:
+    return statistics.median(sample.get(key, 0.0) for sample in samples)
+
+
+def mean(samples: list[dict], key: str) -> float:
+    return statistics.fmean(sample.get(key, 0.0) for sample in samples)
+
+
+def print_breakdown(columns: list[tuple[str, list[dict]]]) -> None:
+    """Mean seconds per section for each column of samples."""
+    header = f"    {'section':<34}" + "".join(f"{title:>16}" for title, _samples in columns)
+    print(header)
+    for key, label in SECTIONS:
+        print(f"    {label:<34}" + "".join(f"{mean(samples, key):>15.3f}s" for _title, samples in columns))
+    print(f"    {'total (wall clock)':<34}" + "".join(f"{mean(s, 'total'):>15.3f}s" for _t, s in columns))
+    print(f"    {'SQL queries (mean)':<34}" + "".join(f"{mean(s, 'queries'):>16.0f}" for _t, s in columns))
+
+
+def status(met: bool | None) -> str:
+    return "n/a" if met is None else ("met" if met else "NOT met")
+
+
+def server_description(config: dict) -> tuple[str, str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    if os.environ.get("DATABASE_URL"):
+        where = f"DATABASE_URL server {config.get('HOST') or 'localhost'}:{config.get('PORT') or 5432}"
+    else:
+        where = f"embedded server (socket in {config.get('HOST')})"
+    return version, where
+
+
+# --- Main -------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--n", type=int, default=3, help="centers created each way for the comparison (default 3)"
+    )
+    parser.add_argument(
+        "--grow",
+        type=int,
+        default=200,
+        help="provision (a) until this many centers exist, counting those of the comparison (default 200)",
+    )
+    parser.add_argument(
+        "--flat-tolerance",
+        type=float,
+        default=0.25,
+        help="'flat' means median of the last 10 <= (1 + this) x median of the first 10 (default 0.25)",
+    )
+    parser.add_argument(
+        "--production-hasher",
+        action="store_true",
+        help="hash the admin password with Django's default hasher (PBKDF2) instead of the test settings' MD5",
+    )
+    args = parser.parse_args(argv)
+    if args.n < 1:
+        parser.error("--n must be at least 1")
+    return args
+
+
+def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    import django_tenants
+
+    from tenants.models import ServiceCenter
+
+    logging.getLogger("bianmin.tenants").setLevel(logging.WARNING)  # one INFO line per center otherwise
+    if args.production_hasher:
+        from django.conf import global_settings
+
+        settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    migrate_seconds = time.perf_counter() - started
+    version, where = server_description(config)
+
+    print("Bianmin provisioning benchmark")
+    print(f"  PostgreSQL {version}, {where}; scratch database {db_name}")
+    print(
+        f"  Django {django.get_version()}, django-tenants "
+        f"{getattr(django_tenants, '__version__', '?')}, settings {os.environ['DJANGO_SETTINGS_MODULE']}, "
+        f"password hasher {settings.PASSWORD_HASHERS[0].rsplit('.', 1)[-1]}"
+    )
+    print(f"  setup: migrate (public schema + {settings.TENANT_BASE_SCHEMA}) took {migrate_seconds:.1f} s")
+
+    recorder = Recorder()
+    instrument(recorder)
+
+    # 1. Comparison, alternating the order so that load affects both ways alike.
+    print(f"\nComparison: {args.n} center(s) each way, alternating order")
+    print(f"    {'#':>3}  {'order':<6}{'(a) clone':>12}{'(b) migrations':>17}")
+    cloned: list[dict] = []
+    migrated: list[dict] = []
+    next_a = 1
+    for i in range(1, args.n + 1):
+        order = "ab" if i % 2 else "ba"
+        for way in order:
+            if way == "a":
+                cloned.append(create_by_cloning(recorder, next_a))
+                next_a += 1
+            else:
+                migrated.append(create_by_migrations(recorder, i))
+        print(f"    {i:>3}  {','.join(order):<6}{cloned[-1]['total']:>11.2f}s{migrated[-1]['total']:>16.2f}s")
+    median_a = median(cloned)
+    median_b = median(migrated)
+    ratio = median_b / median_a
+    print(f"  median (a) our provisioning:          {median_a:7.2f} s")
+    print(f"  median (b) django-tenants migrations: {median_b:7.2f} s")
+    print(f"  ratio b/a:                            {ratio:7.1f}x")
+    print("  Where the time goes (mean seconds per center):")
+    print_breakdown([("(a) clone", cloned), ("(b) migrations", migrated)])
+
+    # 2. Growth: only (a), until --grow centers exist.
+    count = ServiceCenter.objects.count()
+    grown: list[dict] = []
+    if args.grow > count:
+        print(f"\nGrowth: our provisioning until {args.grow} centers exist (now {count})")
+        since_progress: list[dict] = []
+        growth_started = time.perf_counter()
+        while count < args.grow:
+            sample = create_by_cloning(recorder, next_a)
+            next_a += 1
+            count += 1
+            grown.append(sample)
+            since_progress.append(sample)
+            if count % PROGRESS_EVERY == 0 or count == args.grow:
+                print(
+                    f"    {count:>4} centers: median {median(since_progress):5.2f} s over the last "
+                    f"{len(since_progress):>2} (min {min(s['total'] for s in since_progress):.2f}, "
+                    f"max {max(s['total'] for s in since_progress):.2f}; "
+                    f"clone SQL {mean(since_progress, 'clone_sql'):.2f}, "
+                    f"migrate_schemas {mean(since_progress, 'migrate'):.2f}), "
+                    f"{time.perf_counter() - growth_started:6.0f} s elapsed"
+                )
+                since_progress = []
+    else:
+        print(f"\nGrowth: skipped, {count} centers exist already (--grow {args.grow})")
+
+    all_a = cloned + grown
+    first = all_a[:FLAT_WINDOW]
+    last = all_a[-FLAT_WINDOW:]
+    median_first = median(first)
+    median_last = median(last)
+    enough = len(all_a) >= 2 * FLAT_WINDOW
+    change = median_last / median_first - 1
+    print(f"  (a) median of the first {len(first)} created: {median_first:.2f} s")
+    print(f"  (a) median of the last {len(last)} created:  {median_last:.2f} s ({change:+.0%})")
+    if not enough:
+        print(f"  (fewer than {2 * FLAT_WINDOW} centers provisioned the (a) way: the two sets overlap)")
+    print("  Where the time goes, first vs last (mean seconds per center):")
+    print_breakdown([(f"first {len(first)}", first), (f"last {len(last)}", last)])
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_size_pretty(pg_database_size(current_database())), "
+            "(SELECT count(*) FROM pg_class), (SELECT count(*) FROM pg_namespace)"
+        )
+        size, relations, namespaces = cursor.fetchone()
+    print(f"  database at the end: {count} centers, {size}, {relations} pg_class rows, {namespaces} schemas")
+
+    # 3. Summary against the targets of the issue.
+    flat_met = median_last <= median_first * (1 + args.flat_tolerance) if enough else None
+    rows = [
+        (
+            f"(a) our provisioning <= {TARGET_A_SECONDS} s (median)",
+            f"{median_a:.2f} s",
+            median_a <= TARGET_A_SECONDS,
+        ),
+        (f"ratio b/a >= {TARGET_RATIO:g}x", f"{ratio:.1f}x", ratio >= TARGET_RATIO),
+        (
+            f"flat as centers grow (last {FLAT_WINDOW} <= first {FLAT_WINDOW} +{args.flat_tolerance:.0%})",
+            f"{median_first:.2f} -> {median_last:.2f} s ({change:+.0%})",
+            flat_met,
+        ),
+    ]
+    print("\nSummary")
+    print(f"    {'target':<50}{'measured':<28}status")
+    for target, measured, met in rows:
+        print(f"    {target:<50}{measured:<28}{status(met)}")
+    print(f"    PostgreSQL {version}, {where}")
+    print(f"    {count} centers at the end; (a) n={len(all_a)}, (b) n={len(migrated)}")
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+
+    from django.conf import settings
+
+    # Settings are loaded (the embedded server started if needed) but no connection is open yet:
+    # point the default database at a scratch database before django.setup().
+    config = settings.DATABASES["default"]
+    db_name = f"bianmin_bench_{os.getpid()}"
+    server_config = dict(config)
+    create_database(server_config, db_name)
+    config["NAME"] = db_name
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    try:
+        import django
+
+        django.setup()
+        run(args, server_config, db_name)
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception as exc:  # a connection broken by the interrupt; DROP ... FORCE ends it
+            print(f"(closing connections: {exc})", file=sys.stderr)
+        drop_database(server_config, db_name)
+        print(f"Scratch database {db_name} dropped.", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
