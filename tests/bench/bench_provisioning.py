@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib.metadata
 import logging
 import os
 import signal
@@ -312,8 +313,6 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    import django_tenants
-
     from tenants.models import ServiceCenter
 
     logging.getLogger("bianmin.tenants").setLevel(logging.WARNING)  # one INFO line per center otherwise
@@ -331,7 +330,7 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
     print(f"  PostgreSQL {version}, {where}; scratch database {db_name}")
     print(
         f"  Django {django.get_version()}, django-tenants "
-        f"{getattr(django_tenants, '__version__', '?')}, settings {os.environ['DJANGO_SETTINGS_MODULE']}, "
+        f"{importlib.metadata.version('django-tenants')}, settings {os.environ['DJANGO_SETTINGS_MODULE']}, "
         f"password hasher {settings.PASSWORD_HASHERS[0].rsplit('.', 1)[-1]}"
     )
     print(f"  setup: migrate (public schema + {settings.TENANT_BASE_SCHEMA}) took {migrate_seconds:.1f} s")
