@@ -84,6 +84,40 @@ def _clean_center_input(*, name: str, code: str, domain: str) -> tuple[str, str,
     return name, code, domain
 
 
+_template_verified = False
+
+
+def _check_template_is_current() -> None:
+    """Refuse to clone a template that lacks a migration: the clone would fake it as applied.
+
+    Checked once per process (migrations on disk do not change while it runs).
+    """
+    global _template_verified
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+
+    template = settings.TENANT_BASE_SCHEMA
+    if not schema_exists(template):
+        _template_verified = False
+        raise ValidationError(_("The center template is missing: run `manage.py migrate` first."))
+    if _template_verified:
+        return
+    tenant_labels = {cfg.label for cfg in apps.get_app_configs() if cfg.name in settings.TENANT_APPS}
+    leaves = {
+        leaf
+        for leaf in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+        if leaf[0] in tenant_labels
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT app, name FROM {connection.ops.quote_name(template)}.django_migrations"  # noqa: S608
+        )
+        applied = set(cursor.fetchall())
+    if not leaves <= applied:
+        raise ValidationError(_("The center template is out of date: run `manage.py migrate` first."))
+    _template_verified = True
+
+
 def center_create(
     *,
     name: str,
@@ -115,8 +149,7 @@ def center_create(
             validate_password(admin_password)
         except ValidationError as exc:
             raise _validation_error({"admin_password": exc.messages}) from exc
-    if not schema_exists(settings.TENANT_BASE_SCHEMA):
-        raise ValidationError(_("The center template is missing: run `manage.py migrate` first."))
+    _check_template_is_current()
 
     try:
         with transaction.atomic():

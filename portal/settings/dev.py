@@ -11,3 +11,5 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1")
 SITE_PORT = int(os.environ.get("SITE_PORT", "8000"))
 DATABASES = {"default": database_from_env(allow_embedded=True)}
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Commands print their own summaries; keep service logs for warnings in development.
+LOGGING["loggers"]["bianmin"]["level"] = os.environ.get("BIANMIN_LOG_LEVEL", "WARNING")  # noqa: F405

@@ -24,7 +24,7 @@ class HomePageTests(CenterTestCase, WagtailPageTestCase):
         self.assertContains(response, self.center.name)
         self.assertContains(response, "测试路 1 号")
         self.assertContains(response, "每日 8:00–18:00")
-        self.assertContains(response, 'href="tel:021-1111 0001"')
+        self.assertContains(response, 'href="tel:02111110001"')
 
 
 @pytest.mark.django_db
@@ -47,3 +47,16 @@ def test_center_admin_can_edit_and_publish_the_home_page(client_a, in_center, ce
     response = client_a.post(f"/admin/pages/{home.pk}/edit/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert "欢迎来到阿尔法" in client_a.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_is_branded_with_the_center_name(client_a, client_b, center_a, center_b, in_center):
+    from tests.base import TEST_PASSWORD
+
+    login = client_b.get("/admin/login/").content.decode()
+    assert f"登录{center_b.name}" in login or f"登录 {center_b.name}" in login
+    assert center_a.name not in login
+    with in_center(center_a):
+        client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
+    dashboard = client_a.get("/admin/").content.decode()
+    assert "<title>" in dashboard and center_a.name in dashboard and center_b.name not in dashboard

@@ -240,3 +240,18 @@ def test_template_schema_is_fully_migrated():
         cursor.execute(f'SELECT app, name FROM "{template}".django_migrations')
         applied = set(cursor.fetchall())
     assert leaves <= applied, f"template schema misses migrations: {sorted(leaves - applied)}"
+
+
+def test_a_stale_template_is_refused_not_cloned(monkeypatch, zh):
+    """A template missing a migration would be cloned with that migration faked as applied."""
+    monkeypatch.setattr(services, "_template_verified", False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'DELETE FROM "{settings.TENANT_BASE_SCHEMA}".django_migrations WHERE app = %s '
+            "AND name = (SELECT max(name) FROM "
+            f'"{settings.TENANT_BASE_SCHEMA}".django_migrations WHERE app = %s)',
+            ["cms", "cms"],
+        )
+    with pytest.raises(ValidationError, match="manage.py migrate"):
+        create()
+    assert not schema_exists("xinyuan")
