@@ -21,4 +21,7 @@ if settings.DEBUG:
 
     urlpatterns += staticfiles_urlpatterns()
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    path("", include("operations.urls_public")),
+    path("", include(wagtail_urls)),
+]

@@ -28,12 +28,43 @@ class Role:
 
 ADMIN_ACCESS = ("wagtailadmin.access_admin",)
 
+
+def crud(*models: str, actions: tuple[str, ...] = ("add", "change", "view")) -> tuple[str, ...]:
+    """``operations.<action>_<model>`` for each model and action."""
+    return tuple(f"operations.{action}_{model}" for model in models for action in actions)
+
+
+ALL_OPERATIONS = crud(
+    "building",
+    "unit",
+    "resident",
+    "department",
+    "staffprofile",
+    "serviceitem",
+    "workdayoverride",
+    "serviceapplication",
+    "inquiry",
+    "workorder",
+    "complaint",
+    "surveytemplate",
+    "survey",
+    "surveyresponse",
+    "dutyshift",
+    "dutytemplateslot",
+    actions=("add", "change", "view", "delete"),
+)
+CONTACT = ("operations.view_resident_contact",)
+
 ROLES: tuple[Role, ...] = (
     Role(
         code="center_head",
         name="中心负责人",
         description=_("Everything in the center; approves pages and submits to head office."),
-        permissions=ADMIN_ACCESS + ("auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group"),
+        permissions=ADMIN_ACCESS
+        + ("auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group")
+        + ALL_OPERATIONS
+        + CONTACT
+        + ("operations.view_complainant",),
         page_permissions=PAGE_PUBLISH,
         media_permissions=COLLECTION_MEDIA + ("delete",),
         moderates=True,
@@ -42,25 +73,37 @@ ROLES: tuple[Role, ...] = (
         code="service_head",
         name="客户服务部负责人",
         description=_("Surveys, service-project proposals, complaints."),
-        permissions=ADMIN_ACCESS,
+        permissions=ADMIN_ACCESS
+        + crud("surveytemplate", "survey", "surveyresponse", "complaint", "inquiry", "serviceitem")
+        + crud("workorder", "resident", "unit", "building", "department", "dutyshift", actions=("view",)),
     ),
     Role(
         code="customer_manager",
         name="客户主任",
         description=_("Elderly registry and visits, follow-ups, satisfaction callbacks."),
-        permissions=ADMIN_ACCESS,
+        permissions=ADMIN_ACCESS
+        + crud("resident", "unit", "building", "workorder", "inquiry", "surveyresponse")
+        + crud("complaint", actions=("add", "view"))
+        + crud("serviceitem", "survey", "department", "dutyshift", actions=("view",))
+        + CONTACT,
     ),
     Role(
         code="front_desk",
         name="前台客服",
         description=_("Lending register, consumables, first-inquiry register, intake."),
-        permissions=ADMIN_ACCESS,
+        permissions=ADMIN_ACCESS
+        + crud("inquiry", "serviceapplication", "workorder", "surveyresponse")
+        + crud("resident", "complaint", actions=("add", "view"))
+        + crud("unit", "building", "serviceitem", "department", "dutyshift", "survey", actions=("view",))
+        + CONTACT,
     ),
     Role(
         code="activity_officer",
         name="社区文化活动专员",
         description=_("Activity plans, publicity, photos and activity reports."),
-        permissions=ADMIN_ACCESS,
+        permissions=ADMIN_ACCESS
+        + crud("survey", "surveyresponse")
+        + crud("serviceitem", "resident", "unit", "dutyshift", "surveytemplate", actions=("view",)),
         page_permissions=PAGE_EDIT,
         media_permissions=COLLECTION_MEDIA,
     ),
@@ -68,7 +111,9 @@ ROLES: tuple[Role, ...] = (
         code="dispatcher",
         name="部门调度员",
         description=_("Work orders of their department."),
-        permissions=ADMIN_ACCESS,
+        permissions=ADMIN_ACCESS
+        + crud("workorder", actions=("change", "view"))
+        + crud("department", "serviceitem", "dutyshift", actions=("view",)),
     ),
 )
 

@@ -215,9 +215,12 @@ def _setup_center_schema(
     admin_phone: str,
     admin_email: str,
 ) -> None:
-    """Inside the new center's schema: site and home page, staff groups, first admin."""
+    """Inside the new center's schema: site and home page, staff groups, defaults, first admin."""
+    from operations.services.defaults import center_defaults_install
+
     home = _setup_site(center=center, domain=domain)
     groups = _setup_groups(home=home)
+    center_defaults_install()
     _create_first_admin(
         username=admin_username,
         password=admin_password,
@@ -249,23 +252,24 @@ def _setup_site(*, center: ServiceCenter, domain: str):
     return home
 
 
-def _setup_groups(*, home) -> dict[str, Group]:
-    from wagtail.models import Collection, GroupApprovalTask, GroupCollectionPermission, GroupPagePermission
-
+def _wanted_permissions() -> set[str]:
     from tenants.roles import ROLES
-
-    # Wagtail's own default groups would be confusing beside ours; its default moderation
-    # workflow is handed to the center head instead.
-    Group.objects.filter(name__in=["Editors", "Moderators"]).delete()
 
     wanted = {perm for role in ROLES for perm in role.permissions}
     wanted |= {
         f"{app}.{action}_{model}"
-        for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
         for role in ROLES
         for action in role.media_permissions
+        for app, model in MEDIA
     }
     wanted |= {f"wagtailcore.{codename}" for role in ROLES for codename in role.page_permissions}
+    return wanted
+
+
+MEDIA = (("wagtailimages", "image"), ("wagtaildocs", "document"))
+
+
+def _permissions_by_key(wanted: set[str]) -> dict[str, Permission]:
     by_key = {
         f"{perm.content_type.app_label}.{perm.codename}": perm
         for perm in Permission.objects.select_related("content_type").filter(
@@ -274,8 +278,19 @@ def _setup_groups(*, home) -> dict[str, Group]:
     }
     missing = wanted - by_key.keys()
     if missing:
-        raise RuntimeError(f"permissions missing from the template schema: {sorted(missing)}")
+        raise RuntimeError(f"permissions missing from the schema: {sorted(missing)}")
+    return by_key
 
+
+def _setup_groups(*, home) -> dict[str, Group]:
+    from wagtail.models import Collection, GroupApprovalTask, GroupCollectionPermission, GroupPagePermission
+
+    from tenants.roles import ROLES
+
+    # Wagtail's own default groups would be confusing beside ours; its default moderation
+    # workflow is handed to the center head instead.
+    Group.objects.filter(name__in=["Editors", "Moderators"]).delete()
+    by_key = _permissions_by_key(_wanted_permissions())
     root_collection = Collection.get_first_root_node()
     groups: dict[str, Group] = {}
     for role in ROLES:
@@ -289,14 +304,37 @@ def _setup_groups(*, home) -> dict[str, Group]:
             GroupCollectionPermission(
                 group=group, collection=root_collection, permission=by_key[f"{app}.{action}_{model}"]
             )
-            for app, model in (("wagtailimages", "image"), ("wagtaildocs", "document"))
+            for app, model in MEDIA
             for action in role.media_permissions
         )
-        groups[role.code] = group
         if role.moderates:
             for task in GroupApprovalTask.objects.all():
                 task.groups.add(group)
+        groups[role.code] = group
     return groups
+
+
+@transaction.atomic
+def center_roles_sync() -> list[str]:
+    """Give the current center's staff groups the model permissions their role has now.
+
+    For centers created before a role gained permissions (new features). Adds missing groups
+    and missing permissions; never removes what a center head granted on top. Returns the
+    names of groups that changed.
+    """
+    from tenants.roles import ROLES
+
+    by_key = _permissions_by_key({perm for role in ROLES for perm in role.permissions})
+    changed = []
+    for role in ROLES:
+        group, created = Group.objects.get_or_create(name=role.name)
+        have = set(group.permissions.values_list("pk", flat=True))
+        missing = [by_key[p] for p in role.permissions if by_key[p].pk not in have]
+        if missing:
+            group.permissions.add(*missing)
+        if created or missing:
+            changed.append(role.name)
+    return changed
 
 
 def _create_first_admin(*, username, password, name, phone, email, groups) -> None:

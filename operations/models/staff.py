@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StaffProfile(models.Model):
-    """What a center knows about a staff member beyond the login: a contact phone."""
+    """What a center knows about a staff member beyond the login: phone and department."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -13,6 +13,14 @@ class StaffProfile(models.Model):
         verbose_name=_("user"),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    department = models.ForeignKey(
+        "operations.Department",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
+        verbose_name=_("department"),
+    )
 
     class Meta:
         verbose_name = _("staff profile")

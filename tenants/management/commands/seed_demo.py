@@ -13,8 +13,9 @@ from django.db import transaction
 
 from django_tenants.utils import schema_context
 
+from operations.services.defaults import center_defaults_install
 from tenants.models import ServiceCenter
-from tenants.services import center_create
+from tenants.services import center_create, center_roles_sync
 
 DEFAULT_DEMO_PASSWORD = "Bianmin@2026"  # noqa: S105 - the documented demo login, printed by make demo
 
@@ -103,6 +104,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"reused center {center.code}")
         with schema_context(center.schema_name), transaction.atomic():
+            center_roles_sync()
+            center_defaults_install()
             self.ensure_center_admin(spec, password)
             self.ensure_home_intro(spec)
 

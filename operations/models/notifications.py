@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """A message to a staff member, shown in the Wagtail admin (and sent by e-mail/SMS when set up)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=120, blank=True, db_index=True)
+    created = models.DateTimeField(_("time"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_recipient_dedupe_uniq",
+            )
+        ]
+
+    def __str__(self):
+        return self.title

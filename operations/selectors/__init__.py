@@ -1,0 +1,1 @@
+"""Named reads (``<entities>_<what>(...)``) used by views, exports, jobs and dashboards."""

@@ -1,0 +1,30 @@
+"""What every center starts with: departments, a service guide, a survey template…
+
+Called by provisioning for a new center and by ``seed_demo`` for existing ones; every step is
+idempotent (get-or-create by a natural key) so running it twice changes nothing.
+"""
+
+from django.db import transaction
+
+from operations.models import Department
+
+DEFAULT_DEPARTMENTS = [
+    # code, name, description
+    ("engineering", "工程部", "维修、水电、设施设备"),
+    ("cleaning", "保洁部", "清洁、绿化、垃圾清运"),
+    ("security", "护卫部", "门岗、巡逻、车辆与安全"),
+    ("service", "客服部", "前台接待、咨询、投诉与回访"),
+]
+
+
+def departments_install_defaults() -> None:
+    for order, (code, name, description) in enumerate(DEFAULT_DEPARTMENTS):
+        Department.objects.get_or_create(
+            code=code, defaults={"name": name, "description": description, "sort_order": order}
+        )
+
+
+@transaction.atomic
+def center_defaults_install() -> None:
+    """Install the defaults into the current center's schema (the caller sets the tenant)."""
+    departments_install_defaults()
