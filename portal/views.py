@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,17 +22,36 @@ def _center_urls(request, domain: str) -> dict[str, str]:
     return {"site": f"{base}/", "admin": f"{base}/admin/"}
 
 
+CENTERS_PER_PAGE = 50
+
+
 @login_required
 @permission_required("tenants.view_servicecenter", raise_exception=True)
 def center_list(request):
-    centers = list(ServiceCenter.objects.prefetch_related("domains").order_by("code"))
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    centers = ServiceCenter.objects.prefetch_related("domains").order_by("code")
+    if query:
+        centers = centers.filter(
+            Q(name__icontains=query) | Q(code__icontains=query) | Q(domains__domain__icontains=query)
+        ).distinct()
+    if status in ServiceCenter.Status.values:
+        centers = centers.filter(status=status)
+    page = Paginator(centers, CENTERS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
-    for center in centers:
+    for center in page.object_list:
         primary = next((d.domain for d in center.domains.all() if d.is_primary), None)
         rows.append(
             {"center": center, "domain": primary, "urls": _center_urls(request, primary) if primary else {}}
         )
-    return render(request, "portal/center_list.html", {"rows": rows})
+    context = {
+        "rows": rows,
+        "page": page,
+        "query": query,
+        "status": status,
+        "statuses": ServiceCenter.Status.choices,
+    }
+    return render(request, "portal/center_list.html", context)
 
 
 @never_cache

@@ -43,7 +43,7 @@ def test_wrong_password_gets_a_chinese_message(head_office_client, head_office_a
 def test_list_shows_centers_with_status_domain_and_links(
     hq, center_a, center_b, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # session, user, perms x2, count, page + domains
         response = hq.get(url("center_list"))
     body = response.content.decode()
     for center, domain in ((center_a, "alpha.localhost"), (center_b, "beta.localhost")):
@@ -130,3 +130,25 @@ def test_suspend_and_reactivate_from_the_list(hq, center_a):
 
 def test_suspend_needs_post(hq, center_a):
     assert hq.get(url("center_suspend", center_a.pk)).status_code == 405
+
+
+def test_list_filters_by_search_and_status(hq, center_a, center_b):
+    from tenants import services
+
+    services.center_suspend(center=center_b, acting_username="hq")
+    body = hq.get(url("center_list"), {"q": "阿尔法"}).content.decode()
+    assert center_a.name in body and center_b.name not in body
+    body = hq.get(url("center_list"), {"q": "beta.local"}).content.decode()
+    assert center_b.name in body and center_a.name not in body
+    body = hq.get(url("center_list"), {"status": "suspended"}).content.decode()
+    assert center_b.name in body and center_a.name not in body
+
+
+def test_list_is_paginated(hq, center_a, monkeypatch):
+    from portal import views
+
+    monkeypatch.setattr(views, "CENTERS_PER_PAGE", 1)
+    first = hq.get(url("center_list")).content.decode()
+    assert "第 1 页,共" in first
+    second = hq.get(url("center_list"), {"page": 2}).content.decode()
+    assert "第 2 页" in second
