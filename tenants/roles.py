@@ -93,7 +93,8 @@ ROLES: tuple[Role, ...] = (
         description=_("Lending register, consumables, first-inquiry register, intake."),
         permissions=ADMIN_ACCESS
         + crud("inquiry", "serviceapplication", "workorder", "surveyresponse")
-        + crud("resident", "complaint", actions=("add", "view"))
+        + crud("resident", actions=("add", "change", "view"))
+        + crud("complaint", actions=("add", "view"))
         + crud("unit", "building", "serviceitem", "department", "dutyshift", "survey", actions=("view",))
         + CONTACT,
     ),
@@ -103,7 +104,9 @@ ROLES: tuple[Role, ...] = (
         description=_("Activity plans, publicity, photos and activity reports."),
         permissions=ADMIN_ACCESS
         + crud("survey", "surveyresponse")
-        + crud("serviceitem", "resident", "unit", "dutyshift", "surveytemplate", actions=("view",)),
+        + crud("serviceitem", "resident", "unit", "dutyshift", "surveytemplate", actions=("view",))
+        # Activity days (义工维修日) take repair requests: the officer registers and follows them.
+        + crud("workorder", actions=("add", "view")),
         page_permissions=PAGE_EDIT,
         media_permissions=COLLECTION_MEDIA,
     ),
