@@ -75,7 +75,8 @@ ROLES: tuple[Role, ...] = (
         description=_("Surveys, service-project proposals, complaints."),
         permissions=ADMIN_ACCESS
         + crud("surveytemplate", "survey", "surveyresponse", "complaint", "inquiry", "serviceitem")
-        + crud("workorder", "resident", "unit", "building", "department", "dutyshift", actions=("view",)),
+        + crud("dutyshift", "dutytemplateslot", actions=("add", "change", "view", "delete"))
+        + crud("workorder", "resident", "unit", "building", "department", actions=("view",)),
     ),
     Role(
         code="customer_manager",

@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from operations.validators import validate_phone
 
 USER = settings.AUTH_USER_MODEL
 
@@ -8,6 +11,19 @@ USER = settings.AUTH_USER_MODEL
 class DutyPost(models.TextChoices):
     A = "A", _("Post A")
     B = "B", _("Post B")
+
+
+def _clean_duty_hours_and_phone(record) -> None:
+    """A shift or template slot starts before it ends and carries a valid phone."""
+    errors = {}
+    if record.start_time and record.end_time and record.start_time >= record.end_time:
+        errors["end_time"] = _("The shift must end after it starts.")
+    try:
+        validate_phone(record.phone)
+    except ValidationError as error:
+        errors["phone"] = error.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 class DutyShift(models.Model):
@@ -31,6 +47,10 @@ class DutyShift(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.post}"
+
+    def clean(self):
+        super().clean()
+        _clean_duty_hours_and_phone(self)
 
 
 class DutyTemplateSlot(models.Model):
@@ -64,3 +84,7 @@ class DutyTemplateSlot(models.Model):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.post}"
+
+    def clean(self):
+        super().clean()
+        _clean_duty_hours_and_phone(self)
