@@ -28,3 +28,9 @@ def departments_install_defaults() -> None:
 def center_defaults_install() -> None:
     """Install the defaults into the current center's schema (the caller sets the tenant)."""
     departments_install_defaults()
+    from operations.services.guide import service_guide_install_defaults
+
+    service_guide_install_defaults()
+    from operations.services.surveys import surveys_install_defaults
+
+    surveys_install_defaults()
