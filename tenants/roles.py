@@ -76,7 +76,9 @@ ROLES: tuple[Role, ...] = (
         permissions=ADMIN_ACCESS
         + crud("surveytemplate", "survey", "surveyresponse", "complaint", "inquiry", "serviceitem")
         + crud("dutyshift", "dutytemplateslot", actions=("add", "change", "view", "delete"))
-        + crud("workorder", "resident", "unit", "building", "department", actions=("view",)),
+        + crud(
+            "workorder", "resident", "unit", "building", "department", "serviceapplication", actions=("view",)
+        ),
     ),
     Role(
         code="customer_manager",
@@ -85,7 +87,7 @@ ROLES: tuple[Role, ...] = (
         permissions=ADMIN_ACCESS
         + crud("resident", "unit", "building", "workorder", "inquiry", "surveyresponse")
         + crud("complaint", actions=("add", "view"))
-        + crud("serviceitem", "survey", "department", "dutyshift", actions=("view",))
+        + crud("serviceitem", "survey", "department", "dutyshift", "serviceapplication", actions=("view",))
         + CONTACT,
     ),
     Role(

@@ -106,11 +106,26 @@ class Command(BaseCommand):
         with schema_context(center.schema_name), transaction.atomic():
             center_roles_sync()
             center_defaults_install()
-            self.ensure_center_admin(spec, password)
+            admin = self.ensure_center_admin(spec, password)
             self.ensure_home_intro(spec)
+            self.install_operations_demo(admin, password)
+
+    def install_operations_demo(self, admin, password: str) -> None:
+        """Realistic day-to-day records of each area; every installer is idempotent."""
+        from operations.services.demo_complaints import complaints_demo_data_install
+        from operations.services.demo_guide import guide_demo_data_install
+        from operations.services.demo_residents import residents_demo_data_install
+        from operations.services.demo_roster import roster_demo_data_install
+        from operations.services.demo_work_orders import work_orders_demo_data_install
+
+        residents_demo_data_install(acting_user=admin)
+        roster_demo_data_install(acting_user=admin, password=password)
+        guide_demo_data_install()
+        work_orders_demo_data_install(acting_user=admin, password=password)
+        complaints_demo_data_install()
 
     @staticmethod
-    def ensure_center_admin(spec: dict, password: str) -> None:
+    def ensure_center_admin(spec: dict, password: str):
         from operations.models import StaffProfile
 
         user_model = get_user_model()
@@ -122,6 +137,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         StaffProfile.objects.get_or_create(user=user, defaults={"phone": spec["admin_phone"]})
+        return user
 
     @staticmethod
     def ensure_home_intro(spec: dict) -> None:
@@ -154,8 +170,12 @@ class Command(BaseCommand):
                 f"  admin  {site}/admin/   login: admin / "
                 + (password if center.code in {c["code"] for c in DEMO_CENTERS} else "(set when created)"),
             ]
+        from operations.services.demo_roster import DEMO_STAFF
+
+        staff = ", ".join(f"{username} ({group})" for username, _name, group, _dept, _phone in DEMO_STAFF)
         lines += [
             "",
+            f"Staff of each demo center (same password, to try the roles): {staff}",
             "Password from DEMO_PASSWORD."
             if password_from_env
             else f"Default demo password {password!r}; set DEMO_PASSWORD to choose another.",

@@ -1,0 +1,571 @@
+"""Work orders (工单): intake, dispatch, work, completion, callback, closing, cancelling, extensions.
+
+Every status change goes through one of these functions: it locks the row
+(``select_for_update``), checks that the transition is allowed from the current status,
+records a ``WorkOrderTransition`` (who, when, note) and an audit entry, and notifies the
+assignee on commit. Later areas (the resident web form, elder visits, activity days) call
+``work_order_create`` with their own ``source``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from operations.calendar import deadline_for
+from operations.models import (
+    DeadlineExtension,
+    Department,
+    Resident,
+    ServiceItem,
+    Unit,
+    WorkOrder,
+    WorkOrderAttachment,
+    WorkOrderTransition,
+)
+from operations.notify import notify
+from operations.services.common import audit_record, new_tracking_code, next_number
+from operations.validators import normalize_phone, validate_phone
+
+Status = WorkOrder.Status
+
+#: The statuses each action may start from, and where it leads.
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "dispatch": ((Status.PENDING, Status.DISPATCHED), Status.DISPATCHED),
+    "start": ((Status.DISPATCHED,), Status.IN_PROGRESS),
+    "complete": ((Status.IN_PROGRESS,), Status.COMPLETED),
+    "callback": ((Status.COMPLETED,), Status.CALLED_BACK),
+    "close": ((Status.CALLED_BACK,), Status.CLOSED),
+    "cancel": (tuple(WorkOrder.OPEN_STATUSES), Status.CANCELLED),
+}
+
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
+
+
+def allowed_actions(work_order: WorkOrder) -> list[str]:
+    """The actions that may be taken on ``work_order`` in its current status (for the admin UI)."""
+    actions = [name for name, (sources, _target) in TRANSITIONS.items() if work_order.status in sources]
+    if work_order.status in WorkOrder.OPEN_STATUSES:
+        actions.append("extend")
+    return actions
+
+
+def work_order_url(work_order: WorkOrder) -> str:
+    return reverse("operations_work_order_detail", args=[work_order.pk])
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label) if status in Status.values else status
+
+
+def _lock(work_order: WorkOrder) -> WorkOrder:
+    return WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+
+
+def _check_transition(work_order: WorkOrder, action: str) -> str:
+    sources, target = TRANSITIONS[action]
+    if work_order.status not in sources:
+        raise ValidationError(
+            _("Work order %(number)s cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "number": work_order.number,
+                "from": _status_label(work_order.status),
+                "to": _status_label(target),
+            },
+            code="illegal_transition",
+        )
+    return target
+
+
+def _record_transition(
+    *, work_order: WorkOrder, from_status: str, to_status: str, acting_user, note: str = ""
+):
+    return WorkOrderTransition.objects.create(
+        work_order=work_order,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        acting_user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
+
+
+def _move(
+    *, work_order: WorkOrder, action: str, acting_user, note: str = "", fields: dict | None = None
+) -> WorkOrder:
+    """Lock, check, change status (and ``fields``), validate, save, record the transition and audit."""
+    locked = _lock(work_order)
+    target = _check_transition(locked, action)
+    previous = locked.status
+    for name, value in (fields or {}).items():
+        setattr(locked, name, value)
+    locked.status = target
+    locked.full_clean()
+    locked.save()
+    _record_transition(
+        work_order=locked, from_status=previous, to_status=target, acting_user=acting_user, note=note
+    )
+    changes = {"status": [previous, target]}
+    if note:
+        changes["note"] = note
+    audit_record(instance=locked, action=f"work_order.{action}", acting_user=acting_user, changes=changes)
+    return locked
+
+
+def _notify_assigned(work_order: WorkOrder) -> None:
+    if work_order.assignee_id is None:
+        return
+    notify(
+        recipient=work_order.assignee,
+        kind="work_order.assigned",
+        title=_("New work order %(number)s") % {"number": work_order.number},
+        body=work_order.description[:200],
+        url=work_order_url(work_order),
+        dedupe_key=f"wo:{work_order.pk}:assigned:{work_order.assignee_id}:{work_order.dispatched_at:%Y%m%d%H%M%S}",
+        sms=work_order.is_urgent,
+    )
+
+
+def _clean_price(is_paid: bool, price) -> Decimal | None:
+    if not is_paid:
+        return None
+    if price in (None, ""):
+        raise ValidationError({"price": _("A paid service needs a price.")}, code="price_required")
+    try:
+        value = Decimal(str(price))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(
+            {"price": _("Enter the price as an amount in yuan.")}, code="price_invalid"
+        ) from exc
+    if value <= 0:
+        raise ValidationError({"price": _("The price must be more than zero.")}, code="price_invalid")
+    return value
+
+
+@transaction.atomic
+def work_order_create(
+    *,
+    acting_user,
+    description: str,
+    kind: str = WorkOrder.Kind.REPAIR,
+    source: str = WorkOrder.Source.FRONT_DESK,
+    unit: Unit | None = None,
+    resident: Resident | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    service_item: ServiceItem | None = None,
+    department: Department | None = None,
+    assignee=None,
+    is_urgent: bool = False,
+    is_paid: bool = False,
+    price: Decimal | str | None = None,
+    deadline: dt.datetime | None = None,
+    received_at: dt.datetime | None = None,
+    note: str = "",
+) -> WorkOrder:
+    """Register a work order (受理) and, when an assignee is given, dispatch it at once.
+
+    Used by the front desk, phone intake, the resident web form, elder visits, activity days and
+    inspections (``source``). Who it is for: a ``unit`` and/or ``resident`` (the resident's unit,
+    name and phone fill in what is not given), or at least a ``contact_name`` and a
+    ``contact_phone`` (validated, mainland mobile or landline). ``service_item`` sets the
+    department when none is given and the committed deadline from the item's time limit (hours,
+    or working days on the official calendar), counted from ``received_at`` (default now); an
+    explicit ``deadline`` wins. ``is_paid`` needs a ``price`` (the item's fee when it has one).
+    ``acting_user`` may be None for residents' own submissions. Raises ValidationError in the
+    active language; nothing is written then.
+    """
+    now = timezone.now()
+    received_at = received_at or now
+    description = (description or "").strip()
+    contact_name = (contact_name or "").strip()
+    contact_phone = normalize_phone(contact_phone or "")
+    errors: dict[str, list[str]] = {}
+    if not description:
+        errors.setdefault("description", []).append(_("Describe what needs to be done."))
+    if resident is not None:
+        unit = unit or resident.unit
+        if not contact_name:
+            contact_name = resident.name
+        if not contact_phone:
+            contact_phone = normalize_phone(resident.phone)
+    if unit is None and resident is None and not (contact_name and contact_phone):
+        errors.setdefault("contact_name", []).append(
+            _("Give the unit or resident, or a contact name and phone number.")
+        )
+    if contact_phone:
+        try:
+            validate_phone(contact_phone)
+        except ValidationError as exc:
+            errors.setdefault("contact_phone", []).extend(exc.messages)
+    if kind not in WorkOrder.Kind.values:
+        errors.setdefault("kind", []).append(_("Choose a kind of work order."))
+    if source not in WorkOrder.Source.values:
+        errors.setdefault("source", []).append(_("Choose where the work order came from."))
+    if price == "":
+        price = None
+    if is_paid and price is None and service_item is not None and service_item.fee_amount:
+        price = service_item.fee_amount
+    try:
+        price = _clean_price(is_paid, price)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+    if service_item is not None:
+        department = department or service_item.department
+        if deadline is None:
+            deadline = deadline_for(
+                start=received_at, value=service_item.time_limit_value, unit=service_item.time_limit_unit
+            )
+    work_order = WorkOrder(
+        number=next_number("GD"),
+        tracking_code=new_tracking_code(),
+        kind=kind,
+        source=source,
+        unit=unit,
+        resident=resident,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        description=description,
+        service_item=service_item,
+        department=department,
+        assignee=assignee,
+        is_urgent=bool(is_urgent),
+        is_paid=bool(is_paid),
+        price=price,
+        deadline=deadline,
+        accepted_at=received_at,
+        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
+    if assignee is not None:
+        work_order.status = Status.DISPATCHED
+        work_order.dispatched_at = now
+    work_order.full_clean()
+    work_order.save()
+    _record_transition(
+        work_order=work_order, from_status="", to_status=Status.PENDING, acting_user=acting_user, note=note
+    )
+    if assignee is not None:
+        _record_transition(
+            work_order=work_order,
+            from_status=Status.PENDING,
+            to_status=Status.DISPATCHED,
+            acting_user=acting_user,
+        )
+    audit_record(
+        instance=work_order,
+        action="work_order.create",
+        acting_user=acting_user,
+        changes={
+            "kind": kind,
+            "source": source,
+            "status": work_order.status,
+            "department": department.pk if department else None,
+            "assignee": assignee.pk if assignee else None,
+            "deadline": deadline.isoformat() if deadline else None,
+            "contact_phone": ["", contact_phone],
+        },
+    )
+    _notify_assigned(work_order)
+    return work_order
+
+
+@transaction.atomic
+def work_order_dispatch(
+    *, work_order: WorkOrder, acting_user, department: Department, assignee, note: str = ""
+) -> WorkOrder:
+    """Send the work order to a department and a staff member (待受理/已派单 → 已派单); notifies the assignee."""
+    if department is None:
+        raise ValidationError({"department": _("Choose the department.")}, code="required")
+    if assignee is None:
+        raise ValidationError({"assignee": _("Choose the staff member.")}, code="required")
+    work_order = _move(
+        work_order=work_order,
+        action="dispatch",
+        acting_user=acting_user,
+        note=note,
+        fields={"department": department, "assignee": assignee, "dispatched_at": timezone.now()},
+    )
+    _notify_assigned(work_order)
+    return work_order
+
+
+@transaction.atomic
+def work_order_start(*, work_order: WorkOrder, acting_user, note: str = "") -> WorkOrder:
+    """The assignee starts the work (已派单 → 处理中)."""
+    return _move(
+        work_order=work_order,
+        action="start",
+        acting_user=acting_user,
+        note=note,
+        fields={"started_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def work_order_complete(
+    *, work_order: WorkOrder, acting_user, result_note: str, completed_at: dt.datetime | None = None
+) -> WorkOrder:
+    """The work is done (处理中 → 已完成); a completion after the committed deadline is a breach."""
+    result_note = (result_note or "").strip()
+    if not result_note:
+        raise ValidationError({"result_note": _("Describe the result of the work.")}, code="required")
+    completed_at = completed_at or timezone.now()
+    locked = _lock(work_order)
+    breached = locked.is_breached or bool(locked.deadline and completed_at > locked.deadline)
+    return _move(
+        work_order=locked,
+        action="complete",
+        acting_user=acting_user,
+        note=result_note,
+        fields={"completed_at": completed_at, "result_note": result_note, "is_breached": breached},
+    )
+
+
+@transaction.atomic
+def work_order_callback(
+    *, work_order: WorkOrder, acting_user, satisfaction: int, comment: str = ""
+) -> WorkOrder:
+    """Record the satisfaction callback (已完成 → 已回访): a rating 1–5 and a comment; only once."""
+    locked = _lock(work_order)
+    if locked.called_back_at is not None or locked.satisfaction is not None:
+        raise ValidationError(
+            _("Work order %(number)s has already been called back.") % {"number": locked.number},
+            code="already_called_back",
+        )
+    try:
+        satisfaction = int(satisfaction)
+    except (TypeError, ValueError):
+        satisfaction = 0
+    if not 1 <= satisfaction <= 5:
+        raise ValidationError(
+            {"satisfaction": _("Satisfaction is a rating from 1 to 5.")}, code="satisfaction_range"
+        )
+    comment = (comment or "").strip()
+    return _move(
+        work_order=locked,
+        action="callback",
+        acting_user=acting_user,
+        note=comment,
+        fields={"satisfaction": satisfaction, "callback_comment": comment, "called_back_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def work_order_close(*, work_order: WorkOrder, acting_user, note: str = "") -> WorkOrder:
+    """Close the work order after the callback (已回访 → 已关闭)."""
+    return _move(
+        work_order=work_order,
+        action="close",
+        acting_user=acting_user,
+        note=note,
+        fields={"closed_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def work_order_cancel(*, work_order: WorkOrder, acting_user, reason: str) -> WorkOrder:
+    """Cancel an open work order (→ 已取消); the reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for cancelling.")}, code="required")
+    return _move(
+        work_order=work_order,
+        action="cancel",
+        acting_user=acting_user,
+        note=reason,
+        fields={"cancel_reason": reason, "closed_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def work_order_extend_deadline(
+    *,
+    work_order: WorkOrder,
+    acting_user,
+    new_deadline: dt.datetime | None,
+    reason: str,
+    informed_via: str,
+    informed_at: dt.datetime | None,
+) -> DeadlineExtension:
+    """Move the committed deadline later; needs a reason and a record of how and when the resident was told."""
+    locked = _lock(work_order)
+    if locked.status not in WorkOrder.OPEN_STATUSES:
+        raise ValidationError(
+            _("The deadline of work order %(number)s cannot be extended: it is “%(status)s”.")
+            % {"number": locked.number, "status": _status_label(locked.status)},
+            code="not_open",
+        )
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [_("Give the reason for the extension.")]
+    if new_deadline is None:
+        errors["new_deadline"] = [_("Enter the new deadline.")]
+    elif locked.deadline and new_deadline <= locked.deadline:
+        errors["new_deadline"] = [_("The new deadline must be later than the current one.")]
+    elif new_deadline <= timezone.now():
+        errors["new_deadline"] = [_("The new deadline must be in the future.")]
+    if informed_via not in DeadlineExtension.InformedVia.values:
+        errors["informed_via"] = [_("Record how the resident was told about the extension.")]
+    if informed_at is None:
+        errors["informed_at"] = [_("Record when the resident was told about the extension.")]
+    elif informed_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["informed_at"] = [_("The resident cannot have been told in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    extension = DeadlineExtension(
+        work_order=locked,
+        previous_deadline=locked.deadline,
+        new_deadline=new_deadline,
+        reason=reason,
+        informed_via=informed_via,
+        informed_at=informed_at,
+        acting_user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+    )
+    extension.full_clean()
+    extension.save()
+    previous = locked.deadline
+    locked.deadline = new_deadline
+    # A fresh deadline gets a fresh due-soon reminder.
+    locked.due_soon_notified_at = None
+    locked.save(update_fields=["deadline", "due_soon_notified_at", "updated"])
+    audit_record(
+        instance=locked,
+        action="work_order.extend_deadline",
+        acting_user=acting_user,
+        changes={
+            "deadline": [previous.isoformat() if previous else None, new_deadline.isoformat()],
+            "reason": reason,
+            "informed_via": informed_via,
+        },
+    )
+    return extension
+
+
+@transaction.atomic
+def work_order_attach(*, work_order: WorkOrder, acting_user, file, caption: str = "") -> WorkOrderAttachment:
+    """Attach a photo (kept as a Wagtail image) or a document to the work order, in the center's media."""
+    from django import forms
+    from django.conf import settings
+
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    if not file:
+        raise ValidationError({"file": _("Choose a file to attach.")}, code="required")
+    locked = _lock(work_order)
+    extension = os.path.splitext(file.name)[1].lower().lstrip(".")
+    caption = (caption or "").strip()[:100]
+    title = caption or f"{locked.number} {file.name}"[:255]
+    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    collection = Collection.get_first_root_node()
+    attachment = WorkOrderAttachment(work_order=locked, caption=caption, uploaded_by=user)
+    if extension in IMAGE_EXTENSIONS:
+        max_size = getattr(settings, "WAGTAILIMAGES_MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
+        if file.size and file.size > max_size:
+            raise ValidationError({"file": _("The photo is too large.")}, code="too_large")
+        try:
+            forms.ImageField().to_python(file)
+        except ValidationError as exc:
+            raise ValidationError(
+                {"file": _("The file is not a photo that can be read.")}, code="bad_image"
+            ) from exc
+        file.seek(0)
+        attachment.image = get_image_model().objects.create(
+            title=title, file=file, collection=collection, uploaded_by_user=user
+        )
+    elif extension in {e.lower() for e in getattr(settings, "WAGTAILDOCS_EXTENSIONS", None) or []}:
+        attachment.document = get_document_model().objects.create(
+            title=title, file=file, collection=collection, uploaded_by_user=user
+        )
+    else:
+        raise ValidationError(
+            {"file": _("Attach a photo or a document (PDF, Word, Excel or text).")}, code="bad_type"
+        )
+    attachment.full_clean()
+    attachment.save()
+    audit_record(
+        instance=locked,
+        action="work_order.attach",
+        acting_user=acting_user,
+        changes={"attachment": attachment.pk, "file": file.name},
+    )
+    return attachment
+
+
+def work_orders_check_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Flag breaches and remind assignees of deadlines due within 2 hours or passed, in the current center.
+
+    Safe to run twice: a work order is flagged once and each reminder has a dedupe key.
+    Returns counts: ``breached`` (newly flagged), ``due_soon`` and ``breach`` (reminders sent).
+    """
+    from operations.selectors.work_orders import DUE_SOON_WINDOW
+
+    now = now or timezone.now()
+    counts = {"breached": 0, "due_soon": 0, "breach": 0}
+    open_orders = WorkOrder.objects.filter(status__in=WorkOrder.OPEN_STATUSES, deadline__isnull=False)
+    with transaction.atomic():
+        counts["breached"] = open_orders.filter(deadline__lt=now, is_breached=False).update(
+            is_breached=True, updated=now
+        )
+        # Only assigned work orders are reminded (and marked): one dispatched later still gets its reminder.
+        overdue = open_orders.filter(
+            deadline__lt=now, breach_notified_at__isnull=True, assignee__isnull=False
+        ).select_related("assignee")
+        for work_order in overdue.select_for_update(of=("self",), skip_locked=True):
+            if notify(
+                recipient=work_order.assignee,
+                kind="work_order.breached",
+                title=_("Work order %(number)s is past its committed deadline")
+                % {"number": work_order.number},
+                body=work_order.description[:200],
+                url=work_order_url(work_order),
+                dedupe_key=f"wo:{work_order.pk}:breached",
+                sms=True,
+            ):
+                counts["breach"] += 1
+            WorkOrder.objects.filter(pk=work_order.pk).update(breach_notified_at=now)
+        due_soon = open_orders.filter(
+            deadline__gte=now,
+            deadline__lte=now + DUE_SOON_WINDOW,
+            due_soon_notified_at__isnull=True,
+            assignee__isnull=False,
+        ).select_related("assignee")
+        for work_order in due_soon.select_for_update(of=("self",), skip_locked=True):
+            if notify(
+                recipient=work_order.assignee,
+                kind="work_order.due_soon",
+                title=_("Work order %(number)s is due by %(deadline)s")
+                % {
+                    "number": work_order.number,
+                    "deadline": timezone.localtime(work_order.deadline).strftime("%m-%d %H:%M"),
+                },
+                body=work_order.description[:200],
+                url=work_order_url(work_order),
+                dedupe_key=f"wo:{work_order.pk}:due_soon:{work_order.deadline:%Y%m%d%H%M}",
+            ):
+                counts["due_soon"] += 1
+            WorkOrder.objects.filter(pk=work_order.pk).update(due_soon_notified_at=now)
+    return counts
+
+
+@transaction.atomic
+def notification_mark_read(*, acting_user, notification=None) -> int:
+    """Mark one of the user's notifications (or, without ``notification``, all of them) as read."""
+    from operations.models import Notification
+
+    unread = Notification.objects.filter(recipient=acting_user, read_at__isnull=True)
+    if notification is not None:
+        unread = unread.filter(pk=notification.pk)
+    return unread.update(read_at=timezone.now())
