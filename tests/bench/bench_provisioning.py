@@ -196,9 +196,14 @@ def instrument(recorder: Recorder) -> None:
 # --- The two ways of creating a center ----------------------------------------------------------
 
 
-def create_by_cloning(recorder: Recorder, index: int) -> dict:
+def create_by_cloning(recorder: Recorder, index: int, fresh_connection: bool) -> dict:
     """(a) our provisioning service."""
+    from django.db import connections
+
     from tenants.services import center_create
+
+    if fresh_connection:
+        connections.close_all()  # the next query connects, inside the timing
 
     code = f"bench_a{index:03d}"
     with recorder.sample() as sample:
@@ -214,9 +219,9 @@ def create_by_cloning(recorder: Recorder, index: int) -> dict:
     return sample
 
 
-def create_by_migrations(recorder: Recorder, index: int) -> dict:
+def create_by_migrations(recorder: Recorder, index: int, fresh_connection: bool) -> dict:
     """(b) django-tenants' default: tenant row (+ domain), then create_schema running every migration."""
-    from django.db import connection
+    from django.db import connection, connections
     from django.test import override_settings
 
     from django_tenants.models import TenantMixin
@@ -225,6 +230,8 @@ def create_by_migrations(recorder: Recorder, index: int) -> dict:
     from tenants.models import Domain, ServiceCenter
 
     code = f"bench_b{index:03d}"
+    if fresh_connection:
+        connections.close_all()
     # get_creation_fakes_migrations() reads the setting at call time.
     with override_settings(TENANT_CREATION_FAKES_MIGRATIONS=False), recorder.sample() as sample:
         started = time.perf_counter()
@@ -263,17 +270,22 @@ def status(met: bool | None) -> str:
     return "n/a" if met is None else ("met" if met else "NOT met")
 
 
-def server_description(config: dict) -> tuple[str, str]:
+def server_description(config: dict) -> tuple[str, str, str]:
+    """Server version, which server, and the settings that change these figures most."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT current_setting('server_version'), pg_jit_available(), current_setting('jit'), "
+            "current_setting('autovacuum')"
+        )
+        version, jit_available, jit, autovacuum = cursor.fetchone()
+    tuning = f"jit={jit} ({'available' if jit_available else 'not available'}), autovacuum={autovacuum}"
     if os.environ.get("DATABASE_URL"):
         where = f"DATABASE_URL server {config.get('HOST') or 'localhost'}:{config.get('PORT') or 5432}"
     else:
         where = f"embedded server (socket in {config.get('HOST')})"
-    return version, where
+    return version, where, tuning
 
 
 # --- Main -------------------------------------------------------------------------------------------
@@ -295,6 +307,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=float,
         default=0.25,
         help="'flat' means median of the last 10 <= (1 + this) x median of the first 10 (default 0.25)",
+    )
+    parser.add_argument(
+        "--fresh-connection",
+        action="store_true",
+        help="close the database connection before each center, as a web request with CONN_MAX_AGE=0 "
+        "does (default: one connection for the whole run, as a management command)",
     )
     parser.add_argument(
         "--production-hasher",
@@ -324,10 +342,19 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     migrate_seconds = time.perf_counter() - started
-    version, where = server_description(config)
+    version, where, tuning = server_description(config)
 
     print("Bianmin provisioning benchmark")
     print(f"  PostgreSQL {version}, {where}; scratch database {db_name}")
+    print(f"  server settings: {tuning}")
+    print(
+        "  connection: "
+        + (
+            "a fresh one per center (like a web request with CONN_MAX_AGE=0)"
+            if args.fresh_connection
+            else "one for the whole run (like a management command)"
+        )
+    )
     print(
         f"  Django {django.get_version()}, django-tenants "
         f"{importlib.metadata.version('django-tenants')}, settings {os.environ['DJANGO_SETTINGS_MODULE']}, "
@@ -348,10 +375,10 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
         order = "ab" if i % 2 else "ba"
         for way in order:
             if way == "a":
-                cloned.append(create_by_cloning(recorder, next_a))
+                cloned.append(create_by_cloning(recorder, next_a, args.fresh_connection))
                 next_a += 1
             else:
-                migrated.append(create_by_migrations(recorder, i))
+                migrated.append(create_by_migrations(recorder, i, args.fresh_connection))
         print(f"    {i:>3}  {','.join(order):<6}{cloned[-1]['total']:>11.2f}s{migrated[-1]['total']:>16.2f}s")
     median_a = median(cloned)
     median_b = median(migrated)
@@ -370,7 +397,7 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
         since_progress: list[dict] = []
         growth_started = time.perf_counter()
         while count < args.grow:
-            sample = create_by_cloning(recorder, next_a)
+            sample = create_by_cloning(recorder, next_a, args.fresh_connection)
             next_a += 1
             count += 1
             grown.append(sample)

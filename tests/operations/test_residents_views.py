@@ -296,7 +296,7 @@ def test_import_rejects_non_xlsx_and_wrong_columns(client_a, center_a, in_center
 
 def test_import_needs_permission(client_a, center_a, in_center):
     with in_center(center_a):
-        login_as_group(client_a, "前台客服")  # may add residents but not change them
+        login_as_group(client_a, "部门调度员")  # may not add or change residents
     assert client_a.get(IMPORT_URL).status_code in (302, 403)
 
 

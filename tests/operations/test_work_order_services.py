@@ -49,9 +49,12 @@ def make_unit(building: str = "3号楼", entrance: str = "2单元", room: str = 
 
 
 def make_service_item(name: str, *, value: int, unit: str, department: Department | None = None, **extra):
-    return ServiceItem.objects.create(
-        name=name, time_limit_value=value, time_limit_unit=unit, department=department, **extra
+    # update_or_create: every center already has a default guide with items such as 报修.
+    item, _ = ServiceItem.objects.update_or_create(
+        name=name,
+        defaults={"time_limit_value": value, "time_limit_unit": unit, "department": department, **extra},
     )
+    return item
 
 
 @pytest.fixture

@@ -60,9 +60,13 @@ class Command(BaseCommand):
 
         center = result.center
         self.stdout.write(self.style.SUCCESS(_("Created service center “%(name)s”") % {"name": center.name}))
-        self.stdout.write(f"  {_('Short code')}: {center.code} ({_('schema')} {center.schema_name})")
-        self.stdout.write(f"  {_('Domain')}: {result.domain}")
-        self.stdout.write(f"  {_('Admin username')}: {result.admin_username}")
         password_note = _(" (generated, shown only now)") if result.password_generated else ""
-        self.stdout.write(f"  {_('Admin password')}: {result.admin_password}{password_note}")
-        self.stdout.write(f"  {_('Time')}: {result.seconds:.2f}s")
+        rows = [
+            (_("Short code"), f"{center.code} (schema {center.schema_name})"),
+            (_("Domain"), result.domain),
+            (_("Admin username"), result.admin_username),
+            (_("Admin password"), f"{result.admin_password}{password_note}"),
+            (_("Time taken"), f"{result.seconds:.2f}s"),
+        ]
+        for label, value in rows:
+            self.stdout.write(f"  {label}: {value}")
