@@ -41,6 +41,9 @@ def notify(
     except IntegrityError:  # a concurrent run created it first
         return None
 
+    from tenants.selectors import center_absolute_url
+
+    link = center_absolute_url(url) if url else ""
     email = getattr(recipient, "email", "")
     phone = getattr(getattr(recipient, "staff_profile", None), "phone", "")
 
@@ -48,7 +51,7 @@ def notify(
         if email:
             try:
                 send_mail(
-                    title, f"{body}\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False
+                    title, f"{body}\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False
                 )
             except Exception:  # noqa: BLE001 - a mail outage must not undo the business change
                 logger.exception("e-mail notification to %s failed", email)

@@ -10,6 +10,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-i
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,.localhost,127.0.0.1")
 SITE_PORT = int(os.environ.get("SITE_PORT", "8000"))
 DATABASES = {"default": database_from_env(allow_embedded=True)}
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Notification e-mails of the demo land as files in var/mail instead of flooding the terminal.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))  # noqa: F405
 # Commands print their own summaries; keep service logs for warnings in development.
 LOGGING["loggers"]["bianmin"]["level"] = os.environ.get("BIANMIN_LOG_LEVEL", "WARNING")  # noqa: F405

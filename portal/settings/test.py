@@ -14,6 +14,7 @@ DATABASES = {"default": database_from_env(allow_embedded=True)}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="bianmin-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "operations.sms.LocmemSmsBackend"
 # Keep Redis out of unit tests unless the run asks for it explicitly.
 if not os.environ.get("TEST_REDIS_URL"):
     CACHES = {  # noqa: F405

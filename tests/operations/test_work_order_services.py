@@ -231,6 +231,8 @@ def test_create_with_an_assignee_dispatches_and_notifies(env, django_capture_on_
     assert work_order.number in notification.title
     assert notification.url == f"/admin/operations/work-orders/{work_order.pk}/"
     assert len(mailoutbox) == 1
+    # The e-mail links to the center's own host, not a bare path.
+    assert f"http://alpha.localhost/admin/operations/work-orders/{work_order.pk}/" in mailoutbox[0].body
 
 
 # --- Transitions -----------------------------------------------------------------------------------

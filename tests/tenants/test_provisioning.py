@@ -255,3 +255,12 @@ def test_a_stale_template_is_refused_not_cloned(monkeypatch, zh):
     with pytest.raises(ValidationError, match="manage.py migrate"):
         create()
     assert not schema_exists("xinyuan")
+
+
+def test_center_absolute_url_uses_the_primary_domain(center_a, in_center):
+    from tenants.selectors import center_absolute_url, center_base_url
+
+    with in_center(center_a):
+        assert center_base_url() == "http://alpha.localhost"
+        assert center_absolute_url("/admin/x/") == "http://alpha.localhost/admin/x/"
+        assert center_absolute_url("https://example.com/") == "https://example.com/"
