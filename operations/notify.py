@@ -51,7 +51,11 @@ def notify(
         if email:
             try:
                 send_mail(
-                    title, f"{body}\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False
+                    title,
+                    f"{body}\n{link}".strip(),
+                    settings.DEFAULT_FROM_EMAIL,
+                    [email],
+                    fail_silently=False,
                 )
             except Exception:  # noqa: BLE001 - a mail outage must not undo the business change
                 logger.exception("e-mail notification to %s failed", email)
