@@ -2,10 +2,11 @@
 
 import datetime as dt
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
+
+import pytest
 
 from operations.models import Complaint, Notification
 from operations.services.complaints import complaint_create

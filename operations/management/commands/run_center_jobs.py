@@ -5,6 +5,7 @@ Run it from cron (e.g. every 10 minutes) or a scheduler; every job is safe to ru
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+
 from django_tenants.utils import schema_context
 
 from operations.services.complaints import complaints_notify_overdue
