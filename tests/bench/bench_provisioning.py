@@ -17,8 +17,8 @@ and drops it at the end, also on Ctrl-C, SIGTERM or an error.
    CREATE SCHEMA and every migration), and the ratio b/a.
 2. Provisions more centers the (a) way until ``--grow`` centers exist, printing progress,
    and compares the first 10 with the last 10 to show whether provisioning stays flat.
-3. Prints where the time of (a) goes (validation, clone, fake ``migrate_schemas``, site,
-   groups, admin, commit) and a summary against the targets of the issue.
+3. Prints where the time of (a) goes (validation, fresh session, template clone, site, groups,
+   admin, commit; for (b) the migrations) and a summary against the targets of the issue.
 """
 
 from __future__ import annotations
@@ -53,9 +53,9 @@ DJANGO_ONLY_OPTIONS = {"isolation_level", "server_side_binding", "assume_role", 
 # Timed sections of a creation, in display order (see Recorder and instrument()).
 SECTIONS = [
     ("validate", "validate input"),
-    ("clone_fn", "CREATE FUNCTION clone_schema"),
-    ("clone_sql", "clone_schema() SQL"),
-    ("migrate", "migrate_schemas"),
+    ("connect", "fresh database session"),
+    ("clone_sql", "template clone (tenants.cloning)"),
+    ("migrate", "migrate_schemas (b only)"),
     ("site", "site + home page"),
     ("groups", "groups + permissions"),
     ("admin", "first admin"),
@@ -173,7 +173,6 @@ def instrument(recorder: Recorder) -> None:
     from django.db import connection
 
     import django_tenants.models
-    from django_tenants.clone import CloneSchema
 
     import tenants.services
 
@@ -184,10 +183,8 @@ def instrument(recorder: Recorder) -> None:
         ("_create_first_admin", "admin"),
     ]:
         setattr(tenants.services, name, recorder.wrap(key, getattr(tenants.services, name)))
-    CloneSchema._create_clone_schema_function = recorder.wrap(
-        "clone_fn", CloneSchema._create_clone_schema_function
-    )
-    CloneSchema.clone_schema = recorder.wrap("clone_sql", CloneSchema.clone_schema)
+    tenants.services.clone_template = recorder.wrap("clone_sql", tenants.services.clone_template)
+    connection.close = recorder.wrap("connect", connection.close)
     django_tenants.models.call_command = recorder.wrap("migrate", django_tenants.models.call_command)
     # Atomic.__exit__ and transaction.commit() call the wrapper's commit(): an instance attribute wins.
     connection.commit = recorder.wrap("commit", connection.commit)
@@ -407,8 +404,7 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
                     f"    {count:>4} centers: median {median(since_progress):5.2f} s over the last "
                     f"{len(since_progress):>2} (min {min(s['total'] for s in since_progress):.2f}, "
                     f"max {max(s['total'] for s in since_progress):.2f}; "
-                    f"clone SQL {mean(since_progress, 'clone_sql'):.2f}, "
-                    f"migrate_schemas {mean(since_progress, 'migrate'):.2f}), "
+                    f"template clone {mean(since_progress, 'clone_sql'):.2f}), "
                     f"{time.perf_counter() - growth_started:6.0f} s elapsed"
                 )
                 since_progress = []
