@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate messages seed demo serve stop test check lint bench clean
+.PHONY: help install db migrate messages seed demo serve stop test check lint bench jobs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,8 +56,12 @@ lint: install ## ruff
 test: install check ## The whole suite (with the checks); PYTEST_ARGS to pass more
 	$(VENV)/bin/pytest --ds=portal.settings.test --reuse-db $(PYTEST_ARGS)
 
-bench: install ## Benchmarks (tests/bench), prints figures
+bench: install ## Benchmarks (tests/bench) in scratch databases; prints medians and ratios
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_provisioning.py $(BENCH_ARGS)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_service_desk.py
+
+jobs: db ## Run the periodic jobs of every center once (deadline reminders, overdue complaints)
+	$(PY) manage.py run_center_jobs
 
 clean: stop ## Remove the virtualenv and var/ (the embedded database too)
 	rm -rf $(VENV) var
