@@ -21,12 +21,16 @@ class Role:
     description: object
     permissions: tuple[str, ...] = ()  # "app_label.codename"
     page_permissions: tuple[str, ...] = ()
-    media_permissions: tuple[str, ...] = ()  # applied to images and documents on the root collection
+    media_permissions: tuple[str, ...] = ()  # on images and documents of ``media_collection``
+    # None: the root collection (every collection). A name: only that child collection, so that
+    # e.g. complaint scans in their own collection stay out of the role's media library.
+    media_collection: str | None = None
     moderates: bool = False
     extra: dict = field(default_factory=dict)
 
 
 ADMIN_ACCESS = ("wagtailadmin.access_admin",)
+WEBSITE_MEDIA_COLLECTION = "网站素材"
 
 
 def crud(*models: str, actions: tuple[str, ...] = ("add", "change", "view")) -> tuple[str, ...]:
@@ -51,6 +55,16 @@ ALL_OPERATIONS = crud(
     "surveyresponse",
     "dutyshift",
     "dutytemplateslot",
+    "convenienceitem",
+    "loan",
+    "loanduerule",
+    "consumable",
+    "stockmovement",
+    "candydishcheck",
+    "firstaiduse",
+    "desksettings",
+    "purchaserequest",
+    "purchaserequestline",
     actions=("add", "change", "view", "delete"),
 )
 CONTACT = ("operations.view_resident_contact",)
@@ -64,7 +78,7 @@ ROLES: tuple[Role, ...] = (
         + ("auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group")
         + ALL_OPERATIONS
         + CONTACT
-        + ("operations.view_complainant",),
+        + ("operations.view_complainant", "operations.submit_purchaserequest"),
         page_permissions=PAGE_PUBLISH,
         media_permissions=COLLECTION_MEDIA + ("delete",),
         moderates=True,
@@ -96,6 +110,9 @@ ROLES: tuple[Role, ...] = (
         description=_("Lending register, consumables, first-inquiry register, intake."),
         permissions=ADMIN_ACCESS
         + crud("inquiry", "serviceapplication", "workorder", "surveyresponse")
+        + crud("convenienceitem", "loan")
+        + crud("consumable", "stockmovement", "candydishcheck", "firstaiduse", "purchaserequestline")
+        + crud("purchaserequest", "desksettings", actions=("view",))
         + crud("resident", actions=("add", "change", "view"))
         + crud("complaint", actions=("add", "view"))
         + crud("unit", "building", "serviceitem", "department", "dutyshift", "survey", actions=("view",))
@@ -112,6 +129,7 @@ ROLES: tuple[Role, ...] = (
         + crud("workorder", actions=("add", "view")),
         page_permissions=PAGE_EDIT,
         media_permissions=COLLECTION_MEDIA,
+        media_collection=WEBSITE_MEDIA_COLLECTION,
     ),
     Role(
         code="dispatcher",

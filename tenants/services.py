@@ -292,8 +292,18 @@ def _permissions_by_key(wanted: set[str]) -> dict[str, Permission]:
     return by_key
 
 
+def _media_collection(role):
+    from wagtail.models import Collection
+
+    root = Collection.get_first_root_node()
+    if not role.media_collection:
+        return root
+    existing = root.get_children().filter(name=role.media_collection).first()
+    return existing or root.add_child(name=role.media_collection)
+
+
 def _setup_groups(*, home) -> dict[str, Group]:
-    from wagtail.models import Collection, GroupApprovalTask, GroupCollectionPermission, GroupPagePermission
+    from wagtail.models import GroupApprovalTask, GroupCollectionPermission, GroupPagePermission
 
     from tenants.roles import ROLES
 
@@ -301,7 +311,6 @@ def _setup_groups(*, home) -> dict[str, Group]:
     # workflow is handed to the center head instead.
     Group.objects.filter(name__in=["Editors", "Moderators"]).delete()
     by_key = _permissions_by_key(_wanted_permissions())
-    root_collection = Collection.get_first_root_node()
     groups: dict[str, Group] = {}
     for role in ROLES:
         group = Group.objects.create(name=role.name)
@@ -310,9 +319,10 @@ def _setup_groups(*, home) -> dict[str, Group]:
             GroupPagePermission(group=group, page=home, permission=by_key[f"wagtailcore.{codename}"])
             for codename in role.page_permissions
         )
+        collection = _media_collection(role)
         GroupCollectionPermission.objects.bulk_create(
             GroupCollectionPermission(
-                group=group, collection=root_collection, permission=by_key[f"{app}.{action}_{model}"]
+                group=group, collection=collection, permission=by_key[f"{app}.{action}_{model}"]
             )
             for app, model in MEDIA
             for action in role.media_permissions
@@ -342,9 +352,33 @@ def center_roles_sync() -> list[str]:
         missing = [by_key[p] for p in role.permissions if by_key[p].pk not in have]
         if missing:
             group.permissions.add(*missing)
+        if (
+            role.media_collection
+            and role.media_permissions
+            and _move_media_permissions(group=group, role=role)
+        ):
+            missing = missing or ["media"]
         if created or missing:
             changed.append(role.name)
     return changed
+
+
+def _move_media_permissions(*, group, role) -> bool:
+    """Move a role's media permissions from the root collection to its own collection."""
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    on_root = GroupCollectionPermission.objects.filter(
+        group=group, collection=Collection.get_first_root_node()
+    )
+    if not on_root.exists():
+        return False
+    target = _media_collection(role)
+    for grant in on_root:
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=target, permission=grant.permission
+        )
+    on_root.delete()
+    return True
 
 
 def _create_first_admin(*, username, password, name, phone, email, groups) -> None:

@@ -264,3 +264,37 @@ def test_center_absolute_url_uses_the_primary_domain(center_a, in_center):
         assert center_base_url() == "http://alpha.localhost"
         assert center_absolute_url("/admin/x/") == "http://alpha.localhost/admin/x/"
         assert center_absolute_url("https://example.com/") == "https://example.com/"
+
+
+def test_activity_officer_media_stays_out_of_other_collections(center_a, in_center):
+    """The officer uploads website media but never browses e.g. the complaint scans' collection."""
+    from wagtail.documents.permissions import permission_policy
+    from wagtail.models import Collection
+
+    with in_center(center_a):
+        root = Collection.get_first_root_node()
+        private = root.add_child(name="投诉书面材料")
+        officer = get_user_model().objects.create_user(username="officer", password="x")
+        officer.groups.add(Group.objects.get(name="社区文化活动专员"))
+        head = get_user_model().objects.create_user(username="head", password="x")
+        head.groups.add(Group.objects.get(name="中心负责人"))
+        officer_collections = {
+            c.name for c in permission_policy.collections_user_has_permission_for(officer, "choose")
+        }
+        assert officer_collections == {"网站素材"}
+        head_collections = set(permission_policy.collections_user_has_permission_for(head, "choose"))
+        assert private in head_collections
+
+
+def test_roles_sync_moves_media_rights_off_the_root_collection(center_a, in_center):
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    with in_center(center_a):
+        officer = Group.objects.get(name="社区文化活动专员")
+        root = Collection.get_first_root_node()
+        grant = GroupCollectionPermission.objects.filter(group=officer).first()
+        GroupCollectionPermission.objects.filter(group=officer).update(collection=root)  # an old center
+        assert "社区文化活动专员" in services.center_roles_sync()
+        assert not GroupCollectionPermission.objects.filter(group=officer, collection=root).exists()
+        assert GroupCollectionPermission.objects.filter(group=officer, permission=grant.permission).exists()
+        assert services.center_roles_sync() == []
