@@ -30,7 +30,7 @@ CENTERS_PER_PAGE = 50
 def center_list(request):
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
-    centers = ServiceCenter.objects.prefetch_related("domains").order_by("code")
+    centers = ServiceCenter.objects.select_related("kpi").prefetch_related("domains").order_by("code")
     if query:
         centers = centers.filter(
             Q(name__icontains=query) | Q(code__icontains=query) | Q(domains__domain__icontains=query)
@@ -41,8 +41,14 @@ def center_list(request):
     rows = []
     for center in page.object_list:
         primary = next((d.domain for d in center.domains.all() if d.is_primary), None)
+        kpi = getattr(center, "kpi", None)  # None until the center's first end-of-day job
         rows.append(
-            {"center": center, "domain": primary, "urls": _center_urls(request, primary) if primary else {}}
+            {
+                "center": center,
+                "domain": primary,
+                "urls": _center_urls(request, primary) if primary else {},
+                "overdue_loans": kpi.overdue_loans if kpi else None,
+            }
         )
     context = {
         "rows": rows,

@@ -1,0 +1,105 @@
+"""Head-office records in the public schema: the approval inbox and per-center figures.
+
+Centers reach these tables through the search path (their schema, then public) while one of
+their services runs; head office reads them without ever entering a center's schema.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenants.models import ServiceCenter
+
+
+class Submission(models.Model):
+    """Something a center sent to head office for a decision, with a snapshot of what was sent."""
+
+    class Kind(models.TextChoices):
+        PURCHASE_REQUEST = "purchase_request", _("Monthly purchase request")
+        SERVICE_PROJECT = "service_project", _("Service project proposal")
+        MAJOR_COMPLAINT = "major_complaint", _("Major complaint")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting decision")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned for changes")
+
+    center = models.ForeignKey(
+        ServiceCenter, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("service center")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    reference = models.CharField(_("reference"), max_length=64, help_text=_("The record's id in the center."))
+    title = models.CharField(_("title"), max_length=200)
+    snapshot = models.JSONField(_("snapshot"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    submitted_by_name = models.CharField(_("submitted by"), max_length=150, blank=True)
+    created = models.DateTimeField(_("submitted"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by_name = models.CharField(_("decided by"), max_length=150, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["-created", "-id"]
+        permissions = [("decide_submission", _("Can approve, reject or return submissions"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "kind", "reference"], name="portal_submission_one_per_record"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-created"], name="portal_sub_status_created")]
+
+    def __str__(self):
+        return self.title
+
+
+class SubmissionEvent(models.Model):
+    """One step in a submission's history: submitted, resubmitted, approved, rejected, returned."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RESUBMITTED = "resubmitted", _("Resubmitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned for changes")
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="events", verbose_name=_("submission")
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    actor_name = models.CharField(_("by"), max_length=150, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    created = models.DateTimeField(_("time"), auto_now_add=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("submission event")
+        verbose_name_plural = _("submission events")
+        ordering = ["created", "id"]
+
+    def __str__(self):
+        return f"{self.submission_id} {self.action}"
+
+
+class CenterKpi(models.Model):
+    """Figures a center's jobs publish for head office, cheap to read for many centers at once."""
+
+    center = models.OneToOneField(
+        ServiceCenter, on_delete=models.CASCADE, related_name="kpi", verbose_name=_("service center")
+    )
+    overdue_loans = models.PositiveIntegerField(_("overdue loans"), default=0)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("center figures")
+        verbose_name_plural = _("center figures")
+
+    def __str__(self):
+        return f"{self.center_id}"

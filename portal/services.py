@@ -1,0 +1,131 @@
+"""State changes of the head-office inbox and the per-center figures.
+
+``submission_submit`` and ``center_kpi_set`` are called by a center's services while the
+connection is in that center's schema (the public tables are on the search path, same
+transaction). ``submission_decide`` is head office's only way to change a center's records:
+it runs the kind's handler (portal.decisions) inside the center's schema.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from django_tenants.utils import schema_context
+
+from portal.decisions import decision_handler
+from portal.models import CenterKpi, Submission, SubmissionEvent
+from tenants.models import ServiceCenter
+
+DECISION_ACTIONS = {
+    Submission.Status.APPROVED: SubmissionEvent.Action.APPROVED,
+    Submission.Status.REJECTED: SubmissionEvent.Action.REJECTED,
+    Submission.Status.RETURNED: SubmissionEvent.Action.RETURNED,
+}
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return ""
+    return (user.get_full_name() or user.get_username())[:150]
+
+
+@transaction.atomic
+def submission_submit(
+    *, center: ServiceCenter, kind: str, reference: str, title: str, snapshot: dict, submitted_by_name: str
+) -> Submission:
+    """Send a record of ``center`` to the head-office inbox, or send a returned one again.
+
+    Only the center itself may submit: the connection must be in its schema. A record that is
+    pending or already decided (approved, rejected) is refused.
+    """
+    if connection.schema_name != center.schema_name:
+        raise ValidationError(_("A service center can only submit its own records."))
+    reference = str(reference)
+    existing = (
+        Submission.objects.select_for_update().filter(center=center, kind=kind, reference=reference).first()
+    )
+    if existing is None:
+        submission = Submission(
+            center=center,
+            kind=kind,
+            reference=reference,
+            title=title,
+            snapshot=snapshot,
+            submitted_by_name=submitted_by_name,
+        )
+        action = SubmissionEvent.Action.SUBMITTED
+    elif existing.status == Submission.Status.PENDING:
+        raise ValidationError(_("This record is already waiting for head office's decision."))
+    elif existing.status != Submission.Status.RETURNED:
+        raise ValidationError(
+            _("Head office has already decided this record (%(status)s); it cannot be submitted again.")
+            % {"status": existing.get_status_display()}
+        )
+    else:
+        submission = existing
+        submission.title = title
+        submission.snapshot = snapshot
+        submission.submitted_by_name = submitted_by_name
+        submission.status = Submission.Status.PENDING
+        submission.decided_at = None
+        submission.decided_by_name = ""
+        submission.comment = ""
+        action = SubmissionEvent.Action.RESUBMITTED
+    submission.full_clean()
+    submission.save()
+    SubmissionEvent.objects.create(submission=submission, action=action, actor_name=submitted_by_name)
+    return submission
+
+
+@transaction.atomic
+def submission_decide(*, submission: Submission, decision: str, comment: str, acting_user) -> Submission:
+    """Approve, reject or return a pending submission and apply the decision in its center.
+
+    Rejecting or returning needs a comment. The center's handler runs in the center's schema
+    in this transaction: if it fails, the decision is not recorded either.
+    """
+    if not acting_user.has_perm("portal.decide_submission"):
+        raise ValidationError(_("You may not decide submissions."))
+    if decision not in DECISION_ACTIONS:
+        raise ValidationError(_("Choose approve, reject or return."))
+    comment = (comment or "").strip()
+    if decision != Submission.Status.APPROVED and not comment:
+        raise ValidationError({"comment": _("Say why the submission is rejected or returned.")})
+    locked = Submission.objects.select_for_update().select_related("center").get(pk=submission.pk)
+    if locked.status != Submission.Status.PENDING:
+        raise ValidationError(
+            _("This submission has already been decided (%(status)s).")
+            % {"status": locked.get_status_display()}
+        )
+    name = _user_name(acting_user)
+    locked.status = decision
+    locked.comment = comment
+    locked.decided_at = timezone.now()
+    locked.decided_by_name = name
+    locked.full_clean()
+    locked.save()
+    SubmissionEvent.objects.create(
+        submission=locked, action=DECISION_ACTIONS[decision], actor_name=name, comment=comment
+    )
+    handler = decision_handler(locked.kind)
+    if handler is not None:
+        with schema_context(locked.center.schema_name):
+            handler(reference=locked.reference, decision=decision, comment=comment, decided_by_name=name)
+    submission.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def center_kpi_set(*, center: ServiceCenter, **values) -> CenterKpi:
+    """Store figures a center's job computed (``overdue_loans=3``); creates the row the first time."""
+    fields = {f.name for f in CenterKpi._meta.concrete_fields} - {"id", "center", "updated"}
+    unknown = set(values) - fields
+    if unknown:
+        raise ValueError(f"Unknown center figures: {', '.join(sorted(unknown))}")
+    kpi = CenterKpi.objects.select_for_update().filter(center=center).first() or CenterKpi(center=center)
+    for field, value in values.items():
+        setattr(kpi, field, value)
+    kpi.full_clean()
+    kpi.save()
+    return kpi
