@@ -8,6 +8,7 @@ import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -73,6 +74,9 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def ensure_head_office_admin(self, password: str) -> None:
+        from portal.roles import head_office_roles_sync
+
+        head_office_roles_sync()
         user_model = get_user_model()
         user, created = user_model.objects.get_or_create(
             username="admin", defaults={"is_staff": True, "is_superuser": True, "first_name": "总部管理员"}
@@ -81,6 +85,11 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         self.stdout.write(("created" if created else "reused") + " head-office user admin")
+        auditor, _ = user_model.objects.get_or_create(username="auditor", defaults={"first_name": "总部督查"})
+        auditor.is_staff, auditor.is_superuser = True, False
+        auditor.set_password(password)
+        auditor.save()
+        auditor.groups.add(Group.objects.get(name="总部督查"))
 
     def ensure_center(self, spec: dict, password: str) -> None:
         center = ServiceCenter.objects.filter(code=spec["code"]).first()
@@ -157,7 +166,7 @@ class Command(BaseCommand):
             "便民服务中心云 demo is ready",
             "=" * 72,
             f"Head office portal   {base}/",
-            "  login: admin / " + password,
+            "  login: admin / " + password + "   (read-only auditor: auditor / " + password + ")",
         ]
         for center in ServiceCenter.objects.prefetch_related("domains").order_by("code"):
             domain = next((d.domain for d in center.domains.all() if d.is_primary), None)
