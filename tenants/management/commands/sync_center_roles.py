@@ -1,4 +1,4 @@
-"""Bring every center's staff groups up to the permissions their roles have now."""
+"""Bring the head-office groups and every center's staff groups up to the permissions their roles have now."""
 
 from django.core.management.base import BaseCommand
 
@@ -12,6 +12,10 @@ class Command(BaseCommand):
     help = "Add the permissions of tenants.roles to every center's staff groups (safe to run twice)."
 
     def handle(self, *args, **options):
+        from portal.roles import head_office_roles_sync
+
+        changed = head_office_roles_sync()
+        self.stdout.write(f"head office: {', '.join(changed) if changed else 'up to date'}")
         for center in ServiceCenter.objects.order_by("code"):
             with schema_context(center.schema_name):
                 changed = center_roles_sync()
