@@ -3,10 +3,36 @@
 from .audit import AuditEntry
 from .base import NumberCounter
 from .complaints import Complaint
+from .consumables import (
+    CandyDishCheck,
+    Consumable,
+    ConsumableCategory,
+    DeskSettings,
+    FirstAidPatient,
+    FirstAidUse,
+    MovementKind,
+    StockMovement,
+)
 from .departments import Department
 from .guide import RequiredMaterial, ServiceApplication, ServiceItem, WorkdayOverride
 from .inquiries import Inquiry, InquiryFollowUp
+from .lending import (
+    ConvenienceItem,
+    Loan,
+    LoanDueRule,
+    LoanFollowUp,
+    LoanItem,
+    ReadingGlassesUse,
+    ToolboxContent,
+)
 from .notifications import Notification
+from .purchasing import (
+    LineReason,
+    PurchaseRequest,
+    PurchaseRequestEvent,
+    PurchaseRequestLine,
+    PurchaseRequestStatus,
+)
 from .residents import Building, Resident, Unit
 from .roster import DutyPost, DutyShift, DutyTemplateSlot
 from .staff import StaffProfile
@@ -14,6 +40,19 @@ from .surveys import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, Sur
 from .work_orders import DeadlineExtension, WorkOrder, WorkOrderAttachment, WorkOrderTransition
 
 __all__ = [
+    "CandyDishCheck",
+    "Consumable",
+    "ConsumableCategory",
+    "DeskSettings",
+    "FirstAidPatient",
+    "FirstAidUse",
+    "MovementKind",
+    "StockMovement",
+    "LineReason",
+    "PurchaseRequest",
+    "PurchaseRequestEvent",
+    "PurchaseRequestLine",
+    "PurchaseRequestStatus",
     "AuditEntry",
     "Building",
     "Complaint",
@@ -24,6 +63,13 @@ __all__ = [
     "DutyTemplateSlot",
     "Inquiry",
     "InquiryFollowUp",
+    "ConvenienceItem",
+    "Loan",
+    "LoanDueRule",
+    "LoanFollowUp",
+    "LoanItem",
+    "ReadingGlassesUse",
+    "ToolboxContent",
     "Notification",
     "NumberCounter",
     "RequiredMaterial",

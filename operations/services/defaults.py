@@ -34,3 +34,9 @@ def center_defaults_install() -> None:
     from operations.services.surveys import surveys_install_defaults
 
     surveys_install_defaults()
+    from operations.services.lending import lending_install_defaults
+
+    lending_install_defaults()
+    from operations.services.consumables import consumables_install_defaults
+
+    consumables_install_defaults()

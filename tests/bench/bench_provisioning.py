@@ -277,7 +277,10 @@ def server_description(config: dict) -> tuple[str, str, str]:
             "current_setting('autovacuum')"
         )
         version, jit_available, jit, autovacuum = cursor.fetchone()
-    tuning = f"jit={jit} ({'available' if jit_available else 'not available'}), autovacuum={autovacuum}"
+    # pg_jit_available() is false when jit=off, so it only tells anything when jit=on.
+    if jit == "on":
+        jit += " (JIT compiler installed)" if jit_available else " (no JIT compiler installed)"
+    tuning = f"jit={jit}, autovacuum={autovacuum}"
     if os.environ.get("DATABASE_URL"):
         where = f"DATABASE_URL server {config.get('HOST') or 'localhost'}:{config.get('PORT') or 5432}"
     else:

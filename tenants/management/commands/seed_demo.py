@@ -5,10 +5,12 @@ reset to DEMO_PASSWORD (or the default) so that the printed logins always work.
 """
 
 import os
+from io import StringIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -70,6 +72,8 @@ class Command(BaseCommand):
         self.ensure_head_office_admin(password)
         for spec in DEMO_CENTERS:
             self.ensure_center(spec, password)
+        # End of the demo day: overdue loans reach the desk and the head-office count.
+        call_command("close_lending_day", stdout=StringIO())
         self.print_summary(password, port, password_from_env=bool(os.environ.get("DEMO_PASSWORD")))
 
     @transaction.atomic
@@ -123,8 +127,10 @@ class Command(BaseCommand):
         """Realistic day-to-day records of each area; every installer is idempotent."""
         from operations.services.demo_complaints import complaints_demo_data_install
         from operations.services.demo_guide import guide_demo_data_install
+        from operations.services.demo_lending import lending_demo_data_install
         from operations.services.demo_residents import residents_demo_data_install
         from operations.services.demo_roster import roster_demo_data_install
+        from operations.services.demo_stock import stock_demo_data_install
         from operations.services.demo_work_orders import work_orders_demo_data_install
 
         residents_demo_data_install(acting_user=admin)
@@ -132,6 +138,8 @@ class Command(BaseCommand):
         guide_demo_data_install()
         work_orders_demo_data_install(acting_user=admin, password=password)
         complaints_demo_data_install()
+        lending_demo_data_install()
+        stock_demo_data_install(acting_user=admin)
 
     @staticmethod
     def ensure_center_admin(spec: dict, password: str):

@@ -1,0 +1,281 @@
+"""Admin pages of consumables and the monthly purchase request."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+import pytest
+
+from operations.models import (
+    CandyDishCheck,
+    Consumable,
+    FirstAidUse,
+    PurchaseRequest,
+    PurchaseRequestStatus,
+    StockMovement,
+)
+from operations.services.consumables import first_aid_use_record, stock_receive, stock_use
+from operations.services.purchasing import purchase_request_draft
+from tests.base import TEST_PASSWORD
+
+
+@pytest.fixture
+def admin_client(client_a, center_a, in_center):
+    with in_center(center_a):
+        assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
+        yield client_a
+
+
+@pytest.fixture
+def desk_client(client_a, center_a, in_center):
+    with in_center(center_a):
+        user = get_user_model().objects.create_user(
+            username="deskv", password=TEST_PASSWORD, first_name="前台"
+        )
+        user.groups.add(Group.objects.get(name="前台客服"))
+        assert client_a.login(username="deskv", password=TEST_PASSWORD)
+        yield client_a
+
+
+def test_stock_page_shows_low_in_red_with_flat_queries(admin_client, django_assert_max_num_queries, zh):
+    candy = Consumable.objects.get(name="糖果")
+    for _ in range(5):
+        stock_receive(consumable=candy, quantity=1)
+    with django_assert_max_num_queries(14):
+        response = admin_client.get(reverse("operations_consumables_stock"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "stock-low" in content and "低于最低" in content
+    for _ in range(20):
+        stock_use(consumable=candy, quantity="0.1")
+    with django_assert_max_num_queries(14):
+        assert admin_client.get(reverse("operations_consumables_stock")).status_code == 200
+
+
+def test_using_more_than_stock_via_form_shows_error(desk_client, zh):
+    plaster = Consumable.objects.get(name="创可贴")
+    stock_receive(consumable=plaster, quantity=1)
+    response = desk_client.post(
+        reverse("operations_consumables_stock"),
+        {"consumable": plaster.pk, "kind": "used", "quantity": "3", "reason": "擦伤"},
+    )
+    assert response.status_code == 200
+    assert "库存" in response.content.decode()
+    assert StockMovement.objects.filter(consumable=plaster).count() == 1
+    response = desk_client.post(
+        reverse("operations_consumables_stock"),
+        {"consumable": plaster.pk, "kind": "adjusted", "quantity": "1", "reason": ""},
+    )
+    assert response.status_code == 200
+    assert StockMovement.objects.filter(consumable=plaster).count() == 1
+    response = desk_client.post(
+        reverse("operations_consumables_stock"),
+        {"consumable": plaster.pk, "kind": "used", "quantity": "1", "reason": "擦伤"},
+    )
+    assert response.status_code == 302
+    plaster.refresh_from_db()
+    assert plaster.stock == 0
+
+
+def test_candy_ticks_and_twice_refused_via_page(desk_client, zh):
+    url = reverse("operations_consumables_candy")
+    assert desk_client.get(url).status_code == 200
+    desk_client.post(url, {"action": "fill"})
+    response = desk_client.post(url, {"action": "fill"}, follow=True)
+    assert "已" in response.content.decode()
+    desk_client.post(url, {"action": "lock"})
+    check = CandyDishCheck.objects.get(date=timezone.localdate())
+    assert check.filled_by.username == "deskv" and check.locked_by.username == "deskv"
+    assert desk_client.post(url, {"action": "nonsense"}).status_code == 302
+
+
+def test_candy_history_flat_queries(admin_client, django_assert_max_num_queries):
+    from operations.services.demo_stock import stock_demo_data_install
+
+    stock_demo_data_install()
+    with django_assert_max_num_queries(14):
+        assert admin_client.get(reverse("operations_consumables_candy")).status_code == 200
+
+
+def test_first_aid_page_records_use_and_lists_flat(admin_client, django_assert_max_num_queries):
+    swabs = Consumable.objects.get(name="棉签")
+    stock_receive(consumable=swabs, quantity=5)
+    url = reverse("operations_consumables_first_aid")
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = admin_client.post(
+        url,
+        {
+            "used_at": now,
+            "patient_kind": "staff",
+            "what_happened": "划伤",
+            "item_0": swabs.pk,
+            "quantity_0": "9",
+        },
+    )
+    assert response.status_code == 200 and not FirstAidUse.objects.exists()
+    response = admin_client.post(
+        url,
+        {
+            "used_at": now,
+            "patient_kind": "staff",
+            "what_happened": "划伤",
+            "item_0": swabs.pk,
+            "quantity_0": "1",
+            "called_120": "on",
+        },
+    )
+    assert response.status_code == 302
+    use = FirstAidUse.objects.get()
+    assert use.called_120 and use.movements.get().quantity == -1
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert admin_client.get(url).status_code == 200
+    for index in range(5):
+        first_aid_use_record(patient_kind="resident", what_happened=f"头晕 {index}", items=[(swabs, "0.1")])
+    with django_assert_max_num_queries(len(one.captured_queries)):  # flat: more uses, no more queries
+        assert admin_client.get(url).status_code == 200
+    assert len(one.captured_queries) <= 18
+
+
+def test_first_aid_names_masked_without_contact_permission(client_a, center_a, in_center):
+    with in_center(center_a):
+        user = get_user_model().objects.create_user(username="officer", password=TEST_PASSWORD)
+        user.groups.add(Group.objects.get(name="社区文化活动专员"))
+        from django.contrib.auth.models import Permission
+
+        user.user_permissions.add(Permission.objects.get(codename="view_firstaiduse"))
+        first_aid_use_record(patient_kind="resident", patient_name="王秀英", what_happened="擦伤")
+        client_a.login(username="officer", password=TEST_PASSWORD)
+        content = client_a.get(reverse("operations_consumables_first_aid")).content.decode()
+        assert "王秀英" not in content and "王" in content
+
+
+def test_purchase_page_flow(admin_client, django_assert_max_num_queries, zh):
+    url = reverse("operations_purchasing_request")
+    month = timezone.localdate().replace(day=1)
+    assert admin_client.get(url).status_code == 200
+    admin_client.post(url, {"action": "draft", "month": f"{month:%Y-%m}"})
+    request = PurchaseRequest.objects.get(month=month)
+    for line in list(request.lines.all()):
+        admin_client.post(url, {"action": "remove_line", "line": line.pk, "month": f"{month:%Y-%m}"})
+    response = admin_client.post(url, {"action": "submit", "month": f"{month:%Y-%m}"}, follow=True)
+    assert "没有" in response.content.decode() or "无" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == PurchaseRequestStatus.DRAFT
+    response = admin_client.post(
+        url,
+        {
+            "action": "set_line",
+            "month": f"{month:%Y-%m}",
+            "description": "",
+            "quantity": "2",
+            "reason": "other",
+        },
+    )
+    assert response.status_code == 200 and not request.lines.exists()
+    for index in range(6):
+        admin_client.post(
+            url,
+            {
+                "action": "set_line",
+                "month": f"{month:%Y-%m}",
+                "description": f"文具 {index}",
+                "quantity": "2",
+                "unit": "包",
+                "reason": "other",
+            },
+        )
+    assert request.lines.count() == 6
+    with django_assert_max_num_queries(16):
+        assert admin_client.get(url, {"month": f"{month:%Y-%m}"}).status_code == 200
+    assert admin_client.post(url, {"action": "submit", "month": f"{month:%Y-%m}"}).status_code == 302
+    request.refresh_from_db()
+    assert request.status == PurchaseRequestStatus.SUBMITTED
+    response = admin_client.post(url, {"action": "submit", "month": f"{month:%Y-%m}"}, follow=True)
+    assert response.status_code == 200
+    response = admin_client.post(url, {"action": "receive", "month": f"{month:%Y-%m}"}, follow=True)
+    assert response.status_code == 200
+    request.refresh_from_db()
+    assert request.status == PurchaseRequestStatus.SUBMITTED
+    assert admin_client.get(url, {"month": "garbage"}).status_code == 200
+
+
+def test_front_desk_cannot_submit(desk_client):
+    month = datetime.date(2026, 10, 1)
+    purchase_request_draft(month=month)
+    url = reverse("operations_purchasing_request")
+    assert desk_client.get(url, {"month": "2026-10"}).status_code == 200
+    desk_client.post(url, {"action": "submit", "month": "2026-10"})
+    assert PurchaseRequest.objects.get(month=month).status == PurchaseRequestStatus.DRAFT
+
+
+def test_consumable_viewset_create_and_edit(admin_client, zh):
+    response = admin_client.post(
+        reverse("consumable:add"),
+        {
+            "name": "口罩",
+            "category": "other",
+            "unit": "盒",
+            "minimum_level": "1",
+            "target_level": "3",
+            "active": "on",
+            "sort_order": "0",
+        },
+    )
+    assert response.status_code == 302
+    mask = Consumable.objects.get(name="口罩")
+    response = admin_client.post(
+        reverse("consumable:edit", args=[mask.pk]),
+        {
+            "name": "口罩",
+            "category": "other",
+            "unit": "盒",
+            "minimum_level": "5",
+            "target_level": "3",
+            "active": "on",
+            "sort_order": "0",
+        },
+    )
+    assert response.status_code == 200
+    mask.refresh_from_db()
+    assert mask.minimum_level == 1
+    assert admin_client.get(reverse("consumable:index")).status_code == 200
+
+
+def test_receive_button_once(admin_client, zh):
+    from operations.services.purchasing import purchase_request_apply_decision, purchase_request_submit
+
+    month = datetime.date(2026, 9, 1)
+    request = purchase_request_draft(month=month)
+    purchase_request_submit(request=request, acting_user=get_user_model().objects.get(username="admin"))
+    purchase_request_apply_decision(
+        reference=str(request.pk), decision="approved", comment="同意", decided_by_name="总部"
+    )
+    url = reverse("operations_purchasing_request")
+    content = admin_client.get(url, {"month": "2026-09"}).content.decode()
+    assert "同意" in content and "到货入库" in content
+    assert admin_client.post(url, {"action": "receive", "month": "2026-09"}).status_code == 302
+    count = StockMovement.objects.filter(purchase_request=request).count()
+    assert count >= 1
+    response = admin_client.post(url, {"action": "receive", "month": "2026-09"}, follow=True)
+    assert "已入库" in response.content.decode()
+    assert StockMovement.objects.filter(purchase_request=request).count() == count
+    request.refresh_from_db()
+    assert request.status == PurchaseRequestStatus.RECEIVED
+
+
+def test_consumable_with_ledger_cannot_be_deleted(admin_client, zh):
+    thermometer = Consumable.objects.get(name="体温计")
+    stock_receive(consumable=thermometer, quantity=1)
+    response = admin_client.post(reverse("consumable:delete", args=[thermometer.pk]), follow=True)
+    assert response.status_code == 200
+    assert "不能删除" in response.content.decode()
+    assert Consumable.objects.filter(pk=thermometer.pk).exists()
+    unused = Consumable.objects.create(name="一次性杯子", unit="包")
+    assert admin_client.post(reverse("consumable:delete", args=[unused.pk])).status_code == 302
+    assert not Consumable.objects.filter(pk=unused.pk).exists()
