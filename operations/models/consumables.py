@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 USER = settings.AUTH_USER_MODEL
@@ -168,7 +169,7 @@ class FirstAidUse(models.Model):
         ordering = ["-used_at"]
 
     def __str__(self):
-        return f"{self.used_at:%Y-%m-%d %H:%M} {self.get_patient_kind_display()}"
+        return f"{timezone.localtime(self.used_at):%Y-%m-%d %H:%M} {self.get_patient_kind_display()}"
 
 
 class DeskSettings(models.Model):

@@ -163,7 +163,9 @@ class Loan(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.borrower_name} {self.lent_at:%Y-%m-%d %H:%M}" if self.lent_at else self.borrower_name
+        if not self.lent_at:
+            return self.borrower_name
+        return f"{self.borrower_name} {timezone.localtime(self.lent_at):%Y-%m-%d %H:%M}"
 
     def status_at(self, now=None) -> str:
         if self.returned_at is not None:
@@ -236,4 +238,4 @@ class ReadingGlassesUse(models.Model):
         ordering = ["-used_at"]
 
     def __str__(self):
-        return f"{self.item_id} {self.used_at:%Y-%m-%d %H:%M}"
+        return f"{self.item_id} {timezone.localtime(self.used_at):%Y-%m-%d %H:%M}"
