@@ -1,6 +1,7 @@
 """Routing a request to the head office or to a center by its Host header."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotFound
@@ -8,7 +9,21 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_tenant_domain_model
+from django_tenants.utils import get_public_schema_name, get_tenant_domain_model, schema_context
+
+# Host → center lookups are cached briefly (every request needs one); suspending or
+# reactivating a center forgets its hosts at once (see tenants.services).
+TENANT_LOOKUP_SECONDS = getattr(settings, "TENANT_LOOKUP_CACHE_SECONDS", 60)
+
+
+def _host_key(hostname: str) -> str:
+    return f"tenant-by-host:{hostname}"
+
+
+def forget_center_hosts(center) -> None:
+    """Drop the cached lookups of a center's hosts (keys live under the public schema)."""
+    with schema_context(get_public_schema_name()):
+        cache.delete_many([_host_key(domain) for domain in center.domains.values_list("domain", flat=True)])
 
 
 class CenterTenantMiddleware(TenantMainMiddleware):
@@ -18,6 +33,15 @@ class CenterTenantMiddleware(TenantMainMiddleware):
     - a center's domain → its schema; a suspended center answers 503 with a notice.
     - any other host → a plain 404 that names no center.
     """
+
+    def get_tenant(self, domain_model, hostname):
+        # The connection is on the public schema here, so the cache key is the public one.
+        key = _host_key(hostname)
+        tenant = cache.get(key)
+        if tenant is None:
+            tenant = super().get_tenant(domain_model, hostname)
+            cache.set(key, tenant, TENANT_LOOKUP_SECONDS)
+        return tenant
 
     def process_request(self, request):
         connection.set_schema_to_public()

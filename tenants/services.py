@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants.cloning import clone_template
+from tenants.middleware import forget_center_hosts
 from tenants.models import CenterAuditLog, Domain, ServiceCenter
 from tenants.validators import normalize_code, normalize_domain
 
@@ -404,6 +405,9 @@ def center_suspend(*, center: ServiceCenter, acting_username: str, reason: str =
     CenterAuditLog.objects.create(
         center=center, action="suspend", acting_username=acting_username, detail={"reason": reason}
     )
+    # Now (this process sees the change at once) and after commit (no request re-caches the old state).
+    forget_center_hosts(center)
+    transaction.on_commit(lambda: forget_center_hosts(center))
     return center
 
 
@@ -417,4 +421,7 @@ def center_reactivate(*, center: ServiceCenter, acting_username: str) -> Service
     center.status_changed = timezone.now()
     center.save(update_fields=["status", "status_changed"])
     CenterAuditLog.objects.create(center=center, action="reactivate", acting_username=acting_username)
+    # Now (this process sees the change at once) and after commit (no request re-caches the old state).
+    forget_center_hosts(center)
+    transaction.on_commit(lambda: forget_center_hosts(center))
     return center

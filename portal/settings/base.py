@@ -164,6 +164,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["portal.auth_backends.ModelBackend1Query"]
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:center_list"
 # Host-only cookies: a session or CSRF token of one center is never sent to another's host.

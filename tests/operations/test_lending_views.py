@@ -328,3 +328,16 @@ class TestToolboxContents:
             {"condition": "good", "next": "https://evil.example/"},
         )
         assert response.status_code == 400
+
+
+def test_desk_screen_for_desk_staff_within_twelve_queries(setup, client_a, django_assert_max_num_queries):
+    """The issue's bound holds for the 前台客服 role too, with many loans on the screen."""
+    client_a.force_login(setup["desk"])
+    lend_many(setup["desk"], 15)
+    lend_many(setup["desk"], 5, overdue=True)
+    client_a.get(reverse("operations_lending:desk"))
+    with django_assert_max_num_queries(12):
+        response = client_a.get(reverse("operations_lending:desk"))
+    assert response.content.decode().count('class="loan loan--overdue"') == 5
+    with django_assert_max_num_queries(12):
+        assert client_a.get(reverse("operations_lending:overdue")).status_code == 200

@@ -62,3 +62,25 @@ def test_suspending_twice_is_refused_with_a_message(center_a, zh):
     with pytest.raises(ValidationError, match="已处于暂停状态"):
         services.center_suspend(center=center_a, acting_username="hq")
     assert center_a.audit_log.filter(action="suspend").count() == 1
+
+
+def test_host_lookup_is_cached_and_forgotten_on_suspension(client_a, center_a, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client_a.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client_a.get("/").status_code == 200
+    assert not any("tenants_domain" in q["sql"] for q in ctx.captured_queries)
+    services.center_suspend(center=center_a, acting_username="hq")
+    assert client_a.get("/").status_code == 503
+    services.center_reactivate(center=center_a, acting_username="hq")
+    assert client_a.get("/").status_code == 200
+
+
+def test_a_cached_lookup_never_serves_another_host(client_a, client_b, center_a, center_b):
+    client_a.get("/")
+    client_b.get("/")
+    assert center_b.name in client_b.get("/").content.decode()
+    assert center_a.name in client_a.get("/").content.decode()
+    assert center_a.name not in client_b.get("/").content.decode()

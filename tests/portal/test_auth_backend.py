@@ -1,0 +1,34 @@
+"""Permissions read in one query give the same answers as Django's ModelBackend."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, Permission
+
+import pytest
+
+from portal.auth_backends import ModelBackend1Query
+
+pytestmark = pytest.mark.django_db
+
+
+def fresh(user):
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def test_same_permissions_as_django_in_one_query(center_a, in_center, django_assert_num_queries):
+    with in_center(center_a):
+        user = get_user_model().objects.create_user(username="desk", password="x")
+        user.groups.add(Group.objects.get(name="前台客服"), Group.objects.get(name="客户主任"))
+        user.user_permissions.add(Permission.objects.get(codename="view_complaint"))
+        expected = ModelBackend().get_all_permissions(fresh(user))
+        user = fresh(user)
+        with django_assert_num_queries(1):
+            got = ModelBackend1Query().get_all_permissions(user)
+            assert user.has_perm("operations.view_resident_contact")
+            assert user.has_perm("operations.view_complaint")
+        assert got == expected and "operations.view_resident_contact" in got
+        user.is_active = False
+        assert ModelBackend1Query().get_all_permissions(fresh(user)) == expected  # cache is per object
+        inactive = fresh(user)
+        inactive.is_active = False
+        assert ModelBackend1Query().get_all_permissions(inactive) == set()
