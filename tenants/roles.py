@@ -65,6 +65,10 @@ ALL_OPERATIONS = crud(
     "desksettings",
     "purchaserequest",
     "purchaserequestline",
+    "activity",
+    "activitypublicity",
+    "activityparticipant",
+    "activityrepairitem",
     actions=("add", "change", "view", "delete"),
 )
 CONTACT = ("operations.view_resident_contact",)
@@ -126,7 +130,8 @@ ROLES: tuple[Role, ...] = (
         + crud("survey", "surveyresponse")
         + crud("serviceitem", "resident", "unit", "dutyshift", "surveytemplate", actions=("view",))
         # Activity days (义工维修日) take repair requests: the officer registers and follows them.
-        + crud("workorder", actions=("add", "view")),
+        + crud("workorder", actions=("add", "view"))
+        + crud("activity", "activitypublicity", "activityparticipant", "activityrepairitem"),
         page_permissions=PAGE_EDIT,
         media_permissions=COLLECTION_MEDIA,
         media_collection=WEBSITE_MEDIA_COLLECTION,

@@ -1,5 +1,6 @@
 """Per-center operations models, one module per area (tenant schema only)."""
 
+from .activities import Activity, ActivityParticipant, ActivityPublicity, ActivityRepairItem
 from .audit import AuditEntry
 from .base import NumberCounter
 from .complaints import Complaint
@@ -40,6 +41,10 @@ from .surveys import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, Sur
 from .work_orders import DeadlineExtension, WorkOrder, WorkOrderAttachment, WorkOrderTransition
 
 __all__ = [
+    "Activity",
+    "ActivityParticipant",
+    "ActivityPublicity",
+    "ActivityRepairItem",
     "CandyDishCheck",
     "Consumable",
     "ConsumableCategory",

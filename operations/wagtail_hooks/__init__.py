@@ -1,3 +1,3 @@
 """Admin UI of the center's operations, one module per area (Wagtail loads this package)."""
 
-from . import complaints, consumables, guide, inquiries, lending, residents, roster, work_orders  # noqa: F401
+from . import activities, complaints, consumables, guide, inquiries, lending, residents, roster, work_orders  # noqa: F401

@@ -125,6 +125,7 @@ class Command(BaseCommand):
 
     def install_operations_demo(self, admin, password: str) -> None:
         """Realistic day-to-day records of each area; every installer is idempotent."""
+        from operations.services.demo_activities import activities_demo_data_install
         from operations.services.demo_complaints import complaints_demo_data_install
         from operations.services.demo_guide import guide_demo_data_install
         from operations.services.demo_lending import lending_demo_data_install
@@ -140,6 +141,7 @@ class Command(BaseCommand):
         complaints_demo_data_install()
         lending_demo_data_install()
         stock_demo_data_install(acting_user=admin)
+        activities_demo_data_install()
 
     @staticmethod
     def ensure_center_admin(spec: dict, password: str):

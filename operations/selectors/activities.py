@@ -1,0 +1,174 @@
+"""Named reads for community activities: the list, the detail, and the yearly compliance grid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from operations.models import Activity
+
+HELD_STATUSES = (Activity.Status.HELD, Activity.Status.REPORTED)
+REPAIR_DAY_WINDOW_DAYS = 30
+MIN_FREE_CLINICS = 2
+
+# chinese_calendar names of the festivals it knows (public holidays); the others have no date here.
+_CALENDAR_HOLIDAYS = {
+    Activity.Festival.SPRING: "Spring Festival",
+    Activity.Festival.MID_AUTUMN: "Mid-autumn Festival",
+    Activity.Festival.DRAGON_BOAT: "Dragon Boat Festival",
+    Activity.Festival.NATIONAL_DAY: "National Day",
+}
+
+
+def activities_list(*, kind: str = "", status: str = "", year: int | None = None) -> QuerySet[Activity]:
+    qs = Activity.objects.select_related("organiser").annotate(participant_count=Count("participants"))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(starts_at__year=year)
+    return qs.order_by("-starts_at")
+
+
+def activity_detail(*, pk: int) -> Activity:
+    return Activity.objects.select_related("organiser", "plan_document", "execution_plan_document").get(pk=pk)
+
+
+def festival_start(festival: str, on_or_after: dt.date) -> dt.date | None:
+    """First day of the festival's public holiday on or after a date, from ``chinese_calendar``.
+
+    Returns None when the festival is no public holiday (元宵节, 重阳节, other) or the calendar does not
+    cover the year; the caller then accepts "festival set" as enough.
+    """
+    if festival == Activity.Festival.NATIONAL_DAY:
+        candidate = dt.date(on_or_after.year, 10, 1)
+        return candidate if candidate >= on_or_after else dt.date(on_or_after.year + 1, 10, 1)
+    name = _CALENDAR_HOLIDAYS.get(festival)
+    if name is None:
+        return None
+    try:
+        import chinese_calendar
+    except ImportError:  # pragma: no cover - dependency is installed
+        return None
+    for offset in range(0, 400):
+        day = on_or_after + dt.timedelta(days=offset)
+        try:
+            _on_holiday, detail = chinese_calendar.get_holiday_detail(day)
+        except NotImplementedError:
+            return None
+        if detail == name:
+            previous = day - dt.timedelta(days=1)
+            try:
+                _p, previous_detail = chinese_calendar.get_holiday_detail(previous)
+            except NotImplementedError:
+                previous_detail = None
+            if previous_detail != name or offset == 0:
+                return day
+    return None
+
+
+def repair_day_counts(activity: Activity) -> bool:
+    """A held repair day counts when it is tied to a festival and held within 30 days before it."""
+    if activity.status not in HELD_STATUSES or not activity.festival:
+        return False
+    held_on = timezone.localtime(activity.starts_at).date()
+    start = festival_start(activity.festival, held_on)
+    if start is None:
+        return True  # no date known for this festival: "festival set" is enough
+    return (start - held_on).days <= REPAIR_DAY_WINDOW_DAYS
+
+
+@dataclass
+class ComplianceCell:
+    label: str
+    required: int
+    done: int
+    state: str  # "met" (green), "missed" (red), "at_risk" (amber), "upcoming" (not started yet)
+    activities: list = field(default_factory=list)
+
+    @property
+    def colour(self) -> str:
+        return {"met": "green", "missed": "red", "at_risk": "amber"}.get(self.state, "grey")
+
+
+@dataclass
+class ComplianceRow:
+    kind: str
+    label: str
+    cells: list[ComplianceCell]
+
+
+def _quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * (quarter - 1) + 1, 1)
+    end = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
+    return start, end - dt.timedelta(days=1)
+
+
+def _state(done: int, required: int, first: dt.date, last: dt.date, today: dt.date) -> str:
+    if done >= required:
+        return "met"
+    if today > last:
+        return "missed"
+    if today < first:
+        return "upcoming"
+    return "at_risk"
+
+
+def activities_compliance(*, year: int, today: dt.date | None = None) -> list[ComplianceRow]:
+    """The yearly grid: ≥2 free clinics a year, one birthday party and one festival repair day per quarter."""
+    today = today or timezone.localdate()
+    held = list(
+        Activity.objects.filter(status__in=HELD_STATUSES, starts_at__year=year)
+        .filter(kind__in=[Activity.Kind.FREE_CLINIC, Activity.Kind.BIRTHDAY_PARTY, Activity.Kind.REPAIR_DAY])
+        .order_by("starts_at")
+    )
+    by_kind: dict[str, list[Activity]] = {}
+    for activity in held:
+        if activity.kind == Activity.Kind.REPAIR_DAY and not repair_day_counts(activity):
+            continue
+        by_kind.setdefault(activity.kind, []).append(activity)
+
+    clinics = by_kind.get(Activity.Kind.FREE_CLINIC, [])
+    rows = [
+        ComplianceRow(
+            kind=Activity.Kind.FREE_CLINIC,
+            label=_("Free clinics (at least two a year)"),
+            cells=[
+                ComplianceCell(
+                    label=str(year),
+                    required=MIN_FREE_CLINICS,
+                    done=len(clinics),
+                    state=_state(
+                        len(clinics), MIN_FREE_CLINICS, dt.date(year, 1, 1), dt.date(year, 12, 31), today
+                    ),
+                    activities=clinics,
+                )
+            ],
+        )
+    ]
+    for kind, label in (
+        (Activity.Kind.BIRTHDAY_PARTY, _("Group birthday party (one a quarter)")),
+        (Activity.Kind.REPAIR_DAY, _("Volunteer repair day before a festival (one a quarter)")),
+    ):
+        cells = []
+        for quarter in (1, 2, 3, 4):
+            first, last = _quarter_bounds(year, quarter)
+            items = [
+                a for a in by_kind.get(kind, []) if first <= timezone.localtime(a.starts_at).date() <= last
+            ]
+            cells.append(
+                ComplianceCell(
+                    label=f"Q{quarter}",
+                    required=1,
+                    done=len(items),
+                    state=_state(len(items), 1, first, last, today),
+                    activities=items,
+                )
+            )
+        rows.append(ComplianceRow(kind=kind, label=label, cells=cells))
+    return rows

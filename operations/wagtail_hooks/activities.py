@@ -1,0 +1,94 @@
+"""Admin UI: community activities (社区活动) — list, plan, detail with its actions, compliance grid."""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+
+from operations.views import activities as views
+
+ACTIVITIES_MENU_HOOK = "register_operations_activities_menu_item"
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register(ACTIVITIES_MENU_HOOK)
+def register_list_item():
+    return PermissionMenuItem(
+        _("Activities"),
+        reverse("operations_activities:index"),
+        icon_name="date",
+        order=10,
+        permission="operations.view_activity",
+    )
+
+
+@hooks.register(ACTIVITIES_MENU_HOOK)
+def register_new_item():
+    return PermissionMenuItem(
+        _("New activity"),
+        reverse("operations_activities:new"),
+        icon_name="plus",
+        order=20,
+        permission="operations.add_activity",
+    )
+
+
+@hooks.register(ACTIVITIES_MENU_HOOK)
+def register_compliance_item():
+    return PermissionMenuItem(
+        _("Yearly compliance"),
+        reverse("operations_activities:compliance"),
+        icon_name="table",
+        order=30,
+        permission="operations.view_activity",
+    )
+
+
+class ActivitiesMenuItem(SubmenuMenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("operations.view_activity")
+
+
+@hooks.register("register_admin_menu_item")
+def register_activities_menu():
+    return ActivitiesMenuItem(
+        _("Community activities"),
+        Menu(register_hook_name=ACTIVITIES_MENU_HOOK),
+        icon_name="group",
+        name="community-activities",
+        order=207,
+    )
+
+
+activities_urls = [
+    path("", views.activity_index, name="index"),
+    path("new/", views.activity_new, name="new"),
+    path("compliance/", views.compliance, name="compliance"),
+    path("<int:pk>/", views.activity_show, name="detail"),
+    path("<int:pk>/edit/", views.activity_edit, name="edit"),
+    path("<int:pk>/publicity/", views.publicity_tick, name="publicity"),
+    path("<int:pk>/to/<str:target>/", views.transition, name="transition"),
+    path("<int:pk>/participants/", views.participant_add, name="participant_add"),
+    path("<int:pk>/participants/<int:participant_pk>/attendance/", views.attendance, name="attendance"),
+    path("<int:pk>/invitees/", views.invitees, name="invitees"),
+    path("<int:pk>/repair/", views.repair_intake, name="repair"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_activities_urls():
+    return [
+        path(
+            "activities/",
+            include((activities_urls, "operations_activities"), namespace="operations_activities"),
+        )
+    ]

@@ -1,0 +1,235 @@
+"""Admin views of community activities: list, form, detail actions, repair intake, compliance, masking."""
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+import pytest
+
+from operations.models import Activity, ActivityPublicity, ActivityRepairItem, WorkOrder
+from operations.services.activities import (
+    activity_create,
+    activity_participant_add,
+    activity_publicise,
+    activity_publicity_tick,
+)
+from tests.base import TEST_PASSWORD
+
+LIST_MAX_QUERIES = 14
+
+
+def make_user(username, group_name):
+    user = get_user_model().objects.create_user(username=username, password="x", first_name=username)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def admin_client(center_a, client_a):
+    connection.set_tenant(center_a)
+    assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
+    return client_a
+
+
+def make(kind=Activity.Kind.FREE_CLINIC, starts_at=None, title="社区义诊"):
+    starts_at = starts_at or timezone.now() - dt.timedelta(hours=1)
+    return activity_create(
+        acting_user=None,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=2),
+        place="中心广场",
+    )
+
+
+def test_list_renders_with_flat_queries(admin_client, django_assert_max_num_queries):
+    make(title="<script>alert(1)</script>")
+    url = reverse("operations_activities:index")
+    with django_assert_max_num_queries(LIST_MAX_QUERIES):
+        response = admin_client.get(url)
+    assert response.status_code == 200
+    assert "&lt;script&gt;" in response.content.decode()
+    for i in range(15):
+        activity = make(title=f"活动{i}")
+        activity_participant_add(acting_user=None, activity=activity, name=f"参与者{i}")
+    with django_assert_max_num_queries(LIST_MAX_QUERIES):
+        response = admin_client.get(
+            url, {"kind": "free_clinic", "status": "planned", "year": timezone.now().year}
+        )
+    assert response.status_code == 200
+    assert "活动14" in response.content.decode()
+    assert admin_client.get(url, {"year": "abc"}).status_code == 200
+    make(kind=Activity.Kind.REPAIR_DAY, title="迎春维修日")
+    page = admin_client.get(url, {"kind": "repair_day"}).content.decode()
+    assert "迎春维修日" in page and "活动14" not in page
+    page = admin_client.get(url, {"year": "2001"}).content.decode()
+    assert "迎春维修日" not in page
+
+
+def test_create_form_and_bad_input(admin_client):
+    url = reverse("operations_activities:new")
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"kind": "free_clinic", "title": "", "place": "广场"})
+    assert response.status_code == 400
+    assert Activity.objects.count() == 0
+    response = admin_client.post(
+        url,
+        {
+            "kind": "free_clinic",
+            "title": "秋季义诊",
+            "starts_at": "2026-12-10T09:00",
+            "ends_at": "2026-12-10T08:00",
+            "place": "广场",
+        },
+    )
+    assert response.status_code == 400
+    assert "结束时间不能早于开始时间" in response.content.decode()
+    response = admin_client.post(
+        url,
+        {
+            "kind": "free_clinic",
+            "title": "秋季义诊",
+            "starts_at": "2026-12-10T09:00",
+            "ends_at": "2026-12-10T11:00",
+            "place": "广场",
+            "partner_phone": "13800138000",
+        },
+    )
+    activity = Activity.objects.get()
+    assert response.status_code == 302
+    assert activity.number.startswith("HD")
+    edit = reverse("operations_activities:edit", args=[activity.pk])
+    assert admin_client.get(edit).status_code == 200
+    response = admin_client.post(
+        edit,
+        {
+            "kind": "free_clinic",
+            "title": "冬季义诊",
+            "starts_at": "2026-12-10T09:00",
+            "ends_at": "2026-12-10T11:00",
+            "place": "广场",
+            "partner_phone": "bad",
+        },
+    )
+    assert response.status_code == 400
+    activity.refresh_from_db()
+    assert activity.title == "秋季义诊"
+
+
+def test_detail_actions(admin_client):
+    activity = make()
+    detail = reverse("operations_activities:detail", args=[activity.pk])
+    assert admin_client.get(detail).status_code == 200
+    # publicising without a channel: a message, no change
+    response = admin_client.post(
+        reverse("operations_activities:transition", args=[activity.pk, "publicised"])
+    )
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.PLANNED
+    admin_client.post(reverse("operations_activities:publicity", args=[activity.pk]), {"channel": "banner"})
+    admin_client.post(reverse("operations_activities:publicity", args=[activity.pk]), {"channel": "banner"})
+    assert ActivityPublicity.objects.filter(activity=activity).count() == 1
+    admin_client.post(reverse("operations_activities:transition", args=[activity.pk, "publicised"]))
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.PUBLICISED
+    response = admin_client.post(
+        reverse("operations_activities:transition", args=[activity.pk, "cancelled"]), {}
+    )
+    assert response.status_code == 400
+    admin_client.post(reverse("operations_activities:transition", args=[activity.pk, "held"]))
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.HELD
+    response = admin_client.post(
+        reverse("operations_activities:participant_add", args=[activity.pk]), {"name": "", "phone": "x"}
+    )
+    assert response.status_code == 400
+    response = admin_client.post(
+        reverse("operations_activities:participant_add", args=[activity.pk]),
+        {"name": "张阿姨", "phone": "13900001111", "unit": "不存在-1-1"},
+    )
+    assert response.status_code == 400
+    admin_client.post(
+        reverse("operations_activities:participant_add", args=[activity.pk]),
+        {"name": "张阿姨", "phone": "13900001111"},
+    )
+    participant = activity.participants.get()
+    admin_client.post(
+        reverse("operations_activities:attendance", args=[activity.pk, participant.pk]), {"attended": "1"}
+    )
+    participant.refresh_from_db()
+    assert participant.attended
+    page = admin_client.get(detail).content.decode()
+    assert "13900001111" in page and "张阿姨" in page
+    assert admin_client.get(reverse("operations_activities:detail", args=[999999])).status_code == 404
+
+
+def test_repair_intake_view(admin_client):
+    day = make(kind=Activity.Kind.REPAIR_DAY, title="迎中秋义工维修日")
+    activity_publicity_tick(acting_user=None, activity=day, channel="sms")
+    activity_publicise(acting_user=None, activity=day)
+    url = reverse("operations_activities:repair", args=[day.pk])
+    assert (
+        "维修日登记"
+        in admin_client.get(reverse("operations_activities:detail", args=[day.pk])).content.decode()
+    )
+    response = admin_client.post(
+        url, {"description": "水管漏水", "contact_name": "陈先生", "contact_phone": "13800000011"}
+    )
+    assert response.status_code == 302
+    order = WorkOrder.objects.get(source=WorkOrder.Source.ACTIVITY_DAY)
+    assert order.department.code == "engineering"
+    response = admin_client.post(url, {"description": "墙体开裂", "out_of_scope": "on"})
+    assert response.status_code == 400
+    response = admin_client.post(
+        url,
+        {
+            "description": "墙体开裂",
+            "out_of_scope": "on",
+            "advice": "建议联系开发商",
+            "contact_name": "周女士",
+        },
+    )
+    assert response.status_code == 302
+    assert WorkOrder.objects.count() == 1
+    assert ActivityRepairItem.objects.filter(activity=day, out_of_scope=True, work_order=None).count() == 1
+
+
+def test_compliance_page(admin_client):
+    url = reverse("operations_activities:compliance")
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert "red" in response.content.decode() or "amber" in response.content.decode()
+    assert admin_client.get(url, {"year": "x"}).status_code == 200
+    assert admin_client.get(url, {"year": "2025"}).status_code == 200
+
+
+def test_officer_sees_masked_participant_phones(center_a, client_a):
+    connection.set_tenant(center_a)
+    officer = make_user("wen", "社区文化活动专员")
+    assert officer.has_perm("operations.add_activity")
+    assert not officer.has_perm("operations.view_resident_contact")
+    activity = make()
+    activity_participant_add(acting_user=None, activity=activity, name="张阿姨", phone="13900001111")
+    client_a.force_login(officer)
+    page = client_a.get(reverse("operations_activities:detail", args=[activity.pk])).content.decode()
+    assert "13900001111" not in page
+    assert "1111" in page
+    assert "张阿姨" not in page  # names masked too, as everywhere for roles without contact permission
+    assert client_a.get(reverse("operations_activities:index")).status_code == 200
+
+
+def test_roles_without_activity_permission_refused(center_a, client_a):
+    connection.set_tenant(center_a)
+    desk = make_user("li", "部门调度员")
+    client_a.force_login(desk)
+    make(title="秘密活动")
+    for name in ("index", "new", "compliance"):
+        response = client_a.get(reverse(f"operations_activities:{name}"))
+        assert response.status_code in (302, 403)  # Wagtail redirects a permission denial to the dashboard
+        assert "秘密活动" not in response.content.decode()
