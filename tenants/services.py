@@ -260,6 +260,9 @@ def _setup_site(*, center: ServiceCenter, domain: str):
         is_default_site=True,
         site_name=center.name,
     )
+    from cms.setup import center_pages_install
+
+    center_pages_install(home=home)
     return home
 
 

@@ -65,6 +65,8 @@ TENANT_APPS = [
     "wagtail.images",
     "wagtail.search",
     "wagtail.admin",
+    "django.contrib.sitemaps",
+    "wagtail.contrib.sitemaps",
     "wagtail",
     "modelcluster",
     "taggit",

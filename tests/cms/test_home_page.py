@@ -3,7 +3,7 @@ from wagtail.test.utils import WagtailPageTestCase
 
 import pytest
 
-from cms.models import HomePage
+from cms.models import HomePage, NoticeIndexPage
 from tests.base import CenterTestCase
 
 
@@ -11,7 +11,7 @@ class HomePageTests(CenterTestCase, WagtailPageTestCase):
     def test_home_page_sits_at_the_root_only(self):
         self.assertCanCreateAt(Page, HomePage)
         self.assertAllowedParentPageTypes(HomePage, {Page})
-        self.assertAllowedSubpageTypes(HomePage, set())
+        self.assertAllowedSubpageTypes(HomePage, {NoticeIndexPage})
 
     def test_one_home_page_per_center(self):
         assert HomePage.objects.count() == 1
@@ -60,3 +60,19 @@ def test_admin_is_branded_with_the_center_name(client_a, client_b, center_a, cen
         client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
     dashboard = client_a.get("/admin/").content.decode()
     assert "<title>" in dashboard and center_a.name in dashboard and center_b.name not in dashboard
+
+
+@pytest.mark.django_db
+def test_home_page_lists_latest_notices_urgent_first(client_a, center_a, in_center):
+    from cms.models import NoticeIndexPage, NoticePage
+
+    with in_center(center_a):
+        index = NoticeIndexPage.objects.get()
+        index.add_child(instance=NoticePage(title="本周六小区绿化修剪", slug="green", category="reminder"))
+        index.add_child(
+            instance=NoticePage(title="明日停水通知", slug="water", category="utilities", urgent=True)
+        )
+    body = client_a.get("/").content.decode()
+    assert "通知公告" in body
+    assert body.index("明日停水通知") < body.index("本周六小区绿化修剪")
+    assert "紧急" in body

@@ -161,11 +161,14 @@ class Command(BaseCommand):
     @staticmethod
     def ensure_home_intro(spec: dict) -> None:
         from cms.models import HomePage
+        from cms.setup import center_pages_install
 
         home = HomePage.objects.first()
         if home is not None and not home.intro:
             home.intro = spec["intro"]
             home.save_revision().publish()
+        if home is not None:
+            center_pages_install(home=home)
 
     def print_summary(self, password: str, port: str, password_from_env: bool) -> None:
         suffix = "" if str(port) in ("80", "") else f":{port}"
