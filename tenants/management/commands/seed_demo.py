@@ -169,6 +169,51 @@ class Command(BaseCommand):
             home.save_revision().publish()
         if home is not None:
             center_pages_install(home=home)
+            Command.ensure_demo_notices(home)
+
+    DEMO_NOTICES = [
+        (
+            "water-outage",
+            "明日 9:00–15:00 3 号楼停水通知",
+            "utilities",
+            True,
+            "因二次供水水箱清洗，明日 9:00–15:00 3 号楼暂停供水，请提前储水。给您带来不便，敬请谅解。",
+        ),
+        (
+            "mid-autumn-repair-day",
+            "中秋义工维修日活动预告",
+            "event",
+            False,
+            "中秋节前，服务中心将在小区广场举办义工维修日，免费修理小家电、自行车、磨刀等，欢迎业主参加。",
+        ),
+        (
+            "winter-reminder",
+            "冬季防火防滑温馨提示",
+            "reminder",
+            False,
+            "冬季天干物燥，请勿在楼道堆放杂物；雨雪天气请注意防滑，老人出行请结伴。",
+        ),
+    ]
+
+    @staticmethod
+    def ensure_demo_notices(home) -> None:
+        from cms.models import NoticeIndexPage, NoticePage
+
+        index = NoticeIndexPage.objects.child_of(home).first()
+        if index is None:
+            return
+        for slug, title, category, urgent, text in Command.DEMO_NOTICES:
+            if NoticePage.objects.child_of(index).filter(slug=slug).exists():
+                continue
+            notice = NoticePage(
+                title=title,
+                slug=slug,
+                category=category,
+                urgent=urgent,
+                body=[("paragraph_block", f"<p>{text}</p>")],
+            )
+            index.add_child(instance=notice)
+            notice.save_revision().publish()
 
     def print_summary(self, password: str, port: str, password_from_env: bool) -> None:
         suffix = "" if str(port) in ("80", "") else f":{port}"
