@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views.generic import IndexView
@@ -22,21 +21,13 @@ from wagtail.admin.widgets import BooleanRadioSelect
 
 import django_filters
 
+from operations.admin_menu import PermissionMenuItem
 from operations.models import Complaint, Survey, SurveyTemplate
 from operations.permissions import display_complainant
 from operations.selectors.complaints import complaints_list
 from operations.selectors.surveys import surveys_list
 from operations.views import complaints as complaint_views
 from operations.views import surveys as survey_views
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 class AdminLink(ViewSet):

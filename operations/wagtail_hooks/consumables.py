@@ -1,19 +1,18 @@
 """Admin UI: consumables and the monthly purchase request (耗材与申购)."""
 
-from django.urls import path, reverse
-from django.utils.functional import cached_property
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 import django_filters
 
+from operations.admin_menu import PageMenuEntry
 from operations.models import Consumable, ConsumableCategory
 from operations.views import consumables as views
 from operations.views import purchasing as purchasing_views
@@ -33,22 +32,8 @@ def register_consumables_urls():
     ]
 
 
-class StockPageEntry(ViewSet):
-    url_name = ""
+class StockPageEntry(PageMenuEntry):
     permission = "operations.view_consumable"
-
-    @cached_property
-    def menu_url(self):
-        return reverse(self.url_name)
-
-    @cached_property
-    def menu_item_class(self):
-        permission = self.permission
-
-        def is_shown(_self, request):
-            return request.user.has_perm(permission)
-
-        return type(f"{type(self).__name__}MenuItem", (MenuItem,), {"is_shown": is_shown})
 
 
 class StockEntry(StockPageEntry):

@@ -5,13 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.admin.ui.menus import MenuItem as ListMenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from operations.admin_menu import PermissionMenuItem
 from operations.models import ServiceItem, WorkdayOverride
 from operations.services.guide import time_limit_display
 from operations.views import guide as views
@@ -112,15 +112,6 @@ class GuideMenuGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_guide_viewsets():
     return GuideMenuGroup()
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register(GUIDE_MENU_HOOK)

@@ -1,19 +1,18 @@
 """Admin UI: duty roster (值班管理) and the panels of the center's admin home."""
 
 from django.db import connection
-from django.urls import path, reverse
-from django.utils.functional import cached_property
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 import django_filters
 
+from operations.admin_menu import PageMenuEntry
 from operations.models import DutyPost, DutyShift
 from operations.selectors.roster import duty_staff_choices, staff_display_name
 from operations.views import roster as views
@@ -28,24 +27,10 @@ def register_roster_urls():
     ]
 
 
-class RosterPageEntry(ViewSet):
+class RosterPageEntry(PageMenuEntry):
     """A menu entry of the roster group that opens one of the views registered above."""
 
-    url_name = ""
     permission = "operations.view_dutyshift"
-
-    @cached_property
-    def menu_url(self):
-        return reverse(self.url_name)
-
-    @cached_property
-    def menu_item_class(self):
-        permission = self.permission
-
-        def is_shown(_self, request):
-            return request.user.has_perm(permission)
-
-        return type(f"{type(self).__name__}MenuItem", (MenuItem,), {"is_shown": is_shown})
 
 
 class DutyWeekEntry(RosterPageEntry):

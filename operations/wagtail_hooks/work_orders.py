@@ -24,6 +24,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from django_tenants.utils import get_public_schema_name
 
+from operations.admin_menu import PermissionMenuItem as BasePermissionMenuItem
 from operations.models import WorkOrder
 from operations.selectors import work_orders as selectors
 from operations.views import work_orders as views
@@ -132,13 +133,11 @@ def register_work_order_viewsets():
     return WorkOrderViewSetGroup()
 
 
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, perms=VIEW_PERMS, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.perms = perms
+class PermissionMenuItem(BasePermissionMenuItem):
+    """Work-order pages: shown to anyone who may view work orders, unless ``perms`` says otherwise."""
 
-    def is_shown(self, request):
-        return any(request.user.has_perm(perm) for perm in self.perms)
+    def __init__(self, *args, perms=VIEW_PERMS, **kwargs):
+        super().__init__(*args, perms=perms, **kwargs)
 
 
 @hooks.register("register_work_orders_menu_item")
