@@ -1,4 +1,4 @@
-"""RSS and Atom feeds of the current center's live notices."""
+"""RSS and Atom feeds of the current center's live notices and activity reports."""
 
 import copy
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Site
 
-from cms.models import NoticeIndexPage, live_notices
+from cms.models import ActivityReportIndexPage, NoticeIndexPage, live_notices, live_reports
 
 FEED_SIZE = 30
 
@@ -64,3 +64,35 @@ class NoticeRssFeed(Feed):
 class NoticeAtomFeed(NoticeRssFeed):
     feed_type = Atom1Feed
     subtitle = NoticeRssFeed.description
+
+
+class ReportRssFeed(NoticeRssFeed):
+    """The current center's published activity reports, newest first."""
+
+    description = _("Activity reports")
+
+    def get_object(self, request, *args, **kwargs):
+        site = Site.find_for_request(request)
+        if site is None:
+            raise Http404
+        index = ActivityReportIndexPage.objects.live().descendant_of(site.root_page).first()
+        if index is None:
+            raise Http404
+        return index
+
+    def items(self, obj):
+        return live_reports(obj)[:FEED_SIZE]
+
+    def item_description(self, item):
+        return item.summary or item.search_description
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_categories(self, item):
+        return []
+
+
+class ReportAtomFeed(ReportRssFeed):
+    feed_type = Atom1Feed
+    subtitle = ReportRssFeed.description

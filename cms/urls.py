@@ -9,16 +9,25 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
-from cms.feeds import NoticeAtomFeed, NoticeRssFeed
+from cms.cache import cache_page_for_residents
+from cms.feeds import NoticeAtomFeed, NoticeRssFeed, ReportAtomFeed, ReportRssFeed
+from cms.health import healthz
+from cms.language import switch_language
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("lang/<str:code>/", switch_language, name="switch_language"),
+    path("healthz/", healthz, name="healthz"),
     re_path(r"^media/(?P<schema>[a-z][a-z0-9_]*)/(?P<path>.+)$", views.serve_media, name="center_media"),
     path("feeds/notices/rss/", NoticeRssFeed(), name="notices_rss"),
     path("feeds/notices/atom/", NoticeAtomFeed(), name="notices_atom"),
+    path("feeds/reports/rss/", ReportRssFeed(), name="reports_rss"),
+    path("feeds/reports/atom/", ReportAtomFeed(), name="reports_atom"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("search/", views.search, name="site_search"),
+    path("activities.ics", views.activities_ics, name="activities_ics"),
 ]
 
 if settings.DEBUG:
@@ -28,5 +37,11 @@ if settings.DEBUG:
 
 urlpatterns += [
     path("", include("operations.urls_public")),
-    path("", include(wagtail_urls)),
+    # Wagtail's page serving, with whole-page caching for residents (cms.cache).
+    *[
+        re_path(p.pattern.regex.pattern, cache_page_for_residents(p.callback), name=p.name)
+        if p.name == "wagtail_serve"
+        else p
+        for p in wagtail_urls.urlpatterns
+    ],
 ]

@@ -1,8 +1,20 @@
+"""Views of a center's site beside Wagtail's pages: media of this center, search, the activity calendar."""
+
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from django_tenants.files.storage import TenantFileSystemStorage
+
+SEARCH_PER_PAGE = 10
+ICS_LIMIT = 50
+
+
+PRIVATE_MEDIA_PREFIXES = ("documents/",)
 
 
 def serve_media(request, schema: str, path: str):
@@ -10,10 +22,66 @@ def serve_media(request, schema: str, path: str):
 
     In production a web server or object storage serves media under the same per-schema
     prefix; this view keeps the rule when Django serves them (demo, development, tests).
+
+    Documents are never served from here: ``/documents/<id>/<name>`` serves them and applies
+    the privacy of their collection (complaint scans sit in a login-only one).
     """
-    if schema != connection.schema_name:
+    if schema != connection.schema_name or path.startswith(PRIVATE_MEDIA_PREFIXES):
         raise Http404
     response = serve(request, path, document_root=TenantFileSystemStorage().location)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _center(request):
+    return getattr(request, "tenant", None) or connection.tenant
+
+
+@require_safe
+def search(request):
+    """搜索: the center's notices and activity reports holding every word of ``q`` (Chinese too)."""
+    from cms.search import MAX_QUERY_LENGTH, highlight, search_query_parse, site_search
+
+    query = search_query_parse(request.GET.get("q"))
+    results = None
+    if query.terms:
+        results = Paginator(site_search(terms=query.terms).specific(), SEARCH_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        for result in results:
+            result.title_html = highlight(result.title, query.terms)
+    context = {
+        "center": _center(request),
+        "query": query,
+        "results": results,
+        "max_length": MAX_QUERY_LENGTH,
+    }
+    return TemplateResponse(request, "cms/search_results.html", context)
+
+
+@require_safe
+def activities_ics(request):
+    """加入日历: the center's upcoming activities as an iCalendar file."""
+    from cms.ics import activities_calendar
+    from cms.models.home import _page_visible_now
+    from operations.selectors.activities import activities_upcoming
+
+    now = timezone.now()
+    activities = list(activities_upcoming(now=now, limit=ICS_LIMIT).select_related("notice_page"))
+
+    def url_for(activity):
+        notice = activity.notice_page
+        return notice.get_full_url(request=request) if _page_visible_now(notice, now) else None
+
+    body = activities_calendar(
+        activities=activities,
+        calendar_name=_center(request).name,
+        host=request.get_host().rsplit(":", 1)[0],
+        now=now,
+        url_for=url_for,
+    )
+    response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="activities.ics"'
+    response["Cache-Control"] = "public, max-age=300"
     return response

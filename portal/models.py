@@ -103,3 +103,39 @@ class CenterKpi(models.Model):
 
     def __str__(self):
         return f"{self.center_id}"
+
+
+class PublishedReport(models.Model):
+    """A center's published activity report, as listed on the company website's news page.
+
+    Kept current by the center's publish, unpublish and delete signals (``portal.news``), so the
+    news page reads one public table instead of every center's schema.
+    """
+
+    center = models.ForeignKey(
+        ServiceCenter,
+        on_delete=models.CASCADE,
+        related_name="published_reports",
+        verbose_name=_("service center"),
+    )
+    page_id = models.PositiveIntegerField(_("page id"), help_text=_("The report page's id in the center."))
+    title = models.CharField(_("title"), max_length=255)
+    url = models.URLField(_("address"), max_length=500)
+    date = models.DateField(_("activity date"))
+    summary = models.TextField(_("summary"), blank=True)
+    cover_url = models.URLField(_("cover image address"), max_length=500, blank=True)
+    published_at = models.DateTimeField(_("published at"))
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("published activity report")
+        verbose_name_plural = _("published activity reports")
+        ordering = ["-date", "-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "page_id"], name="portal_publishedreport_one_per_page")
+        ]
+        indexes = [models.Index(fields=["-date", "-published_at"], name="portal_pubreport_date")]
+
+    def __str__(self):
+        return self.title

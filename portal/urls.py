@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal import views, views_inbox
+from portal import views, views_inbox, views_news
 
 portal_patterns = [
     path("", views.center_list, name="center_list"),
@@ -13,6 +13,7 @@ portal_patterns = [
     path("centers/new/", views.center_create, name="center_create"),
     path("centers/<int:pk>/suspend/", views.center_suspend, name="center_suspend"),
     path("centers/<int:pk>/reactivate/", views.center_reactivate, name="center_reactivate"),
+    path("news/", views_news.news_list, name="news"),
     path("inbox/", views_inbox.inbox_list, name="inbox_list"),
     path("inbox/<int:pk>/", views_inbox.inbox_detail, name="inbox_detail"),
     path("inbox/<int:pk>/decide/", views_inbox.inbox_decide, name="inbox_decide"),

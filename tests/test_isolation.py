@@ -114,3 +114,11 @@ def test_media_is_stored_and_served_per_center(client_a, client_b, in_center, ce
     with in_center(center_b):
         assert not default_storage.exists(name)
     assert Client(HTTP_HOST="localhost").get(url).status_code == 404
+
+
+def test_document_files_are_not_served_as_media(client_a, in_center, center_a):
+    """Documents go through /documents/<id>/ and their collection's privacy, never /media/."""
+    with in_center(center_a):
+        name = default_storage.save("documents/complaint-scan.pdf", ContentFile(b"%PDF-1.4 private"))
+        url = default_storage.url(name)
+    assert client_a.get(url).status_code == 404

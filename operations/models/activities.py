@@ -80,6 +80,23 @@ class Activity(TimeStampedModel):
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED, db_index=True
     )
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    photo_collection = models.ForeignKey(
+        "wagtailcore.Collection",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("photo collection"),
+    )
+    notice_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("notice"),
+        help_text=_("The residents' notice that announces the activity."),
+    )
 
     class Meta:
         ordering = ["-starts_at"]

@@ -76,6 +76,19 @@ class Survey(TimeStampedModel):
         related_name="surveys",
         verbose_name=_("work order"),
     )
+    activity = models.ForeignKey(
+        "operations.Activity",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surveys",
+        verbose_name=_("activity"),
+    )
+    is_public = models.BooleanField(
+        _("open to every resident"),
+        default=False,
+        help_text=_("Residents may answer it from the center's website without an invitation link."),
+    )
     period_start = models.DateField(_("from"), null=True, blank=True)
     period_end = models.DateField(_("until"), null=True, blank=True)
     is_open = models.BooleanField(_("open for answers"), default=True)

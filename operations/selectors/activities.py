@@ -1,11 +1,12 @@
-"""Named reads for community activities: the list, the detail, and the yearly compliance grid."""
+"""Named reads for community activities: the list, the detail with its photos, notice, survey and
+report, the figures, and the yearly compliance grid."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,9 @@ def activities_list(*, kind: str = "", status: str = "", year: int | None = None
 
 
 def activity_detail(*, pk: int) -> Activity:
-    return Activity.objects.select_related("organiser", "plan_document", "execution_plan_document").get(pk=pk)
+    return Activity.objects.select_related(
+        "organiser", "plan_document", "execution_plan_document", "photo_collection", "notice_page"
+    ).get(pk=pk)
 
 
 def festival_start(festival: str, on_or_after: dt.date) -> dt.date | None:
@@ -172,3 +175,86 @@ def activities_compliance(*, year: int, today: dt.date | None = None) -> list[Co
             )
         rows.append(ComplianceRow(kind=kind, label=label, cells=cells))
     return rows
+
+
+def activities_upcoming(*, now: dt.datetime | None = None, limit: int = 5) -> QuerySet[Activity]:
+    """Activities residents can still go to: planned or publicised, not yet over, soonest first."""
+    now = now or timezone.now()
+    return Activity.objects.filter(
+        status__in=(Activity.Status.PLANNED, Activity.Status.PUBLICISED), ends_at__gte=now
+    ).order_by("starts_at")[:limit]
+
+
+def activity_figures(activity: Activity) -> dict:
+    """Figures of a held activity for its report: participants, repairs done, satisfaction.
+
+    ``participants`` counts those marked as attended, or everyone registered when attendance
+    was not taken; ``repairs_done`` counts the repair-day work orders that are completed (or
+    later); ``satisfaction_rate`` (0–100, one decimal) and ``responses`` come from the surveys
+    attached to the activity (None and 0 without answers).
+    """
+    from operations.models import SurveyAnswer, SurveyResponse, WorkOrder
+
+    counts = activity.participants.aggregate(total=Count("pk"), attended=Count("pk", filter=Q(attended=True)))
+    done = (WorkOrder.Status.COMPLETED, WorkOrder.Status.CALLED_BACK, WorkOrder.Status.CLOSED)
+    repairs_done = activity.repair_items.filter(work_order__status__in=done).count()
+    ratings = SurveyAnswer.objects.filter(
+        response__survey__activity=activity, rating__isnull=False
+    ).aggregate(
+        rated=Count("pk"),
+        satisfied=Count("pk", filter=Q(rating__gte=4)),
+    )
+    rate = round(100 * ratings["satisfied"] / ratings["rated"], 1) if ratings["rated"] else None
+    return {
+        "participants": counts["attended"] or counts["total"],
+        "repairs_done": repairs_done,
+        "satisfaction_rate": rate,
+        # every answer counts, also one with only comments or choices
+        "responses": SurveyResponse.objects.filter(survey__activity=activity).count(),
+    }
+
+
+PHOTO_THUMBNAIL = "fill-200x150"
+
+
+def activity_photos(*, activity: Activity, limit: int = 24):
+    """The newest photos of the activity's collection with their thumbnails prefetched (2 queries)."""
+    from wagtail.images import get_image_model
+
+    if not activity.photo_collection_id:
+        return []
+    return list(
+        get_image_model()
+        .objects.filter(collection_id=activity.photo_collection_id)
+        .order_by("-created_at", "-pk")
+        .prefetch_renditions(PHOTO_THUMBNAIL)[:limit]
+    )
+
+
+def activity_photo_count(*, activity: Activity) -> int:
+    from wagtail.images import get_image_model
+
+    if not activity.photo_collection_id:
+        return 0
+    return get_image_model().objects.filter(collection_id=activity.photo_collection_id).count()
+
+
+def activity_notice_choices(*, limit: int = 30):
+    """Recent 活动预告 notices of the center, to link one to an activity."""
+    from cms.models import NoticeCategory, NoticePage
+
+    return NoticePage.objects.filter(category=NoticeCategory.EVENT).order_by("-date", "-pk")[:limit]
+
+
+def activity_report_page(*, activity: Activity):
+    """The activity's report page (the newest when there are several), or None."""
+    from cms.models import ActivityReportPage
+
+    return ActivityReportPage.objects.filter(activity=activity).order_by("-pk").first()
+
+
+def activity_survey(*, activity: Activity):
+    """The activity's satisfaction survey (the newest), with counts of invitations and answers."""
+    from operations.selectors.surveys import surveys_list
+
+    return surveys_list().filter(activity=activity).order_by("-created", "-pk").first()

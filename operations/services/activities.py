@@ -1,8 +1,11 @@
-"""Community activity services: plan, publicise, hold, report or cancel; participants; repair days."""
+"""Community activity services: plan, publicise, hold, report or cancel; participants; repair days;
+photos of the day; the residents' notice; the satisfaction survey after the activity."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +24,8 @@ from operations.models import (
 )
 from operations.services.common import audit_record, diff_fields, next_number
 from operations.validators import normalize_phone
+
+logger = logging.getLogger("bianmin.activities")
 
 EDITABLE_FIELDS = (
     "kind",
@@ -198,16 +203,22 @@ def activity_publicity_tick(
         acting_user=acting_user,
         changes={"channel": channel},
     )
+    if channel == ActivityPublicity.Channel.NOTICE:
+        _notice_if_missing(acting_user=acting_user, activity=activity)
     return tick
 
 
 @transaction.atomic
 def activity_publicise(*, acting_user, activity: Activity) -> Activity:
-    """Planned → publicised; at least one publicity channel must be ticked."""
+    """Planned → publicised; at least one publicity channel must be ticked.
+
+    The residents' 活动预告 notice is created (and published) unless one is linked already.
+    """
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _check_transition(activity, S.PUBLICISED)
     if not activity.publicity.exists():
         raise ValidationError(_("Tick at least one publicity channel before publicising the activity."))
+    _notice_if_missing(acting_user=acting_user, activity=activity)
     return _set_status(activity, S.PUBLICISED, acting_user=acting_user)
 
 
@@ -440,3 +451,283 @@ def activity_repair_intake(
         changes={"work_order": order.number},
     )
     return item
+
+
+# --- photos of the day ------------------------------------------------------------------------
+
+PHOTO_ROOT_COLLECTION = "活动照片"
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_PIXELS = 50_000_000
+#: Pillow format → file extension of the photos accepted.
+PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+def _photo_root_collection():
+    """The "活动照片" collection under the root, created with the website-media grants.
+
+    The roles that manage the website's media (the activity officer) get the same permissions
+    on it, so they find the photos in Wagtail's image library and in the report's image chooser.
+    """
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    from tenants.roles import WEBSITE_MEDIA_COLLECTION
+
+    root = Collection.get_first_root_node()
+    existing = root.get_children().filter(name=PHOTO_ROOT_COLLECTION).first()
+    if existing is not None:
+        return existing
+    collection = root.add_child(name=PHOTO_ROOT_COLLECTION)
+    website = root.get_children().filter(name=WEBSITE_MEDIA_COLLECTION).first()
+    if website is not None:
+        GroupCollectionPermission.objects.bulk_create(
+            GroupCollectionPermission(
+                group_id=grant.group_id, collection=collection, permission_id=grant.permission_id
+            )
+            for grant in GroupCollectionPermission.objects.filter(collection=website)
+        )
+    return collection
+
+
+@transaction.atomic
+def activity_photo_collection_ensure(*, acting_user, activity: Activity):
+    """The activity's own Wagtail collection ("<number> <title>" under "活动照片"), created once."""
+    from wagtail.models import Collection
+
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.photo_collection_id:
+        collection = Collection.objects.filter(pk=activity.photo_collection_id).first()
+        if collection is not None:
+            return collection
+    parent = _photo_root_collection()
+    name = str(activity)[:255]
+    collection = parent.get_children().filter(name=name).first() or parent.add_child(name=name)
+    activity.photo_collection = collection
+    activity.save(update_fields=["photo_collection", "updated"])
+    audit_record(
+        instance=activity,
+        action="activity_photo_collection_ensure",
+        acting_user=acting_user,
+        changes={"photo_collection": collection.pk},
+    )
+    return collection
+
+
+def activity_photo_check(file) -> str:
+    """Check an uploaded photo: JPEG, PNG or WebP that Pillow can read, at most 10 MB.
+
+    Returns the file extension for its format; raises ValidationError naming the file.
+    """
+    from PIL import Image as PILImage
+
+    name = getattr(file, "name", "") or _("(no name)")
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, 2)
+        size = file.tell()
+    if not size:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="empty")
+    if size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            _("“%(name)s” is larger than 10 MB; make the photo smaller and upload it again.")
+            % {"name": name},
+            code="too_large",
+        )
+    try:
+        file.seek(0)
+        with PILImage.open(file) as image:
+            kind = image.format
+            width, height = image.size
+            image.verify()
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds of errors for bad files
+        raise ValidationError(
+            _("“%(name)s” is not a readable image: upload a JPEG, PNG or WebP photo.") % {"name": name},
+            code="unreadable",
+        ) from None
+    finally:
+        file.seek(0)
+    if kind not in PHOTO_FORMATS:
+        raise ValidationError(
+            _("“%(name)s” is not a JPEG, PNG or WebP photo.") % {"name": name}, code="format"
+        )
+    if width * height > PHOTO_MAX_PIXELS:
+        raise ValidationError(
+            _("“%(name)s” has too many pixels; make the photo smaller and upload it again.") % {"name": name},
+            code="too_large",
+        )
+    return PHOTO_FORMATS[kind]
+
+
+@transaction.atomic
+def activity_photo_add(*, acting_user, activity: Activity, file, title: str = ""):
+    """Store a photo of the activity in its Wagtail collection (created on the first photo)."""
+    import os
+    import uuid
+
+    from django.core.files import File
+
+    from wagtail.images import get_image_model
+
+    activity = Activity.objects.get(pk=activity.pk)
+    if activity.status == S.CANCELLED:
+        raise ValidationError(_("Photos cannot be added to a cancelled activity."))
+    extension = activity_photo_check(file)
+    collection = activity_photo_collection_ensure(acting_user=acting_user, activity=activity)
+    original = os.path.basename(getattr(file, "name", "") or "")
+    title = (title or "").strip() or os.path.splitext(original)[0].strip() or activity.title
+    image = get_image_model()(
+        title=title[:255],
+        description=activity.title[:255],
+        collection=collection,
+        uploaded_by_user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        file=File(file, name=f"{activity.number.lower()}-{uuid.uuid4().hex[:12]}.{extension}"),
+    )
+    image._set_image_file_metadata()
+    image.full_clean()
+    image.save()
+    audit_record(
+        instance=activity,
+        action="activity_photo_add",
+        acting_user=acting_user,
+        changes={"image": image.pk},
+    )
+    return image
+
+
+# --- the residents' notice --------------------------------------------------------------------
+
+
+@transaction.atomic
+def activity_notice_link(*, acting_user, activity: Activity, notice) -> Activity:
+    """Link an existing 活动预告 notice to the activity (instead of creating one)."""
+    from cms.models import NoticePage
+
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status == S.CANCELLED:
+        raise ValidationError(_("A notice cannot be linked to a cancelled activity."))
+    if (
+        notice is None
+        or not isinstance(notice, NoticePage)
+        or not NoticePage.objects.filter(pk=notice.pk).exists()
+    ):
+        raise ValidationError({"notice": _("Choose a notice of this center.")})
+    old = activity.notice_page_id
+    activity.notice_page_id = notice.pk
+    activity.save(update_fields=["notice_page", "updated"])
+    audit_record(
+        instance=activity,
+        action="activity_notice_link",
+        acting_user=acting_user,
+        changes={"notice_page": [old, notice.pk]},
+    )
+    return activity
+
+
+def _notice_if_missing(*, acting_user, activity: Activity) -> None:
+    """Create the activity's notice when none is linked; a center without a notice list keeps going."""
+    from cms.services.notices import notice_for_activity
+
+    if activity.notice_page_id:
+        return
+    # Without a 通知公告 list on the center's site the officer creates or links a notice later.
+    with contextlib.suppress(ValidationError):
+        notice_for_activity(acting_user=acting_user, activity=activity)
+    activity.refresh_from_db(fields=["notice_page"])
+
+
+# --- satisfaction survey after the activity ---------------------------------------------------
+
+
+def _survey_recipients(activity: Activity) -> list[dict]:
+    from operations.validators import validate_phone
+
+    participants = list(activity.participants.exclude(phone="").select_related("unit"))
+    if any(p.attended for p in participants):
+        participants = [p for p in participants if p.attended]
+    recipients, seen = [], set()
+    for participant in participants:
+        try:
+            validate_phone(participant.phone)
+        except ValidationError:
+            continue
+        phone = normalize_phone(participant.phone)
+        if phone in seen:
+            continue
+        seen.add(phone)
+        recipients.append({"name": participant.name, "phone": phone, "unit": participant.unit})
+    return recipients
+
+
+@transaction.atomic
+def activity_survey_start(*, acting_user, activity: Activity, send_sms: bool = True):
+    """The satisfaction survey of a held activity: open, public, with an invitation per participant.
+
+    Participants who came (or everyone registered, when attendance was not taken) and have a
+    phone get a one-time link, by SMS once the transaction commits (unless ``send_sms`` is
+    False: demo data). One survey per activity.
+    """
+    from django.urls import reverse
+
+    from operations.models import Survey, SurveyTemplate
+    from operations.services.surveys import (
+        DEFAULT_TEMPLATE_NAME,
+        MAX_INVITATIONS_AT_ONCE,
+        survey_create,
+        survey_invite,
+        surveys_install_defaults,
+    )
+    from operations.sms import get_sms_backend
+    from tenants.selectors import center_base_url
+
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status not in (S.HELD, S.REPORTED):
+        raise ValidationError(
+            _("A satisfaction survey can be started only after the activity has been held.")
+        )
+    if Survey.objects.filter(activity=activity).exists():
+        raise ValidationError(_("This activity already has a satisfaction survey."))
+    template = SurveyTemplate.objects.filter(name=DEFAULT_TEMPLATE_NAME, is_active=True).first()
+    if template is None:
+        template = surveys_install_defaults()
+    survey = survey_create(
+        title=(_("Satisfaction survey: %(title)s") % {"title": activity.title})[:100],
+        template=template,
+        scope=Survey.Scope.ACTIVITY,
+        activity=activity,
+        is_public=True,
+        acting_user=acting_user,
+    )
+    recipients = _survey_recipients(activity)[:MAX_INVITATIONS_AT_ONCE]
+    invitations = (
+        survey_invite(survey=survey, recipients=recipients, acting_user=acting_user) if recipients else []
+    )
+    audit_record(
+        instance=activity,
+        action="activity_survey_start",
+        acting_user=acting_user,
+        changes={"survey": survey.pk, "invitations": len(invitations)},
+    )
+    base_url = center_base_url() if send_sms else ""
+    messages = [
+        (
+            invitation.recipient_phone,
+            _("Thank you for coming to “%(title)s”. Please tell us what you thought: %(url)s")
+            % {
+                "title": activity.title,
+                "url": base_url + reverse("public_survey_answer", args=[invitation.token]),
+            },
+        )
+        for invitation in invitations
+        if invitation.recipient_phone and send_sms
+    ]
+
+    def send():
+        backend = get_sms_backend()
+        for phone, message in messages:
+            try:
+                backend.send(phone=phone, message=message)
+            except Exception:  # noqa: BLE001 - an SMS outage must not undo the survey
+                logger.exception("survey SMS to a participant failed")
+
+    if messages:
+        transaction.on_commit(send)
+    return survey

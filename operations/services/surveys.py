@@ -80,8 +80,11 @@ def survey_create(
     work_order: WorkOrder | None = None,
     period_start: dt.date | None = None,
     period_end: dt.date | None = None,
+    activity=None,
+    is_public: bool = False,
 ) -> Survey:
-    """Start a survey run: center-wide for a period, or the callback of a completed work order."""
+    """Start a survey run: center-wide for a period, the callback of a completed work order, or
+    the survey of a held activity. ``is_public``: residents may answer without an invitation."""
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the survey a title.")})
@@ -96,6 +99,10 @@ def survey_create(
             raise ValidationError(
                 {"work_order": _("A callback survey can only be sent for a completed work order.")}
             )
+    elif scope == Survey.Scope.ACTIVITY:
+        work_order = None
+        if activity is None:
+            raise ValidationError({"activity": _("Choose the activity this survey is about.")})
     elif scope == Survey.Scope.CENTER:
         work_order = None
         if not period_start or not period_end:
@@ -104,11 +111,15 @@ def survey_create(
         raise ValidationError({"scope": _("Choose what the survey is about.")})
     if period_start and period_end and period_end < period_start:
         raise ValidationError({"period_end": _("The end of the period is before its start.")})
+    if scope != Survey.Scope.ACTIVITY:
+        activity = None
     survey = Survey(
         title=title,
         template=template,
         scope=scope,
         work_order=work_order,
+        activity=activity,
+        is_public=bool(is_public),
         period_start=period_start,
         period_end=period_end,
         created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
@@ -123,6 +134,7 @@ def survey_create(
             "template": template.pk,
             "scope": scope,
             "work_order": work_order.pk if work_order else None,
+            "activity": activity.pk if activity else None,
         },
     )
     return survey
@@ -362,4 +374,20 @@ def survey_response_enter(
         acting_user=acting_user,
         changes={"source": source, "answers": len(cleaned)},
     )
+    return response
+
+
+@transaction.atomic
+def survey_answer_public(*, survey: Survey, answers: Mapping) -> SurveyResponse:
+    """A resident's answer from the center's website to a survey open to everyone (no invitation)."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if not survey.is_public:
+        raise ValidationError(_("This survey is not open to the public."), code="not_public")
+    if not survey.is_open:
+        raise ValidationError(_("This survey is closed for answers."), code="closed")
+    cleaned = _clean_answers(survey=survey, answers=answers)
+    if not cleaned:
+        raise ValidationError(_("Please answer at least one question."), code="empty")
+    response = _save_response(survey=survey, answers=cleaned, source=SurveyResponse.Source.WEB)
+    audit_record(instance=response, action="survey_answer_public", changes={"answers": len(cleaned)})
     return response

@@ -1,5 +1,6 @@
-"""Admin views of community activities: list, plan form, detail (publicity, participants, repair
-intake, transitions) and the yearly compliance grid. Every change goes through the services."""
+"""Admin views of community activities: list, plan form, detail (publicity, residents' notice,
+participants, repair intake, photos, survey, report, transitions) and the yearly compliance grid.
+Every change goes through the services."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,8 +23,19 @@ import django_filters
 
 from operations.models import Activity, ActivityParticipant, ActivityPublicity
 from operations.permissions import can_see_contact, display_phone
-from operations.selectors.activities import activities_compliance, activities_list, activity_detail
+from operations.selectors.activities import (
+    activities_compliance,
+    activities_list,
+    activity_detail,
+    activity_figures,
+    activity_notice_choices,
+    activity_photo_count,
+    activity_photos,
+    activity_report_page,
+    activity_survey,
+)
 from operations.selectors.guide import unit_find
+from operations.selectors.surveys import survey_results
 from operations.services.activities import (
     EDITABLE_FIELDS,
     activity_allowed_transitions,
@@ -32,16 +45,20 @@ from operations.services.activities import (
     activity_create,
     activity_hold,
     activity_mark_reported,
+    activity_notice_link,
     activity_participant_add,
+    activity_photo_add,
     activity_publicise,
     activity_publicity_tick,
     activity_repair_intake,
+    activity_survey_start,
     activity_update,
 )
 from operations.validators import mask_name
 from operations.views.guide import add_service_errors
 
 LIST_ROWS = 200
+HELD_OR_REPORTED = (Activity.Status.HELD, Activity.Status.REPORTED)
 
 
 class ActivityFilterSet(WagtailFilterSet):
@@ -100,6 +117,64 @@ class RepairForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500)
+
+
+MAX_PHOTOS_AT_ONCE = 30
+PHOTOS_SHOWN = 24
+#: URL name of the residents' form for a public survey (operations.urls_public).
+PUBLIC_SURVEY_URL_NAME = "public_survey_public_answer"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several files at once; each is checked by the service, so one bad file does not stop the others."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, data):
+        return data
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            raise ValidationError(_("Choose one or more photos to upload."), code="required")
+        if len(files) > MAX_PHOTOS_AT_ONCE:
+            raise ValidationError(
+                _("At most %(max)d photos can be uploaded at once.") % {"max": MAX_PHOTOS_AT_ONCE},
+                code="too_many",
+            )
+        return files
+
+
+class PhotoUploadForm(forms.Form):
+    photos = PhotosField(
+        label=gettext_lazy("Photos"),
+        help_text=gettext_lazy("JPEG, PNG or WebP, at most 10 MB each; several can be chosen at once."),
+    )
+
+
+class NoticeLinkForm(forms.Form):
+    notice = forms.TypedChoiceField(label=gettext_lazy("Existing event notice"), coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notice"].choices = [("", "---------")] + [
+            (n.pk, f"{n.date:%Y-%m-%d} {n.title}") for n in activity_notice_choices()
+        ]
+
+
+def public_survey_url(request, survey) -> str:
+    """The link residents use: the public form of a public survey on the center's site."""
+    if not survey.is_public:
+        return ""
+    return request.build_absolute_uri(reverse(PUBLIC_SURVEY_URL_NAME, args=[survey.pk]))
 
 
 @permission_required("operations.view_activity", raise_exception=True)
@@ -172,12 +247,37 @@ def activity_show(request, pk: int, forms_: dict | None = None, status: int = 20
         participant.shown_name = participant.name if full else mask_name(participant.name)
         participant.shown_phone = display_phone(request.user, participant.phone) if participant.phone else ""
     forms_ = forms_ or {}
+    notice = activity.notice_page
+    survey = activity_survey(activity=activity)
+    report = activity_report_page(activity=activity)
+    can_change = request.user.has_perm("operations.change_activity")
     return TemplateResponse(
         request,
         "operations/activities/detail.html",
         {
             "page_title": str(activity),
             "activity": activity,
+            "photos": activity_photos(activity=activity, limit=PHOTOS_SHOWN),
+            "photo_count": activity_photo_count(activity=activity),
+            "photo_library_url": (
+                f"{reverse('wagtailimages:index')}?collection_id={activity.photo_collection_id}"
+                if activity.photo_collection_id
+                else ""
+            ),
+            "photo_form": forms_.get("photo") or PhotoUploadForm(),
+            "notice": notice,
+            "notice_url": notice.get_url(request) if notice is not None else "",
+            "notice_visible": notice is not None
+            and notice.live
+            and (notice.expire_at is None or notice.expire_at > timezone.now()),
+            "notice_link_form": (forms_.get("notice") or NoticeLinkForm()) if can_change else None,
+            "survey": survey,
+            "survey_results": survey_results(survey=survey, comments_limit=10) if survey else None,
+            "survey_public_url": public_survey_url(request, survey) if survey else "",
+            "report": report,
+            "report_url": report.get_url(request) if report is not None and report.live else "",
+            "figures": activity_figures(activity) if activity.status in HELD_OR_REPORTED else None,
+            "can_report": activity.status in HELD_OR_REPORTED,
             "checklist": checklist,
             "participants": participants,
             "repair_items": list(activity.repair_items.select_related("work_order")),
@@ -306,6 +406,97 @@ def repair_intake(request, pk: int):
                 messages.success(request, _("Out-of-scope item recorded with the advice given."))
             return redirect("operations_activities:detail", pk=pk)
     return activity_show(request, pk, {"repair": form}, status=400)
+
+
+@require_POST
+@permission_required("operations.change_activity", raise_exception=True)
+def photo_upload(request, pk: int):
+    activity = get_object_or_404(Activity, pk=pk)
+    form = PhotoUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return activity_show(request, pk, {"photo": form}, status=400)
+    saved = 0
+    for upload in form.cleaned_data["photos"]:
+        try:
+            activity_photo_add(acting_user=request.user, activity=activity, file=upload)
+        except ValidationError as error:
+            _service_message(request, error)
+        else:
+            saved += 1
+    if saved:
+        messages.success(request, _("Photos saved: %(count)d.") % {"count": saved})
+    return redirect("operations_activities:detail", pk=pk)
+
+
+@require_POST
+@permission_required("operations.change_activity", raise_exception=True)
+def notice_create(request, pk: int):
+    from cms.services.notices import notice_for_activity
+
+    activity = get_object_or_404(Activity, pk=pk)
+    try:
+        notice_for_activity(acting_user=request.user, activity=activity)
+    except ValidationError as error:
+        _service_message(request, error)
+    else:
+        messages.success(request, _("The notice is published on the center's website."))
+    return redirect("operations_activities:detail", pk=pk)
+
+
+@require_POST
+@permission_required("operations.change_activity", raise_exception=True)
+def notice_link(request, pk: int):
+    from cms.models import NoticePage
+
+    activity = get_object_or_404(Activity, pk=pk)
+    form = NoticeLinkForm(request.POST)
+    if not form.is_valid():
+        return activity_show(request, pk, {"notice": form}, status=400)
+    try:
+        activity_notice_link(
+            acting_user=request.user,
+            activity=activity,
+            notice=NoticePage.objects.filter(pk=form.cleaned_data["notice"]).first(),
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return activity_show(request, pk, {"notice": form}, status=400)
+    messages.success(request, _("Notice linked."))
+    return redirect("operations_activities:detail", pk=pk)
+
+
+@require_POST
+@permission_required("operations.change_activity", raise_exception=True)
+def survey_start(request, pk: int):
+    activity = get_object_or_404(Activity, pk=pk)
+    if not request.user.has_perm("operations.add_survey"):
+        messages.error(request, _("You may not start surveys."))
+        return redirect("operations_activities:detail", pk=pk)
+    try:
+        survey = activity_survey_start(acting_user=request.user, activity=activity)
+    except ValidationError as error:
+        _service_message(request, error)
+    else:
+        messages.success(
+            request,
+            _("Satisfaction survey started; %(count)d participants invited.")
+            % {"count": survey.invitations.count()},
+        )
+    return redirect("operations_activities:detail", pk=pk)
+
+
+@require_POST
+@permission_required("operations.change_activity", raise_exception=True)
+def report_draft(request, pk: int):
+    from cms.services.reports import activity_report_draft
+
+    activity = get_object_or_404(Activity, pk=pk)
+    try:
+        page = activity_report_draft(acting_user=request.user, activity=activity)
+    except ValidationError as error:
+        _service_message(request, error)
+        return redirect("operations_activities:detail", pk=pk)
+    return redirect("wagtailadmin_pages:edit", page.pk)
 
 
 @permission_required("operations.view_activity", raise_exception=True)

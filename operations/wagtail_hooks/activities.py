@@ -1,4 +1,5 @@
-"""Admin UI: community activities (社区活动) — list, plan, detail with its actions, compliance grid."""
+"""Admin UI: community activities (社区活动) — list, plan, detail with its actions (photos, notice,
+survey, report), compliance grid."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +74,11 @@ activities_urls = [
     path("<int:pk>/participants/<int:participant_pk>/attendance/", views.attendance, name="attendance"),
     path("<int:pk>/invitees/", views.invitees, name="invitees"),
     path("<int:pk>/repair/", views.repair_intake, name="repair"),
+    path("<int:pk>/photos/", views.photo_upload, name="photos"),
+    path("<int:pk>/notice/", views.notice_create, name="notice_create"),
+    path("<int:pk>/notice/link/", views.notice_link, name="notice_link"),
+    path("<int:pk>/survey/", views.survey_start, name="survey_start"),
+    path("<int:pk>/report/", views.report_draft, name="report_draft"),
 ]
 
 

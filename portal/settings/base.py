@@ -131,7 +131,7 @@ def database_from_env(allow_embedded: bool) -> dict:
         raise ImproperlyConfigured("DATABASE_URL must be set.")
     if not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL must name a database.")
-    config["ENGINE"] = "django_tenants.postgresql_backend"
+    config["ENGINE"] = "portal.db"  # django-tenants backend, see portal/db/base.py
     return config
 
 
@@ -153,6 +153,9 @@ def cache_alias(location_suffix: str) -> dict:
     alias["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "bianmin")
     return alias
 
+
+# Whole-page cache of residents' pages per center, dropped on publish/unpublish (cms.cache); 0 = off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 CACHES = {
     "default": cache_alias("default"),

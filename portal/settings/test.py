@@ -25,3 +25,4 @@ if not os.environ.get("TEST_REDIS_URL"):
         }
         for alias, config in CACHES.items()  # noqa: F405
     }
+PAGE_CACHE_SECONDS = 0  # tests opt in (tests/cms/test_page_cache.py)

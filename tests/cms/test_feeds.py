@@ -58,7 +58,7 @@ def test_sitemap_lists_this_centers_pages_only(notices, client_a, client_b):
     body = response.content.decode()
     assert "http://alpha.localhost/notices/" in body
     assert "beta.localhost" not in body
-    assert body.count("<url>") == 3  # home, notice list, the one live notice
+    assert body.count("<url>") == 5  # home, notice list, report list, guide, the one live notice
     other = client_b.get("/sitemap.xml").content.decode()
     assert "alpha.localhost" not in other and "http://beta.localhost/notices/" in other
 

@@ -56,8 +56,12 @@ class TestCenterCreate:
             )
             home = site.root_page.specific
             assert isinstance(home, HomePage) and home.title == "新苑服务中心" and home.live
-            # The site starts with the notices list (cms.setup.center_pages_install) and nothing else.
-            assert [(p.title, p.slug, p.live) for p in home.get_children()] == [("通知公告", "notices", True)]
+            # The site starts with notices, reports and the guide (cms.setup.center_pages_install).
+            assert [(p.title, p.slug, p.live) for p in home.get_children()] == [
+                ("通知公告", "notices", True),
+                ("活动报道", "reports", True),
+                ("办事指南", "guide", True),
+            ]
             assert set(Group.objects.values_list("name", flat=True)) == {role.name for role in ROLES}
             admin = get_user_model().objects.get(username="admin")
             assert admin.is_superuser and admin.first_name == "赵敏" and admin.email == "zhao@example.com"

@@ -1,7 +1,7 @@
-"""Pages of a center's public website (tenant schema only)."""
+"""Residents' notices (通知公告): the index and the notice pages."""
 
 from django.core.paginator import Paginator
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -18,34 +18,8 @@ from wagtail.search import index
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
 from cms.blocks import BaseStreamBlock
-
-
-class HomePage(Page):
-    """The root of a center's site: who the center is and how to reach it."""
-
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-
-    parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.NoticeIndexPage"]
-    max_count = 1
-
-    class Meta:
-        verbose_name = _("home page")
-        verbose_name_plural = _("home pages")
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        # The center is the tenant the request was routed to; pages never hold center data.
-        context["center"] = getattr(request, "tenant", None) or connection.tenant
-        context["notice_index"] = NoticeIndexPage.objects.child_of(self).live().first()
-        context["latest_notices"] = list(live_notices().specific()[:5]) if context["notice_index"] else []
-        return context
-
-
-def _current_center(request):
-    return getattr(request, "tenant", None) or connection.tenant
+from cms.models.home import _current_center
+from cms.models.search import SearchTextMixin
 
 
 class NoticeCategory(models.TextChoices):
@@ -99,7 +73,7 @@ class NoticeIndexPage(Page):
         return context
 
 
-class NoticePage(RoutablePageMixin, Page):
+class NoticePage(SearchTextMixin, RoutablePageMixin, Page):
     """One notice to residents; Wagtail's go-live and expiry dates schedule it."""
 
     date = models.DateField(_("notice date"), default=timezone.localdate)

@@ -1,0 +1,1 @@
+"""Database backend: django-tenants' PostgreSQL backend, keeping the ContentType cache across schemas."""

@@ -1,0 +1,41 @@
+"""Demo notices of seed_demo: a dozen realistic notices, every category, scheduled and expired ones."""
+
+from django.utils import timezone
+
+import pytest
+
+from cms.models import HomePage, NoticeCategory, NoticePage, live_notices
+from tenants.management.commands.seed_demo import Command
+
+
+@pytest.fixture
+def home(center_a, in_center):
+    with in_center(center_a):
+        yield HomePage.objects.get()
+
+
+def test_demo_notices_cover_every_category_and_schedule(home, client_a):
+    Command.ensure_demo_notices(home)
+    notices = NoticePage.objects.all()
+    assert notices.count() == len(Command.DEMO_NOTICES) >= 12
+    assert {n.category for n in notices} == set(NoticeCategory.values)
+    assert notices.filter(urgent=True).count() == 1
+    now = timezone.now()
+    scheduled = notices.get(go_live_at__gt=now)
+    assert not scheduled.live and scheduled.revisions.filter(approved_go_live_at__isnull=False).exists()
+    expired = notices.get(expire_at__lt=now)
+    assert not expired.live and expired.expired
+    visible = set(live_notices().values_list("pk", flat=True))
+    assert scheduled.pk not in visible and expired.pk not in visible
+    assert len(visible) == len(Command.DEMO_NOTICES) - 2
+    body = client_a.get("/notices/").content.decode()
+    assert "3 号楼停水通知" in body
+    assert scheduled.title not in body and expired.title not in body
+    assert all("<p>" in str(n.body[0].value.source) for n in notices)
+
+
+def test_demo_notices_are_idempotent(home):
+    Command.ensure_demo_notices(home)
+    Command.ensure_demo_notices(home)
+    assert NoticePage.objects.count() == len(Command.DEMO_NOTICES)
+    assert len({spec["slug"] for spec in Command.DEMO_NOTICES}) == len(Command.DEMO_NOTICES)
