@@ -19,6 +19,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
 from cms.blocks import BaseStreamBlock
 from cms.models.home import _current_center
+from cms.models.routing import OneQueryViewRestrictionsMixin, OneTypeChildrenRouteMixin
 from cms.models.search import SearchTextMixin
 
 
@@ -42,7 +43,7 @@ def live_notices(parent: Page | None = None):
     return notices.order_by("-urgent", "-pinned", "-date", "-first_published_at", "-pk")
 
 
-class NoticeIndexPage(Page):
+class NoticeIndexPage(OneQueryViewRestrictionsMixin, OneTypeChildrenRouteMixin, Page):
     """通知公告: the list of the center's notices to residents."""
 
     intro = RichTextField(_("introduction"), blank=True)
@@ -57,6 +58,10 @@ class NoticeIndexPage(Page):
     class Meta:
         verbose_name = _("notice list")
         verbose_name_plural = _("notice lists")
+
+    @property
+    def child_page_model(self):
+        return NoticePage
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -73,7 +78,7 @@ class NoticeIndexPage(Page):
         return context
 
 
-class NoticePage(SearchTextMixin, RoutablePageMixin, Page):
+class NoticePage(OneQueryViewRestrictionsMixin, SearchTextMixin, RoutablePageMixin, Page):
     """One notice to residents; Wagtail's go-live and expiry dates schedule it."""
 
     date = models.DateField(_("notice date"), default=timezone.localdate)

@@ -3,7 +3,6 @@
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,7 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 from cms.models.home import _current_center
+from cms.models.routing import OneQueryViewRestrictionsMixin, OneTypeChildrenRouteMixin
 from cms.models.search import SearchTextMixin
 
 # Rendition specs, shared with the WeChat export and the head-office index.
@@ -39,26 +39,7 @@ def live_reports(parent: Page | None = None):
     return reports.order_by("-date", "-first_published_at", "-pk")
 
 
-class OneQueryViewRestrictionsMixin:
-    """Wagtail's view-restriction rule for a page in one query instead of two."""
-
-    def get_view_restrictions(self):
-        """This page's and its ancestors' restrictions, aliases resolved to their source."""
-        from wagtail.models import PageViewRestriction
-
-        if self.alias_of_id is not None:
-            return super().get_view_restrictions()
-        ancestors = Page.objects.filter(
-            path__in=[self.path[:end] for end in range(self.steplen, len(self.path), self.steplen)]
-        )
-        return PageViewRestriction.objects.filter(
-            Q(page_id=self.pk)
-            | Q(page__in=ancestors.filter(alias_of__isnull=True))
-            | Q(page__in=ancestors.filter(alias_of__isnull=False).values("alias_of"))
-        )
-
-
-class ActivityReportIndexPage(OneQueryViewRestrictionsMixin, Page):
+class ActivityReportIndexPage(OneQueryViewRestrictionsMixin, OneTypeChildrenRouteMixin, Page):
     """活动报道: the list of the center's activity reports."""
 
     intro = RichTextField(_("introduction"), blank=True)
@@ -83,16 +64,9 @@ class ActivityReportIndexPage(OneQueryViewRestrictionsMixin, Page):
         context["reports"] = page
         return context
 
-    def route(self, request, path_components):
-        # Every child is a report: fetch it as one in one query, instead of Wagtail's generic
-        # page, content type and specific-page lookups.
-        if path_components:
-            report = ActivityReportPage.objects.child_of(self).filter(slug=path_components[0]).first()
-            if report is None:
-                raise Http404
-            report._cached_parent_obj = self
-            return report.route(request, path_components[1:])
-        return super().route(request, path_components)
+    @property
+    def child_page_model(self):
+        return ActivityReportPage
 
 
 class ActivityReportPage(OneQueryViewRestrictionsMixin, SearchTextMixin, RoutablePageMixin, Page):
