@@ -59,6 +59,8 @@ test: install check ## The whole suite (with the checks); PYTEST_ARGS to pass mo
 bench: install ## Benchmarks (tests/bench) in scratch databases; prints medians and ratios
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_provisioning.py $(BENCH_ARGS)
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_service_desk.py
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_lending.py
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_site.py $(if $(REDIS_URL),--redis $(REDIS_URL))
 
 jobs: db ## Run the periodic jobs of every center once (deadline reminders, overdue complaints)
 	$(PY) manage.py run_center_jobs

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,6 +24,7 @@ from django.db import connection
 from django.utils import translation
 
 GENERATION_KEY = "cms:page-generation"
+GENERATION_SECONDS = 7 * 24 * 3600
 CACHEABLE_QUERY_KEYS = {"page", "category"}
 
 
@@ -30,11 +32,17 @@ def _seconds() -> int:
     return int(getattr(settings, "PAGE_CACHE_SECONDS", 0))
 
 
-def _generation() -> int:
+def _new_generation() -> int:
+    # A generation that starts from the clock is larger than any earlier one of this center, so
+    # an evicted or expired counter never brings back pages cached under an old number.
+    return int(time.time() * 1000)
+
+
+def page_generation() -> int:
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        generation = 1
-        cache.add(GENERATION_KEY, generation, timeout=None)
+        cache.add(GENERATION_KEY, _new_generation(), timeout=GENERATION_SECONDS)
+        generation = cache.get(GENERATION_KEY) or _new_generation()
     return generation
 
 
@@ -44,15 +52,15 @@ def center_pages_changed(**kwargs) -> None:
         return
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet (or evicted): nothing cached under an older generation
-        cache.add(GENERATION_KEY, 2, timeout=None)
+    except ValueError:  # not set (or evicted): the next read starts a new, larger generation
+        cache.set(GENERATION_KEY, _new_generation(), timeout=GENERATION_SECONDS)
 
 
 def _key(request) -> str:
     raw = "|".join(
         (
             connection.schema_name,
-            str(_generation()),
+            str(page_generation()),
             translation.get_language() or "",
             request.scheme,
             request.get_host(),

@@ -30,12 +30,12 @@ def site_sections(request=None) -> dict[str, dict]:
     """
     if request is not None and hasattr(request, "_cms_site_sections"):
         return request._cms_site_sections
-    from cms.cache import _generation
+    from cms.cache import page_generation
     from cms.models.guide import ServiceGuidePage
     from cms.models.notices import NoticeIndexPage
     from cms.models.reports import ActivityReportIndexPage
 
-    key = f"cms:site-sections:{_generation()}"
+    key = f"cms:site-sections:{page_generation()}"
     sections = cache.get(key)
     if sections is None:
         # Matched by model name through a join: django-tenants empties the ContentType cache

@@ -156,6 +156,8 @@ def cache_alias(location_suffix: str) -> dict:
 
 # Whole-page cache of residents' pages per center, dropped on publish/unpublish (cms.cache); 0 = off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# Behind a reverse proxy: rate limits of residents' forms use the last X-Forwarded-For address.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 CACHES = {
     "default": cache_alias("default"),

@@ -231,7 +231,11 @@ class StatementCounter:
 
 
 def count_queries(codes: list[str]) -> list[tuple[str, int, int, int]]:
-    """(label, ORM queries, SET search_path, host lookups) for uncached requests, in process."""
+    """(label, SQL queries, of which SET search_path, host lookups) for uncached requests, in process.
+
+    ``CaptureQueriesContext`` sees django-tenants' ``SET search_path`` too; ``StatementCounter``
+    confirms it from what psycopg actually sends.
+    """
     from django.core.cache import caches
     from django.db import connection, connections
     from django.test import Client
@@ -398,9 +402,9 @@ def run(args: argparse.Namespace, config: dict, db_name: str, media_root: Path) 
     print(f"  {len(codes)} centers in {time.perf_counter() - started:.1f} s")
 
     print("\n  SQL per uncached request (in process, new DB connection, test Client)")
-    print(f"    {'request':<30}{'ORM queries':>12}{'SET search_path':>17}{'host lookups':>14}")
+    print(f"    {'request':<30}{'SQL queries':>12}{'of which SET search_path':>26}{'host lookups':>14}")
     for label, queries, search_path, lookups in count_queries(codes):
-        print(f"    {label:<30}{queries:>12}{search_path:>17}{lookups:>14}")
+        print(f"    {label:<30}{queries:>12}{search_path:>26}{lookups:>14}")
     print(
         "    django-tenants adds one SET search_path when a connection first uses a schema"
         " (TENANT_LIMIT_SET_CALLS) and one host lookup per host per minute (cached)."
@@ -437,6 +441,12 @@ def run(args: argparse.Namespace, config: dict, db_name: str, media_root: Path) 
             process.terminate()
             process.wait(timeout=30)
 
+    if args.redis:  # leave nothing of the run in the shared Redis
+        import redis
+
+        client = redis.Redis.from_url(args.redis)
+        for key in client.scan_iter(match=f"*:{env['CACHE_KEY_PREFIX']}:*", count=1000):
+            client.delete(key)
     cache_kind = "Redis" if args.redis else "local memory per worker"
     print(
         f"\n  gunicorn, {args.workers} sync workers, {args.clients} concurrent clients, {args.seconds:.0f} s each, "

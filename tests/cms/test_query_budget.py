@@ -1,7 +1,8 @@
 """SQL budget of residents' pages without the page cache (issue: home <= 12, notice page <= 8)."""
 
-import pytest
 from wagtail.rich_text import RichText
+
+import pytest
 
 from cms.models import NoticeIndexPage, NoticePage
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 import pytest
 
@@ -41,9 +41,12 @@ def held(title="社区义诊"):
 
 
 def status(page) -> str:
-    """The page's status as the admin shows it (in Chinese)."""
-    with translation.override("zh-hans"):
-        return str(page.status_string)
+    """The report's status as the activity page shows it (in Chinese)."""
+    if page.workflow_in_progress:
+        return "待中心负责人审核"
+    if page.live:
+        return "已发布（另有未发布的修改）" if page.has_unpublished_changes else "已发布"
+    return "草稿"
 
 
 @pytest.fixture
