@@ -30,6 +30,7 @@ DEMO_STAFF = (
     ("wangqiang", "王强", "客户主任", "service", "13616620103"),
     ("chenfang", "陈芳", "客户主任", "service", "18616620104"),
     ("zhaolei", "赵磊", "部门调度员", "engineering", "15916620105"),
+    ("sunli", "孙丽", "社区文化活动专员", "service", "13716620106"),
 )
 # weekday → (post A, post B) usernames
 DEMO_TEMPLATE = {
