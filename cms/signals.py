@@ -29,7 +29,7 @@ def _absolute(root_url: str, url: str) -> str:
     return url if url.startswith(("http://", "https://")) else f"{root_url}{url}"
 
 
-def _news_entry(page) -> dict | None:
+def news_entry(page) -> dict | None:
     from cms.models.reports import LIST_THUMBNAIL
 
     parts = page.get_url_parts()
@@ -64,7 +64,7 @@ def report_published(sender, instance, revision=None, **kwargs):
         if activity is not None:
             activity_mark_reported(acting_user=user, activity=activity)
     center = _current_center()
-    entry = _news_entry(page) if center is not None else None
+    entry = news_entry(page) if center is not None else None
     if entry is None:
         logger.warning("report %s published outside a center's site: not listed on the news", page.pk)
         return

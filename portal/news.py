@@ -74,3 +74,25 @@ def published_reports_latest() -> QuerySet[PublishedReport]:
         )
         .order_by("-date", "-published_at", "-id")
     )
+
+
+@transaction.atomic
+def published_reports_rebuild(*, center: ServiceCenter) -> dict:
+    """Bring the center's entries in line with its live reports (run in the center's schema).
+
+    For reports published before the index existed, or after a failure between a center and the
+    public table; the signals keep it current otherwise.
+    """
+    from cms.models import live_reports
+    from cms.signals import news_entry
+
+    _check_own_center(center)
+    listed = set()
+    for page in live_reports().select_related("cover_image"):
+        entry = news_entry(page)
+        if entry is not None:
+            published_report_record(center=center, **entry)
+            listed.add(page.pk)
+    stale = PublishedReport.objects.filter(center=center).exclude(page_id__in=listed)
+    removed, _rows = stale.delete()
+    return {"listed": len(listed), "removed": removed}

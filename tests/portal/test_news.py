@@ -192,3 +192,32 @@ def test_a_center_lists_only_its_own_reports(center_a, center_b, in_center):
     with in_center(center_a), pytest.raises(ValidationError):
         published_report_remove(center=center_b, page_id=1)
     assert not PublishedReport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_rebuild_command_restores_missing_entries_and_drops_stale_ones(
+    alpha_report, center_a, center_b, in_center, capsys
+):
+    from django.core.management import call_command
+
+    PublishedReport.objects.all().delete()
+    PublishedReport.objects.create(
+        center=center_a,
+        page_id=999999,
+        title="已删除的报道",
+        url="http://alpha.localhost/reports/gone/",
+        date=dt.date(2026, 1, 1),
+        published_at=timezone.now(),
+    )
+    _publish(center_b, in_center, "贝塔重阳维修日")
+    PublishedReport.objects.filter(center=center_b).delete()
+
+    call_command("rebuild_news_index", "--center", "alpha")
+    assert "alpha: 1 reports listed, 1 stale entries removed" in capsys.readouterr().out
+    assert list(PublishedReport.objects.values_list("center__code", "title")) == [("alpha", "阿尔法中秋义诊")]
+
+    call_command("rebuild_news_index")
+    assert set(PublishedReport.objects.values_list("center__code", "title")) == {
+        ("alpha", "阿尔法中秋义诊"),
+        ("beta", "贝塔重阳维修日"),
+    }

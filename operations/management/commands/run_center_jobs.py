@@ -3,8 +3,13 @@
 Run it from cron (e.g. every 10 minutes) or a scheduler; every job is safe to run twice.
 """
 
+import io
+
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
+
+from wagtail.models import Page, Revision
 
 from django_tenants.utils import schema_context
 
@@ -14,7 +19,10 @@ from tenants.models import ServiceCenter
 
 
 class Command(BaseCommand):
-    help = "Run the periodic jobs (work-order deadlines, overdue complaints) for every active center."
+    help = (
+        "Run the periodic jobs (work-order deadlines, overdue complaints, scheduled publishing and "
+        "expiry of pages) for every active center."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -30,8 +38,25 @@ class Command(BaseCommand):
             with schema_context(center.schema_name):
                 work_orders = work_orders_check_deadlines(now=now)
                 complaints = complaints_notify_overdue(today=timezone.localdate(now))
+                pages = self.publish_scheduled_pages()
             self.stdout.write(
                 f"{center.code}: work orders {work_orders['breached']} newly breached, "
                 f"{work_orders['due_soon']} due-soon and {work_orders['breach']} breach reminders; "
-                f"{complaints} overdue-complaint reminders"
+                f"{complaints} overdue-complaint reminders; "
+                f"pages {pages['published']} published as scheduled, {pages['expired']} expired"
             )
+
+    @staticmethod
+    def publish_scheduled_pages() -> dict:
+        """Wagtail's scheduled go-live and expiry for the current center (notices, reports).
+
+        Wagtail's own ``publish_scheduled`` does it, firing the publish/unpublish signals that
+        drop the center's page cache and keep the head-office news index current.
+        """
+        now = timezone.now()
+        counts = {
+            "published": Revision.page_revisions.filter(approved_go_live_at__lte=now).count(),
+            "expired": Page.objects.filter(live=True, expire_at__lte=now).count(),
+        }
+        call_command("publish_scheduled", stdout=io.StringIO())
+        return counts
