@@ -5,6 +5,11 @@ PostgreSQL's full-text search does not segment Chinese (``停水`` is no token o
 punctuation — as case-insensitive substrings of each page's ``search_text`` (title, description
 and body text, kept by ``cms.models.search.SearchTextMixin``). Every term must occur; pages whose
 title holds every term come first, then the newest.
+
+Residents also type words together without spaces (``停水通知``). A Chinese term that is not in a
+page as a whole still matches when all of its two-character words are — the term without its
+particles (的, 了, 和, …) cut into pairs (``停水`` + ``通知``). Most Chinese words are two
+characters; this needs no dictionary (a segmenter such as jieba would add ~50 MB per worker).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from cms.models import live_notices, live_reports
 MAX_QUERY_LENGTH = 50
 MAX_TERMS = 5
 _SEPARATORS = re.compile(r"[\W_]+")  # whitespace and punctuation, ASCII and full-width alike
+_CHINESE = re.compile(r"^[\u4e00-\u9fff]+$")
+_PARTICLES = re.compile(r"[的了和与及在是之或]")
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,23 @@ def search_query_parse(raw: str | None) -> SearchQuery:
     return SearchQuery(text=text, terms=terms[:MAX_TERMS], truncated=truncated)
 
 
+def term_pairs(term: str) -> list[str]:
+    """The two-character words a Chinese term of four or more characters is read as, else []."""
+    if not _CHINESE.match(term) or len(term) < 4:
+        return []
+    core = _PARTICLES.sub("", term)
+    pairs = [core[i : i + 2] for i in range(0, len(core), 2)]
+    return pairs if len(pairs) > 1 and all(len(pair) == 2 for pair in pairs) else []
+
+
+def _term_q(field: str, term: str) -> Q:
+    q = Q(**{f"{field}__icontains": term})
+    pairs = term_pairs(term)
+    if pairs:
+        q |= Q(*(Q(**{f"{field}__icontains": pair}) for pair in pairs))
+    return q
+
+
 def site_search(*, terms: list[str]):
     """Live, visible notices and reports of the current center holding every term; best first.
 
@@ -57,9 +81,9 @@ def site_search(*, terms: list[str]):
     notices, reports = live_notices(), live_reports()
     in_title = Q()
     for term in terms:
-        notices = notices.filter(search_text__icontains=term)
-        reports = reports.filter(search_text__icontains=term)
-        in_title &= Q(title__icontains=term)
+        notices = notices.filter(_term_q("search_text", term))
+        reports = reports.filter(_term_q("search_text", term))
+        in_title &= _term_q("title", term)
     return (
         Page.objects.filter(Q(pk__in=notices.values("pk")) | Q(pk__in=reports.values("pk")))
         .annotate(
@@ -79,7 +103,8 @@ def highlight(text: str, terms: list[str]) -> SafeString:
     """``text`` escaped, with every occurrence of a term wrapped in ``<mark>``."""
     if not terms:
         return escape(text)
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    words = {*terms, *(pair for term in terms for pair in term_pairs(term))}
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(words, key=len, reverse=True)), re.IGNORECASE)
     parts, last = [], 0
     for match in pattern.finditer(text):
         parts.append(escape(text[last : match.start()]))

@@ -20,6 +20,14 @@ class SearchQueryParseTests(CenterTestCase):
         assert query.text == "停水，3号楼; 通知。停水"
         assert not query.truncated
 
+    def test_term_pairs(self):
+        from cms.search import term_pairs
+
+        assert term_pairs("停水通知") == ["停水", "通知"]
+        assert term_pairs("停水的通知") == ["停水", "通知"]
+        assert term_pairs("停水") == [] and term_pairs("3号楼停水") == [] and term_pairs("停水通") == []
+        assert term_pairs("电梯维保通知") == ["电梯", "维保", "通知"]
+
     def test_empty_and_long_queries(self):
         assert search_query_parse(None).terms == []
         assert search_query_parse(" ，。 ").terms == []
@@ -57,6 +65,14 @@ class SearchViewTests(CenterTestCase):
         body = self.search("停水")
         assert "关于3号楼<mark>停水</mark>的通知" in body
         assert self.water.url in body
+
+    def test_words_typed_together_are_read_as_two_character_words(self):
+        for query in ("停水通知", "停水的通知", "3号楼 停水通知"):
+            body = self.search(query)
+            assert self.water.url in body, query
+        assert "<mark>停水</mark>" in self.search("停水通知")
+        assert self.water.url not in self.search("水通知停")  # pairs 水通 + 知停: not in the notice
+        assert self.water.url not in self.search("停水游泳")  # every pair must be there
 
     def test_title_matches_first_then_newest(self):
         body = self.search("停水")
