@@ -428,6 +428,7 @@ def run(args: argparse.Namespace, config: dict, db_name: str, media_root: Path) 
         ("baseline /healthz/", [(h, "/healthz/") for h in hosts]),
         ("home page", [(h, "/") for h in hosts]),
         ("notice page", [(h, f"/notices/n{rng.randrange(args.notices)}/") for h in hosts for _ in range(5)]),
+        ("search (never cached)", [(h, "/search/?q=" + quote("停水")) for h in hosts]),
     ]
     results = {}
     for cache_label, seconds in (("uncached", "0"), ("page cache", "300")):
@@ -453,12 +454,12 @@ def run(args: argparse.Namespace, config: dict, db_name: str, media_root: Path) 
         f"random host of {len(codes)} centers; cache: {cache_kind}"
     )
     print(
-        f"    {'scenario':<22}{'cache':<12}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'vs baseline':>13}  errors"
+        f"    {'scenario':<28}{'cache':<12}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'vs baseline':>13}  errors"
     )
     for (cache_label, label), r in results.items():
         base = results[(cache_label, "baseline /healthz/")]["rps"]
         print(
-            f"    {label:<22}{cache_label:<12}{r['rps']:>8.1f}{r['p50']:>9.1f}{r['p95']:>9.1f}"
+            f"    {label:<28}{cache_label:<12}{r['rps']:>8.1f}{r['p50']:>9.1f}{r['p95']:>9.1f}"
             f"{r['rps'] / base:>12.2f}x  {r['errors']}{' ' + str(r['statuses']) if r['errors'] else ''}"
         )
     for label in ("home page", "notice page"):
