@@ -1,5 +1,8 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Orderable
@@ -101,6 +104,15 @@ class Survey(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    def accepts_answers(self, today: datetime.date | None = None) -> bool:
+        """Open, and today lies within its period (when it has one)."""
+        today = today or timezone.localdate()
+        return (
+            self.is_open
+            and (self.period_start is None or self.period_start <= today)
+            and (self.period_end is None or today <= self.period_end)
+        )
 
 
 class SurveyInvitation(models.Model):

@@ -208,6 +208,10 @@ def duty_roster_generate(*, start: datetime.date, weeks: int, acting_user=None) 
             shift.full_clean(validate_unique=False, validate_constraints=False)
             new_shifts.append(shift)
     created = DutyShift.objects.bulk_create(new_shifts, ignore_conflicts=False)
+    if created:  # bulk_create sends no post_save: tell the site's page cache (today's duty) here
+        from cms.cache import center_pages_changed
+
+        transaction.on_commit(center_pages_changed)
     for shift in created:
         audit_record(
             instance=shift,

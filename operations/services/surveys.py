@@ -383,7 +383,7 @@ def survey_answer_public(*, survey: Survey, answers: Mapping) -> SurveyResponse:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if not survey.is_public:
         raise ValidationError(_("This survey is not open to the public."), code="not_public")
-    if not survey.is_open:
+    if not survey.accepts_answers():
         raise ValidationError(_("This survey is closed for answers."), code="closed")
     cleaned = _clean_answers(survey=survey, answers=answers)
     if not cleaned:

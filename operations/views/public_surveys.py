@@ -9,8 +9,10 @@ resident forms.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
@@ -95,8 +97,13 @@ def _public_survey(pk: int) -> Survey:
 
 @never_cache
 def public_survey_list(request):
+    today = timezone.localdate()
     surveys = (
-        Survey.objects.filter(is_public=True, is_open=True).select_related("template").order_by("-created")
+        Survey.objects.filter(is_public=True, is_open=True)
+        .filter(Q(period_start__isnull=True) | Q(period_start__lte=today))
+        .filter(Q(period_end__isnull=True) | Q(period_end__gte=today))
+        .select_related("template")
+        .order_by("-created")
     )
     return _public_page(request, "survey_list.html", {"surveys": surveys})
 
@@ -105,7 +112,7 @@ def public_survey_list(request):
 @csrf_protect
 def public_survey_answer(request, pk: int):
     survey = _public_survey(pk)
-    if not survey.is_open:
+    if not survey.accepts_answers():
         return _page(request, "public_closed.html", {"survey": survey}, status=410)
     questions = list(survey.template.questions.all())
     if request.method != "POST":

@@ -81,3 +81,26 @@ def test_language_switch_refuses_foreign_next_urls(client_a):
     response = client_a.get("/lang/en/?next=https://evil.example/")
     assert response.status_code == 302 and response["Location"] == "/"
     assert client_a.get("/lang/xx/?next=/").cookies.get("django_language") is None
+
+
+def test_generating_the_roster_drops_the_cached_home_page(
+    client_a, center_a, in_center, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from operations.services.roster import duty_roster_generate, duty_template_slot_set, week_start
+
+    assert client_a.get("/")["X-Page-Cache"] == "miss"
+    assert client_a.get("/")["X-Page-Cache"] == "hit"
+    with in_center(center_a):
+        staff = get_user_model().objects.create_user(username="duty-a", first_name="值班甲")
+        today = timezone.localdate()
+        duty_template_slot_set(
+            weekday=today.weekday(), post="A", staff=staff, start_time=dt.time(0, 0), end_time=dt.time(23, 59)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert duty_roster_generate(start=week_start(today), weeks=1)
+    assert client_a.get("/")["X-Page-Cache"] == "miss"

@@ -428,9 +428,10 @@ def surveys(alpha):
     template = survey_services.surveys_install_defaults()
     today = timezone.localdate()
 
-    def make(title, *, is_public=True, is_open=True):
+    def make(title, *, is_public=True, is_open=True, ended=False):
+        start = today - dt.timedelta(days=60) if ended else today
         survey = survey_services.survey_create(
-            title=title, template=template, period_start=today, period_end=today + dt.timedelta(days=30)
+            title=title, template=template, period_start=start, period_end=start + dt.timedelta(days=30)
         )
         Survey.objects.filter(pk=survey.pk).update(is_public=is_public, is_open=is_open)
         survey.refresh_from_db()
@@ -440,6 +441,7 @@ def surveys(alpha):
         "public": make("2026年第一季度满意度调查"),
         "private": make("仅限邀请的回访调查", is_public=False),
         "closed": make("已结束的调查", is_open=False),
+        "ended": make("上季度的调查", ended=True),
         "questions": list(template.questions.all()),
     }
 
@@ -451,6 +453,7 @@ def test_the_survey_list_shows_only_open_public_surveys(alpha, surveys, django_a
     html = response.content.decode()
     assert "2026年第一季度满意度调查" in html
     assert "仅限邀请的回访调查" not in html and "已结束的调查" not in html
+    assert "上季度的调查" not in html  # still open, but its period is over
     assert f'href="/surveys/{surveys["public"].pk}/"' in html
 
 
@@ -496,6 +499,8 @@ def test_private_closed_and_other_center_surveys_cannot_be_answered(alpha, surve
     )
     closed = alpha.post(f"/surveys/{surveys['closed'].pk}/", answer_post(surveys["questions"]))
     assert closed.status_code == 410
+    ended = alpha.post(f"/surveys/{surveys['ended'].pk}/", answer_post(surveys["questions"]))
+    assert ended.status_code == 410
     on_beta = client_b.post(f"/surveys/{surveys['public'].pk}/", answer_post(surveys["questions"]))
     assert on_beta.status_code == 404
     assert "2026年第一季度满意度调查" not in client_b.get("/surveys/").content.decode()
