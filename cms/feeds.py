@@ -16,6 +16,7 @@ FEED_SIZE = 30
 
 class NoticeRssFeed(Feed):
     description = _("Notices to residents")
+    index_model = NoticeIndexPage
 
     def __call__(self, request, *args, **kwargs):
         # One feed instance serves every request: keep the request on a per-request copy.
@@ -27,7 +28,7 @@ class NoticeRssFeed(Feed):
         site = Site.find_for_request(request)
         if site is None:
             raise Http404
-        index = NoticeIndexPage.objects.live().descendant_of(site.root_page).first()
+        index = self.index_model.objects.live().descendant_of(site.root_page).first()
         if index is None:
             raise Http404
         return index
@@ -70,24 +71,13 @@ class ReportRssFeed(NoticeRssFeed):
     """The current center's published activity reports, newest first."""
 
     description = _("Activity reports")
-
-    def get_object(self, request, *args, **kwargs):
-        site = Site.find_for_request(request)
-        if site is None:
-            raise Http404
-        index = ActivityReportIndexPage.objects.live().descendant_of(site.root_page).first()
-        if index is None:
-            raise Http404
-        return index
+    index_model = ActivityReportIndexPage
 
     def items(self, obj):
         return live_reports(obj)[:FEED_SIZE]
 
     def item_description(self, item):
         return item.summary or item.search_description
-
-    def item_pubdate(self, item):
-        return item.first_published_at
 
     def item_categories(self, item):
         return []

@@ -34,10 +34,6 @@ def serve_media(request, schema: str, path: str):
     return response
 
 
-def _center(request):
-    return getattr(request, "tenant", None) or connection.tenant
-
-
 @require_safe
 def search(request):
     """搜索: the center's notices and activity reports holding every word of ``q`` (Chinese too)."""
@@ -52,7 +48,6 @@ def search(request):
         for result in results:
             result.title_html = highlight(result.title, query.terms)
     context = {
-        "center": _center(request),
         "query": query,
         "results": results,
         "max_length": MAX_QUERY_LENGTH,
@@ -76,7 +71,7 @@ def activities_ics(request):
 
     body = activities_calendar(
         activities=activities,
-        calendar_name=_center(request).name,
+        calendar_name=request.tenant.name,
         host=request.get_host().rsplit(":", 1)[0],
         now=now,
         url_for=url_for,

@@ -23,12 +23,10 @@ class ServiceGuidePage(Page):
         verbose_name_plural = _("service guides")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.models.home import _current_center
         from operations.selectors.guide import service_items_published
         from operations.services.guide import fee_display, time_limit_display
 
         context = super().get_context(request, *args, **kwargs)
-        context["center"] = _current_center(request)
         # Two queries however many items: the items with their department, then all materials.
         items = list(service_items_published())
         for item in items:

@@ -1,7 +1,6 @@
 """The home page of a center's site (tenant schema only), and the site's sections for the navigation."""
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,10 +14,6 @@ HOME_NOTICES = 5
 HOME_REPORTS = 3
 HOME_ACTIVITIES = 5
 REPORT_THUMBNAIL = "fill-320x180"  # as in cms/includes/report_card.html
-
-
-def _current_center(request):
-    return getattr(request, "tenant", None) or connection.tenant
 
 
 def site_sections(request=None) -> dict[str, dict]:
@@ -89,7 +84,6 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         # The center is the tenant the request was routed to; pages never hold center data.
-        context["center"] = _current_center(request)
         sections = site_sections(request)
         context["sections"] = sections
         context.update(self._notices(sections))

@@ -2,7 +2,6 @@
 
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -18,8 +17,7 @@ from wagtail.search import index
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
 from cms.blocks import BaseStreamBlock
-from cms.models.home import _current_center
-from cms.models.routing import OneQueryViewRestrictionsMixin, OneTypeChildrenRouteMixin
+from cms.models.routing import OneQueryViewRestrictionsMixin, OneTypeChildrenRouteMixin, visible_now
 from cms.models.search import SearchTextMixin
 
 
@@ -33,11 +31,7 @@ class NoticeCategory(models.TextChoices):
 
 def live_notices(parent: Page | None = None):
     """Notices residents may see now: published, already gone live and not yet expired."""
-    now = timezone.now()
-    notices = NoticePage.objects.live().filter(
-        Q(go_live_at__isnull=True) | Q(go_live_at__lte=now),
-        Q(expire_at__isnull=True) | Q(expire_at__gt=now),
-    )
+    notices = visible_now(NoticePage.objects.all())
     if parent is not None:
         notices = notices.child_of(parent)
     return notices.order_by("-urgent", "-pinned", "-date", "-first_published_at", "-pk")
@@ -65,7 +59,6 @@ class NoticeIndexPage(OneQueryViewRestrictionsMixin, OneTypeChildrenRouteMixin, 
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["center"] = _current_center(request)
         notices = live_notices(self)
         category = request.GET.get("category", "")
         if category in NoticeCategory.values:
@@ -159,7 +152,6 @@ class NoticePage(OneQueryViewRestrictionsMixin, SearchTextMixin, RoutablePageMix
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["center"] = _current_center(request)
         context["og_description"] = self.summary
         image = next((b.value["image"] for b in self.body if b.block_type == "image_block"), None)
         if image is not None:

@@ -14,8 +14,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
-from cms.models.home import _current_center
-from cms.models.routing import OneQueryViewRestrictionsMixin, OneTypeChildrenRouteMixin
+from cms.models.routing import OneQueryViewRestrictionsMixin, OneTypeChildrenRouteMixin, visible_now
 from cms.models.search import SearchTextMixin
 
 # Rendition specs, shared with the WeChat export and the head-office index.
@@ -29,11 +28,7 @@ GALLERY_LIMIT = 60
 
 def live_reports(parent: Page | None = None):
     """Reports residents may see now, newest first."""
-    now = timezone.now()
-    reports = ActivityReportPage.objects.live().filter(
-        Q(go_live_at__isnull=True) | Q(go_live_at__lte=now),
-        Q(expire_at__isnull=True) | Q(expire_at__gt=now),
-    )
+    reports = visible_now(ActivityReportPage.objects.all())
     if parent is not None:
         reports = reports.child_of(parent)
     return reports.order_by("-date", "-first_published_at", "-pk")
@@ -57,7 +52,6 @@ class ActivityReportIndexPage(OneQueryViewRestrictionsMixin, OneTypeChildrenRout
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["center"] = _current_center(request)
         reports = live_reports(self).select_related("cover_image")
         page = Paginator(reports, self.per_page).get_page(request.GET.get("page"))
         attach_renditions([(r.cover_image, LIST_THUMBNAIL) for r in page.object_list if r.cover_image])
@@ -218,7 +212,6 @@ class ActivityReportPage(OneQueryViewRestrictionsMixin, SearchTextMixin, Routabl
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["center"] = _current_center(request)
         context["og_description"] = self.summary
         gallery, images = self._page_images()
         context["body_blocks"] = self._body_blocks(images)

@@ -1,9 +1,20 @@
-"""Page serving in fewer queries: one-query routing to children of a known type, one-query view restrictions."""
+"""Serving pages to residents: which pages are visible now, and serving them in fewer queries
+(one-query routing to children of a known type, one-query view restrictions)."""
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from wagtail.models import Page
+
+
+def visible_now(pages):
+    """Live pages whose go-live time has come and whose expiry has not (a page queryset)."""
+    now = timezone.now()
+    return pages.live().filter(
+        Q(go_live_at__isnull=True) | Q(go_live_at__lte=now),
+        Q(expire_at__isnull=True) | Q(expire_at__gt=now),
+    )
 
 
 class OneQueryViewRestrictionsMixin:

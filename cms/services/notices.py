@@ -14,6 +14,7 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from cms.models import NoticeCategory, NoticeIndexPage, NoticePage
+from operations.services.common import user_or_none
 
 
 def _what_to_bring(kind: str) -> str:
@@ -91,6 +92,7 @@ def notice_for_activity(*, acting_user, activity, date: dt.date | None = None) -
         raise ValidationError(_("The center's website has no notice list yet; set up the website first."))
     html = "".join(f"<p>{escape(line)}</p>" for line in _paragraphs(activity))
     title = _("Upcoming event: %(title)s") % {"title": activity.title}
+    user = user_or_none(acting_user)
     notice = NoticePage(
         title=title[:255],
         slug=_slug(index, f"activity-{activity.number.lower()}"),
@@ -100,10 +102,9 @@ def notice_for_activity(*, acting_user, activity, date: dt.date | None = None) -
         expire_at=activity.ends_at,
         body=[("paragraph_block", RichText(html))],
         search_description=f"{timezone.localtime(activity.starts_at):%Y-%m-%d %H:%M} {activity.place}"[:255],
-        owner=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        owner=user,
     )
     index.add_child(instance=notice)
-    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
     # Published at once, also by an officer who may only edit pages: the notice only repeats
     # what the activity record says, and publicising the activity is the officer's decision.
     notice.save_revision(user=user, log_action=True).publish(user=user, skip_permission_checks=True)

@@ -15,6 +15,7 @@ from wagtail.images import get_image_model
 from wagtail.log_actions import log
 
 from cms.models import ActivityReportIndexPage, ActivityReportPage, HomePage
+from operations.services.common import user_or_none
 
 BODY_PHOTOS = 4  # image blocks drafted into the body; the gallery shows all of them
 SUMMARY_LENGTH = 500
@@ -144,7 +145,7 @@ def activity_report_draft(*, acting_user, activity) -> ActivityReportPage:
         )
     summary = _summary(activity, figures)
     rate = figures.get("satisfaction_rate")
-    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    user = user_or_none(acting_user)
     page = ActivityReportPage(
         title=activity.title,
         slug=_unique_slug(index, activity.number.lower()),

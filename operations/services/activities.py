@@ -22,7 +22,7 @@ from operations.models import (
     Unit,
     WorkOrder,
 )
-from operations.services.common import audit_record, diff_fields, next_number
+from operations.services.common import audit_record, diff_fields, next_number, user_or_none
 from operations.validators import normalize_phone
 
 logger = logging.getLogger("bianmin.activities")
@@ -191,7 +191,7 @@ def activity_publicity_tick(
     tick = ActivityPublicity(
         activity=activity,
         channel=channel,
-        done_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        done_by=user_or_none(acting_user),
         done_at=done_at or timezone.now(),
         note=(note or "").strip(),
     )
@@ -578,7 +578,7 @@ def activity_photo_add(*, acting_user, activity: Activity, file, title: str = ""
         title=title[:255],
         description=activity.title[:255],
         collection=collection,
-        uploaded_by_user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        uploaded_by_user=user_or_none(acting_user),
         file=File(file, name=f"{activity.number.lower()}-{uuid.uuid4().hex[:12]}.{extension}"),
     )
     image._set_image_file_metadata()

@@ -25,6 +25,11 @@ PERSONAL_FIELDS = {
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
+def user_or_none(user):
+    """The user when someone is signed in; None for jobs, residents' forms and anonymous users."""
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 def audit_record(
     *, instance: models.Model, action: str, acting_user=None, changes: dict | None = None
 ) -> AuditEntry:
@@ -44,7 +49,7 @@ def audit_record(
         object_repr=str(instance)[:200],
         action=action,
         changes=safe,
-        acting_user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        acting_user=user_or_none(acting_user),
     )
 
 

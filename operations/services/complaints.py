@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from operations.calendar import add_working_days
 from operations.models import Complaint, Department, ServiceItem, Unit
 from operations.notify import notify
-from operations.services.common import audit_record, diff_fields, new_tracking_code, next_number
+from operations.services.common import audit_record, diff_fields, new_tracking_code, next_number, user_or_none
 from operations.validators import normalize_phone, validate_phone
 
 User = get_user_model()
@@ -197,7 +197,7 @@ def complaint_create(
         content=content,
         written_document=written_document,
         reply_due=reply_due,
-        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        created_by=user_or_none(acting_user),
     )
     complaint.full_clean()
     complaint.save()
@@ -244,7 +244,7 @@ def _store_scan(*, upload, number: str, acting_user=None):
         title=f"{number} 书面投诉",
         file=upload,
         collection=collection,
-        uploaded_by_user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        uploaded_by_user=user_or_none(acting_user),
     )
     try:
         document.full_clean()
@@ -344,7 +344,7 @@ def complaint_reply(
     complaint.reply_method = method
     complaint.reply_text = text
     complaint.replied_at = now
-    complaint.replied_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    complaint.replied_by = user_or_none(acting_user)
     complaint.status = Complaint.Status.REPLIED
     complaint.full_clean()
     complaint.save()

@@ -23,7 +23,7 @@ from operations.models import (
     MovementKind,
     StockMovement,
 )
-from operations.services.common import audit_record, diff_fields
+from operations.services.common import audit_record, diff_fields, user_or_none
 
 CONSUMABLE_FIELDS = ("name", "category", "unit", "minimum_level", "target_level", "active", "sort_order")
 
@@ -120,7 +120,7 @@ def _move(
         kind=kind,
         quantity=quantity,
         reason=reason,
-        by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        by=user_or_none(acting_user),
         at=at or timezone.now(),
         first_aid_use=first_aid_use,
         purchase_request=purchase_request,
@@ -208,7 +208,7 @@ def candy_dish_fill(
     if check.filled_at:
         raise ValidationError(_("The candy dish was already ticked as filled on this day."))
     check.filled_at = at or timezone.now()
-    check.filled_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    check.filled_by = user_or_none(acting_user)
     check.save()
     audit_record(instance=check, action="candy_filled", acting_user=acting_user)
     return check
@@ -226,7 +226,7 @@ def candy_dish_lock(
     if not check.filled_at:
         raise ValidationError(_("Tick the morning fill first."))
     check.locked_at = at or timezone.now()
-    check.locked_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    check.locked_by = user_or_none(acting_user)
     check.save()
     audit_record(instance=check, action="candy_locked", acting_user=acting_user)
     return check
@@ -266,7 +266,7 @@ def first_aid_use_record(
         patient_name=(patient_name or "").strip(),
         what_happened=(what_happened or "").strip(),
         called_120=bool(called_120),
-        by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        by=user_or_none(acting_user),
     )
     use.full_clean()
     if use.used_at > timezone.now() + datetime.timedelta(minutes=5):

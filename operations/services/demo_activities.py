@@ -40,6 +40,7 @@ from operations.services.activities import (
     activity_repair_intake,
     activity_survey_start,
 )
+from operations.services.common import user_or_none
 
 K = Activity.Kind
 S = Activity.Status
@@ -318,9 +319,7 @@ def _report(activity: Activity, *, acting_user) -> None:
 
     if not activity.report_pages.filter(live=True).exists():
         page = activity_report_draft(acting_user=acting_user, activity=activity)
-        page.get_latest_revision().publish(
-            user=acting_user if getattr(acting_user, "is_authenticated", False) else None
-        )
+        page.get_latest_revision().publish(user=user_or_none(acting_user))
     activity.refresh_from_db()
     if activity.status == S.HELD:
         activity_mark_reported(acting_user=acting_user, activity=activity)

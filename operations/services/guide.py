@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from operations.models import Department, RequiredMaterial, ServiceApplication, ServiceItem, Unit
-from operations.services.common import audit_record, next_number
+from operations.services.common import audit_record, next_number, user_or_none
 from operations.validators import normalize_phone, validate_phone
 
 # name, category, department code, (limit value, unit), (fee type, amount, basis), description,
@@ -322,7 +322,7 @@ def service_application_record(
         materials_brought=brought,
         materials_missing=missing,
         refusal_reason=refusal_reason if refuse else "",
-        handled_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        handled_by=user_or_none(acting_user),
     )
     application.full_clean()
     application.save()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from operations.calendar import deadline_for
 from operations.models import Department, Inquiry, InquiryFollowUp, ServiceItem, StaffProfile
 from operations.notify import notify
-from operations.services.common import audit_record, next_number
+from operations.services.common import audit_record, next_number, user_or_none
 from operations.services.guide import _clean_phone, _clean_unit
 
 
@@ -209,7 +209,7 @@ def inquiry_follow_up(*, inquiry: Inquiry, note: str, acting_user) -> InquiryFol
     follow_up = InquiryFollowUp(
         inquiry=inquiry,
         note=note,
-        acting_user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        acting_user=user_or_none(acting_user),
     )
     follow_up.full_clean()
     follow_up.save()

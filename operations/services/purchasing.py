@@ -26,7 +26,7 @@ from operations.models import (
     PurchaseRequestLine,
     PurchaseRequestStatus,
 )
-from operations.services.common import audit_record
+from operations.services.common import audit_record, user_or_none
 from operations.services.consumables import _quantity, stock_receive
 
 SUBMIT_PERMISSION = "operations.submit_purchaserequest"
@@ -358,7 +358,7 @@ def purchase_request_receive(*, request: PurchaseRequest, acting_user=None) -> P
         )
     request.status = PurchaseRequestStatus.RECEIVED
     request.received_at = timezone.now()
-    request.received_by = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    request.received_by = user_or_none(acting_user)
     request.save(update_fields=["status", "received_at", "received_by", "updated"])
     _event(request, "received", user_display_name(acting_user))
     audit_record(instance=request, action="receive", acting_user=acting_user)

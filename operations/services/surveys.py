@@ -26,7 +26,7 @@ from operations.models import (
     Unit,
     WorkOrder,
 )
-from operations.services.common import audit_record
+from operations.services.common import audit_record, user_or_none
 from operations.validators import normalize_phone, validate_phone
 
 DEFAULT_TEMPLATE_NAME = "服务满意度调查"
@@ -122,7 +122,7 @@ def survey_create(
         is_public=bool(is_public),
         period_start=period_start,
         period_end=period_end,
-        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        created_by=user_or_none(acting_user),
     )
     survey.full_clean()
     survey.save()
@@ -366,7 +366,7 @@ def survey_response_enter(
         survey=survey,
         answers=cleaned,
         source=source,
-        entered_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        entered_by=user_or_none(acting_user),
     )
     audit_record(
         instance=response,

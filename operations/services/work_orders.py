@@ -31,7 +31,7 @@ from operations.models import (
     WorkOrderTransition,
 )
 from operations.notify import notify
-from operations.services.common import audit_record, new_tracking_code, next_number
+from operations.services.common import audit_record, new_tracking_code, next_number, user_or_none
 from operations.validators import normalize_phone, validate_phone
 
 Status = WorkOrder.Status
@@ -92,7 +92,7 @@ def _record_transition(
         from_status=from_status,
         to_status=to_status,
         note=note,
-        acting_user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        acting_user=user_or_none(acting_user),
     )
 
 
@@ -244,7 +244,7 @@ def work_order_create(
         price=price,
         deadline=deadline,
         accepted_at=received_at,
-        created_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        created_by=user_or_none(acting_user),
     )
     if assignee is not None:
         work_order.status = Status.DISPATCHED
@@ -430,7 +430,7 @@ def work_order_extend_deadline(
         reason=reason,
         informed_via=informed_via,
         informed_at=informed_at,
-        acting_user=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        acting_user=user_or_none(acting_user),
     )
     extension.full_clean()
     extension.save()
@@ -468,7 +468,7 @@ def work_order_attach(*, work_order: WorkOrder, acting_user, file, caption: str 
     extension = os.path.splitext(file.name)[1].lower().lstrip(".")
     caption = (caption or "").strip()[:100]
     title = caption or f"{locked.number} {file.name}"[:255]
-    user = acting_user if getattr(acting_user, "is_authenticated", False) else None
+    user = user_or_none(acting_user)
     collection = Collection.get_first_root_node()
     attachment = WorkOrderAttachment(work_order=locked, caption=caption, uploaded_by=user)
     if extension in IMAGE_EXTENSIONS:

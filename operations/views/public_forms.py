@@ -35,7 +35,6 @@ TEMPLATES = "operations/public"
 
 
 def render_public(request, template: str, context: dict, status: int = 200):
-    context = {"center": getattr(request, "tenant", None), **context}
     return render(request, f"{TEMPLATES}/{template}", context, status=status)
 
 

@@ -20,6 +20,7 @@ from operations import ratelimit
 from operations.forms_public import HONEYPOT_FIELD
 from operations.models import Survey, SurveyInvitation
 from operations.services.surveys import survey_answer_by_token, survey_answer_public
+from operations.views.public_forms import render_public
 from operations.views.surveys import answers_from_post, error_lists, question_rows
 
 
@@ -35,7 +36,6 @@ def _invitation(token: str) -> SurveyInvitation:
 
 
 def _page(request, template: str, context: dict, status: int = 200):
-    context = {"center": getattr(request, "tenant", None), **context}
     return render(request, f"operations/surveys/{template}", context, status=status)
 
 
@@ -83,11 +83,6 @@ def survey_thanks(request, token: str):
 # --- Surveys open to every resident ---------------------------------------------------------------
 
 
-def _public_page(request, template: str, context: dict, status: int = 200):
-    context = {"center": getattr(request, "tenant", None), **context}
-    return render(request, f"operations/public/{template}", context, status=status)
-
-
 def _public_survey(pk: int) -> Survey:
     survey = Survey.objects.select_related("template").filter(pk=pk, is_public=True).first()
     if survey is None:
@@ -105,7 +100,7 @@ def public_survey_list(request):
         .select_related("template")
         .order_by("-created")
     )
-    return _public_page(request, "survey_list.html", {"surveys": surveys})
+    return render_public(request, "survey_list.html", {"surveys": surveys})
 
 
 @never_cache
@@ -116,7 +111,7 @@ def public_survey_answer(request, pk: int):
         return _page(request, "public_closed.html", {"survey": survey}, status=410)
     questions = list(survey.template.questions.all())
     if request.method != "POST":
-        return _public_page(
+        return render_public(
             request, "survey_answer.html", {"survey": survey, "rows": question_rows(questions)}
         )
     answers = answers_from_post(questions, request.POST)
@@ -125,7 +120,7 @@ def public_survey_answer(request, pk: int):
         request
     ):
         context = {"survey": survey, "rows": question_rows(questions, answers), "rate_limited": True}
-        return _public_page(request, "survey_answer.html", context, status=429)
+        return render_public(request, "survey_answer.html", context, status=429)
     if (request.POST.get(HONEYPOT_FIELD) or "").strip():
         ratelimit.submissions(form_name).hit(request)
         return redirect("public_survey_public_thanks", pk=survey.pk)
@@ -140,11 +135,11 @@ def public_survey_answer(request, pk: int):
             "rows": question_rows(questions, answers, by_field),
             "general_errors": general,
         }
-        return _public_page(request, "survey_answer.html", context)
+        return render_public(request, "survey_answer.html", context)
     ratelimit.submissions(form_name).hit(request)
     return redirect("public_survey_public_thanks", pk=survey.pk)
 
 
 @never_cache
 def public_survey_thanks(request, pk: int):
-    return _public_page(request, "survey_thanks.html", {"survey": _public_survey(pk)})
+    return render_public(request, "survey_thanks.html", {"survey": _public_survey(pk)})

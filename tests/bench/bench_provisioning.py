@@ -28,7 +28,6 @@ import functools
 import importlib.metadata
 import logging
 import os
-import signal
 import statistics
 import sys
 import time
@@ -40,6 +39,8 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 
+from tests.bench.scratch import run_in_scratch_database  # noqa: E402 - sys.path is set up above
+
 # Targets from the issue.
 TARGET_A_SECONDS = 1.5
 TARGET_RATIO = 8.0
@@ -47,8 +48,6 @@ FLAT_WINDOW = 10
 PROGRESS_EVERY = 25
 ADMIN_PASSWORD = "bench-pass-2026"  # validate_admin_password=False; the database is dropped after.
 
-# Keys of DATABASES["default"]["OPTIONS"] that Django consumes itself and psycopg does not accept.
-DJANGO_ONLY_OPTIONS = {"isolation_level", "server_side_binding", "assume_role", "pool"}
 
 # Timed sections of a creation, in display order (see Recorder and instrument()).
 SECTIONS = [
@@ -62,56 +61,6 @@ SECTIONS = [
     ("commit", "COMMIT"),
     ("other", "other (row, domain, lock, audit)"),
 ]
-
-
-# --- The scratch database ---------------------------------------------------------------------
-
-
-def connection_kwargs(config: dict, dbname: str) -> dict:
-    """psycopg.connect() keywords for ``dbname`` on the server of a DATABASES entry."""
-    kwargs = {
-        "dbname": dbname,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        "host": config.get("HOST") or None,
-        "port": str(config["PORT"]) if config.get("PORT") else None,
-    }
-    kwargs.update(
-        {key: value for key, value in (config.get("OPTIONS") or {}).items() if key not in DJANGO_ONLY_OPTIONS}
-    )
-    return {key: value for key, value in kwargs.items() if value is not None}
-
-
-def maintenance_connection(config: dict):
-    import psycopg
-
-    return psycopg.connect(**connection_kwargs(config, "postgres"), autocommit=True)
-
-
-def create_database(config: dict, name: str) -> None:
-    from psycopg import sql
-
-    with maintenance_connection(config) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(config: dict, name: str) -> None:
-    from psycopg import sql
-
-    with maintenance_connection(config) as conn:
-        try:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        except Exception:  # PostgreSQL < 13 has no WITH (FORCE)
-            conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()",
-                [name],
-            )
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-
-
-def raise_keyboard_interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 # --- Timing ------------------------------------------------------------------------------------------
@@ -461,36 +410,9 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-
-    from django.conf import settings
-
-    # Settings are loaded (the embedded server started if needed) but no connection is open yet:
-    # point the default database at a scratch database before django.setup().
-    config = settings.DATABASES["default"]
-    db_name = f"bianmin_bench_{os.getpid()}"
-    server_config = dict(config)
-    create_database(server_config, db_name)
-    config["NAME"] = db_name
-    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
-    try:
-        import django
-
-        django.setup()
-        run(args, server_config, db_name)
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception as exc:  # a connection broken by the interrupt; DROP ... FORCE ends it
-            print(f"(closing connections: {exc})", file=sys.stderr)
-        drop_database(server_config, db_name)
-        print(f"Scratch database {db_name} dropped.", file=sys.stderr)
-    return 0
+    return run_in_scratch_database(
+        prefix="bianmin_bench", run=lambda server_config, db_name: run(args, server_config, db_name)
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import signal
 import statistics
 import sys
 import time
@@ -35,11 +34,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 
-from tests.bench.bench_provisioning import (  # noqa: E402 - sys.path is set up above
-    create_database,
-    drop_database,
-    raise_keyboard_interrupt,
-)
+from tests.bench.scratch import run_in_scratch_database  # noqa: E402 - sys.path is set up above
 
 TARGET_MS = 150.0
 TARGET_QUERIES = 15
@@ -357,35 +352,11 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-
-    from django.conf import settings
-
-    config = settings.DATABASES["default"]
-    db_name = f"bianmin_bench_desk_{os.getpid()}"
-    server_config = dict(config)
-    create_database(server_config, db_name)
-    config["NAME"] = db_name
-    config["CONN_MAX_AGE"] = args.conn_max_age
-    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
-    try:
-        import django
-
-        django.setup()
-        run(args, server_config, db_name)
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception as exc:  # noqa: BLE001 - a connection broken by the interrupt; DROP ... FORCE ends it
-            print(f"(closing connections: {exc})", file=sys.stderr)
-        drop_database(server_config, db_name)
-        print(f"Scratch database {db_name} dropped.", file=sys.stderr)
-    return 0
+    return run_in_scratch_database(
+        prefix="bianmin_bench_desk",
+        conn_max_age=args.conn_max_age,
+        run=lambda server_config, db_name: run(args, server_config, db_name),
+    )
 
 
 if __name__ == "__main__":

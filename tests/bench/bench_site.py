@@ -37,7 +37,6 @@ import io
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -52,12 +51,8 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 
-from tests.bench.bench_provisioning import (  # noqa: E402 - sys.path is set up above
-    create_database,
-    drop_database,
-    raise_keyboard_interrupt,
-)
 from tests.bench.bench_service_desk import describe_server  # noqa: E402
+from tests.bench.scratch import run_in_scratch_database  # noqa: E402 - sys.path is set up above
 
 ADMIN_PASSWORD = "bench-pass-2026"  # noqa: S105 - the scratch database is dropped at the end
 SEED = "c000"
@@ -230,7 +225,7 @@ class StatementCounter:
             cls.execute = original
 
 
-def count_queries(codes: list[str]) -> list[tuple[str, int, int, int]]:
+def count_queries(codes: list[str], *, notice_path: str) -> list[tuple[str, int, int, int]]:
     """(label, SQL queries, of which SET search_path, host lookups) for uncached requests, in process.
 
     ``CaptureQueriesContext`` sees django-tenants' ``SET search_path`` too; ``StatementCounter``
@@ -244,7 +239,7 @@ def count_queries(codes: list[str]) -> list[tuple[str, int, int, int]]:
     rows = []
     for label, path, cold in [
         ("home, host lookup cached", "/", False),
-        ("notice, host lookup cached", "/notices/n5/", False),
+        ("notice, host lookup cached", notice_path, False),
         ("home, host lookup cold", "/", True),
         ("healthz (baseline)", "/healthz/", False),
     ]:
@@ -403,7 +398,9 @@ def run(args: argparse.Namespace, config: dict, db_name: str, media_root: Path) 
 
     print("\n  SQL per uncached request (in process, new DB connection, test Client)")
     print(f"    {'request':<30}{'SQL queries':>12}{'of which SET search_path':>26}{'host lookups':>14}")
-    for label, queries, search_path, lookups in count_queries(codes):
+    for label, queries, search_path, lookups in count_queries(
+        codes, notice_path=f"/notices/n{min(5, args.notices - 1)}/"
+    ):
         print(f"    {label:<30}{queries:>12}{search_path:>26}{lookups:>14}")
     print(
         "    django-tenants adds one SET search_path when a connection first uses a schema"
@@ -472,35 +469,17 @@ def main(argv: list[str]) -> int:
 
     from django.conf import settings
 
-    config = settings.DATABASES["default"]
-    db_name = f"bianmin_bench_site_{os.getpid()}"
-    server_config = dict(config)
-    create_database(server_config, db_name)
-    config["NAME"] = db_name
-    config["CONN_MAX_AGE"] = 60
     media_root = Path(tempfile.mkdtemp(prefix="bianmin-bench-media-"))
     settings.MEDIA_ROOT = str(media_root)
-    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
     try:
-        import django
-
-        django.setup()
-        run(args, server_config, db_name, media_root)
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return 130
+        return run_in_scratch_database(
+            prefix="bianmin_bench_site",
+            conn_max_age=60,
+            run=lambda server_config, db_name: run(args, server_config, db_name, media_root),
+        )
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception as exc:  # noqa: BLE001
-            print(f"(closing connections: {exc})", file=sys.stderr)
-        drop_database(server_config, db_name)
         shutil.rmtree(media_root, ignore_errors=True)
-        print(f"Scratch database {db_name} and media {media_root} removed.", file=sys.stderr)
-    return 0
+        print(f"Scratch media {media_root} removed.", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,21 @@
 """Flag breached work orders and remind assignees of due-soon and breached deadlines, in every active center."""
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from django_tenants.utils import schema_context
 
 from operations.services.work_orders import work_orders_check_deadlines
-from tenants.models import ServiceCenter
+from tenants.commands import EveryCenterCommand
 
 
-class Command(BaseCommand):
+class Command(EveryCenterCommand):
     help = (
         "For every active center: flag open work orders past their committed deadline and notify the assignees "
         "of deadlines due within 2 hours or passed. Safe to run twice (each reminder is sent once)."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--center", action="append", default=[], help="only this center code (repeatable)"
-        )
-
     def handle(self, *args, **options):
-        centers = ServiceCenter.objects.filter(status=ServiceCenter.Status.ACTIVE).order_by("code")
-        if options["center"]:
-            centers = centers.filter(code__in=options["center"])
+        centers = self.centers(options)
         now = timezone.now()
         total = {"breached": 0, "due_soon": 0, "breach": 0}
         for center in centers:

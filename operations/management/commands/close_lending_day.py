@@ -1,29 +1,21 @@
 """End of the lending day: remind the desk of overdue loans and report each center's count to head office."""
 
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from django_tenants.utils import schema_context
 
 from operations.services.lending import loans_close_day
-from tenants.models import ServiceCenter
+from tenants.commands import EveryCenterCommand
 
 
-class Command(BaseCommand):
+class Command(EveryCenterCommand):
     help = (
         "For every active center: notify the front desk (or the center head) of each overdue loan, once per "
         "loan and day, and write the center's overdue count to head office. Safe to run twice."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--center", action="append", default=[], help="only this center code (repeatable)"
-        )
-
     def handle(self, *args, **options):
-        centers = ServiceCenter.objects.filter(status=ServiceCenter.Status.ACTIVE).order_by("code")
-        if options["center"]:
-            centers = centers.filter(code__in=options["center"])
+        centers = self.centers(options)
         now = timezone.now()
         total = 0
         for center in centers:

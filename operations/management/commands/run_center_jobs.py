@@ -6,7 +6,6 @@ Run it from cron (e.g. every 10 minutes) or a scheduler; every job is safe to ru
 import io
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from wagtail.models import Page, Revision
@@ -15,24 +14,17 @@ from django_tenants.utils import schema_context
 
 from operations.services.complaints import complaints_notify_overdue
 from operations.services.work_orders import work_orders_check_deadlines
-from tenants.models import ServiceCenter
+from tenants.commands import EveryCenterCommand
 
 
-class Command(BaseCommand):
+class Command(EveryCenterCommand):
     help = (
         "Run the periodic jobs (work-order deadlines, overdue complaints, scheduled publishing and "
         "expiry of pages) for every active center."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--center", action="append", default=[], help="only this center code (repeatable)"
-        )
-
     def handle(self, *args, **options):
-        centers = ServiceCenter.objects.filter(status=ServiceCenter.Status.ACTIVE).order_by("code")
-        if options["center"]:
-            centers = centers.filter(code__in=options["center"])
+        centers = self.centers(options)
         now = timezone.now()
         for center in centers:
             with schema_context(center.schema_name):
