@@ -161,7 +161,7 @@ class TestHandOverFollowUpComplete:
         inquiry_hand_over(inquiry=inquiry, to_user=staff["wang"], acting_user=staff["li"])
         inquiry_follow_up(inquiry=inquiry, note="已电话督办王师傅", acting_user=staff["li"])
         inquiry_complete(inquiry=inquiry, resolution="已修好", acting_user=staff["wang"])
-        actions = [event["action"] for event in inquiry_history(inquiry)]
+        actions = [event.action for event in inquiry_history(inquiry)]
         assert actions == ["inquiry_record", "inquiry_hand_over", "inquiry_follow_up", "inquiry_complete"]
         assert InquiryFollowUp.objects.get(inquiry=inquiry).acting_user == staff["li"]
 
