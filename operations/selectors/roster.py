@@ -9,26 +9,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
+
+from wagtail.admin.utils import get_user_display_name
 
 from operations.models import Complaint, DutyPost, DutyShift, DutyTemplateSlot, Inquiry, WorkOrder
 
 WEEK = 7
 INQUIRY_CLOSED_STATUSES = (Inquiry.Status.ANSWERED, Inquiry.Status.COMPLETED)
 COMPLAINT_AWAITING_REPLY = (Complaint.Status.RECEIVED, Complaint.Status.INVESTIGATING)
-
-
-def staff_display_name(user) -> str:
-    """The name staff know a colleague by: the full name, else the login."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
-def duty_staff_choices():
-    """Active staff of the center who can be put on duty, by name."""
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
 
 
 def duty_shifts_between(*, start: datetime.date, end: datetime.date):
@@ -112,7 +102,7 @@ def duty_today(*, on: datetime.date | None = None) -> list[dict]:
         {
             "post": shift.post,
             "post_label": str(DutyPost(shift.post).label),
-            "staff_name": staff_display_name(shift.staff),
+            "staff_name": get_user_display_name(shift.staff),
             "phone": shift.phone,
             "start_time": shift.start_time,
             "end_time": shift.end_time,
@@ -131,8 +121,11 @@ def my_open_work_orders(*, user):
 
 
 def my_open_inquiries(*, user):
+    """Open inquiries ``user`` is first responder of, or that a colleague handed over to them."""
     return (
-        Inquiry.objects.filter(first_responder=user)
+        Inquiry.objects.filter(
+            Q(first_responder=user) | Q(handed_to_user=user, status=Inquiry.Status.HANDED_OVER)
+        )
         .exclude(status__in=INQUIRY_CLOSED_STATUSES)
         .order_by("due_at", "created")
     )
@@ -147,7 +140,8 @@ def my_open_complaints(*, user):
 
 
 def staff_open_items(*, user, limit: int = 10) -> dict:
-    """What ``user`` still has to finish: work orders assigned to them, inquiries they own, complaints they handle.
+    """What ``user`` still has to finish: work orders assigned to them, inquiries they own or were
+    handed, complaints they handle.
 
     Each entry holds ``count`` and the first ``limit`` records: six queries however many rows.
     """

@@ -1,17 +1,14 @@
-"""Admin views: residents, units, buildings, departments and the owner-list import.
-
-Create/edit/delete views of the viewsets call the services; a service's ValidationError is
-shown on the form (or as a message) and nothing is written.
+"""Admin views: residents, units, buildings, departments (their viewsets save and delete through the
+services, a refusal lands on the form or in a message) and the two-step import of the owner list.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -21,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
-from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from operations.forms.base import add_service_errors
+from operations.forms.residents import DepartmentStaffForm, ResidentImportForm
 from operations.imports.residents import (
     COLUMNS,
     ERROR,
@@ -41,44 +40,15 @@ from operations.selectors.residents import residents_matching
 from operations.services import departments as department_services
 from operations.services import residents as resident_services
 from operations.validators import mask_name, mask_phone
+from operations.views.base import (
+    MaskedColumn,
+    MaskedTitleColumn,
+    ServiceDeleteMixin,
+    ServiceSaveMixin,
+    perms_required,
+)
 
 IMPORT_SESSION_KEY = "resident_import:upload"
-
-
-def add_form_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-class ServiceSaveMixin:
-    """Create/edit views whose save goes through a service; its errors land on the form."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            add_form_errors(form, error)
-            return self.form_invalid(form)
-
-
-class ServiceDeleteMixin:
-    """Delete views that call a ``delete_service(instance, acting_user)``; a refusal is a message."""
-
-    delete_service = None
-
-    def delete_action(self):
-        type(self).delete_service(self.object, self.request.user)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            messages.error(self.request, " ".join(error.messages))
-            return redirect(self.index_url_name)
 
 
 def _label(model, field: str):
@@ -89,51 +59,46 @@ def _yes_no(field: str):
     return lambda instance: _("Yes") if getattr(instance, field) else _("No")
 
 
-# Columns that mask personal data for users without operations.view_resident_contact -------
+# The viewsets of this area name their services (``ResidentsAreaViewSet``); these views call them with
+# the record under its model's name, as the services take it (``unit_update(unit=..., ...)``).
 
 
-class MaskedColumn(Column):
-    def __init__(self, name, masker=mask_phone, **kwargs):
-        super().__init__(name, **kwargs)
-        self.masker = masker
+class ServiceAddView(ServiceSaveMixin, generic.CreateView):
+    """Adds the record with ``create_service(acting_user=..., **cleaned_data)``."""
 
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        request = parent_context.get("request")
-        if not can_see_contact(getattr(request, "user", None)) and context["raw_value"]:
-            context["value"] = self.masker(str(context["raw_value"]))
-        return context
+    create_service = None
+
+    def save_instance(self):
+        return self.create_service(acting_user=self.request.user, **self.form.cleaned_data)
 
 
-class MaskedTitleColumn(TitleColumn):
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        request = parent_context.get("request")
-        if not can_see_contact(getattr(request, "user", None)) and context["raw_value"]:
-            context["value"] = mask_name(str(context["raw_value"]))
-        return context
+class ServiceEditView(ServiceSaveMixin, generic.EditView):
+    """Saves with ``update_service(<model name>=stored row, acting_user=..., **cleaned_data)``: the
+    model form has already changed ``self.object`` in memory, so the service diffs against the stored row."""
+
+    update_service = None
+
+    def stored(self):
+        return self.model._default_manager.get(pk=self.object.pk)
+
+    def save_instance(self):
+        return self.update_service(
+            **{self.model._meta.model_name: self.stored()},
+            acting_user=self.request.user,
+            **self.form.cleaned_data,
+        )
+
+
+class ServiceRemoveView(ServiceDeleteMixin, generic.DeleteView):
+    """Deletes with ``delete_service(<model name>=record, acting_user=...)``; a refusal is a message."""
+
+    delete_service = None
+
+    def delete_action(self):
+        self.delete_service(**{self.model._meta.model_name: self.object}, acting_user=self.request.user)
 
 
 # Residents ---------------------------------------------------------------------------------
-
-
-class UnitChoiceMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "unit" in self.fields:
-            self.fields["unit"].queryset = Unit.objects.select_related("building")
-
-
-class ResidentCreateForm(UnitChoiceMixin, WagtailAdminModelForm):
-    class Meta:
-        model = Resident
-        fields = ["unit", "name", "phone", "relation", "birth_date", "note"]
-
-
-class ResidentEditForm(UnitChoiceMixin, WagtailAdminModelForm):
-    class Meta:
-        model = Resident
-        fields = ["unit", "name", "phone", "relation", "birth_date", "note", "is_active"]
 
 
 RELATION_COLUMN_VALUES = {value: label for label, value in RELATIONS.items() if not label.isascii()}
@@ -162,11 +127,6 @@ class ResidentIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("unit__building")
 
-    def _name_column(self):
-        column = self._get_title_column("name", column_class=MaskedTitleColumn)
-        column.label = gettext_lazy("Resident's name")  # "name" alone reads 名称 (a thing's name)
-        return column
-
     def search_queryset(self, queryset):
         if not self.is_searching:
             return queryset
@@ -176,8 +136,10 @@ class ResidentIndexView(generic.IndexView):
 
     @property
     def columns(self):
+        name = self._get_title_column("name", column_class=MaskedTitleColumn)
+        name.label = gettext_lazy("Resident's name")  # "name" alone reads 名称 (a thing's name)
         return [
-            self._name_column(),
+            name,
             Column("unit", label=_label(Resident, "unit"), sort_key="unit"),
             MaskedColumn("phone", label=_label(Resident, "phone")),
             Column("relation", label=_label(Resident, "relation"), accessor="get_relation_display"),
@@ -185,15 +147,10 @@ class ResidentIndexView(generic.IndexView):
         ]
 
 
-class ResidentCreateView(ServiceSaveMixin, generic.CreateView):
+class ResidentEditView(ServiceEditView):
     def save_instance(self):
-        return resident_services.resident_create(acting_user=self.request.user, **self.form.cleaned_data)
-
-
-class ResidentEditView(ServiceSaveMixin, generic.EditView):
-    def save_instance(self):
-        # The model form already changed self.object in memory: diff against the stored row.
-        resident = Resident.objects.get(pk=self.object.pk)
+        # Unticking "active" is a deactivation (its own audit entry), not a field change.
+        resident = self.stored()
         data = dict(self.form.cleaned_data)
         deactivate = resident.is_active and not data.get("is_active", True)
         if deactivate:
@@ -204,19 +161,7 @@ class ResidentEditView(ServiceSaveMixin, generic.EditView):
         return resident
 
 
-class ResidentDeleteView(ServiceDeleteMixin, generic.DeleteView):
-    @staticmethod
-    def delete_service(instance, user):
-        resident_services.resident_delete(resident=instance, acting_user=user)
-
-
 # Units and buildings -----------------------------------------------------------------------
-
-
-class UnitForm(WagtailAdminModelForm):
-    class Meta:
-        model = Unit
-        fields = ["building", "entrance", "room"]
 
 
 class UnitIndexView(generic.IndexView):
@@ -247,31 +192,6 @@ class UnitIndexView(generic.IndexView):
         ]
 
 
-class UnitCreateView(ServiceSaveMixin, generic.CreateView):
-    def save_instance(self):
-        return resident_services.unit_create(acting_user=self.request.user, **self.form.cleaned_data)
-
-
-class UnitEditView(ServiceSaveMixin, generic.EditView):
-    def save_instance(self):
-        unit = Unit.objects.get(pk=self.object.pk)
-        return resident_services.unit_update(
-            unit=unit, acting_user=self.request.user, **self.form.cleaned_data
-        )
-
-
-class UnitDeleteView(ServiceDeleteMixin, generic.DeleteView):
-    @staticmethod
-    def delete_service(instance, user):
-        resident_services.unit_delete(unit=instance, acting_user=user)
-
-
-class BuildingForm(WagtailAdminModelForm):
-    class Meta:
-        model = Building
-        fields = ["name", "sort_order"]
-
-
 class BuildingIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().annotate(unit_count=Count("units"))
@@ -285,52 +205,30 @@ class BuildingIndexView(generic.IndexView):
         ]
 
 
-class BuildingCreateView(ServiceSaveMixin, generic.CreateView):
-    def save_instance(self):
-        return resident_services.building_create(acting_user=self.request.user, **self.form.cleaned_data)
-
-
-class BuildingEditView(ServiceSaveMixin, generic.EditView):
-    def save_instance(self):
-        building = Building.objects.get(pk=self.object.pk)
-        return resident_services.building_update(
-            building=building, acting_user=self.request.user, **self.form.cleaned_data
-        )
-
-
-class BuildingDeleteView(ServiceDeleteMixin, generic.DeleteView):
-    @staticmethod
-    def delete_service(instance, user):
-        resident_services.building_delete(building=instance, acting_user=user)
-
-
 # Departments -------------------------------------------------------------------------------
 
 
 def department_queue_url(department: Department) -> str:
     """The department's work-order queue (a view of the work-orders area)."""
-    return f"/admin/operations/work-orders/queue/department/{department.pk}/"
-
-
-class DepartmentForm(WagtailAdminModelForm):
-    class Meta:
-        model = Department
-        fields = ["name", "code", "phone", "description", "is_active", "sort_order"]
-
-
-class DepartmentLinksColumn(Column):
-    cell_template_name = "operations/residents/department_links_cell.html"
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        context["staff_url"] = reverse("operations_department_staff", args=[instance.pk])
-        context["queue_url"] = department_queue_url(instance)
-        return context
+    return reverse("operations_work_order_queue_department", args=[department.pk])
 
 
 class DepartmentIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().annotate(staff_count=Count("staff"))
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if self.request.user.has_perm("operations.change_staffprofile"):
+            buttons.append(
+                MenuItem(
+                    _("Assign staff"), url=reverse("departments:staff", args=[instance.pk]), icon_name="group"
+                )
+            )
+        buttons.append(
+            MenuItem(_("Work order queue"), url=department_queue_url(instance), icon_name="list-ul")
+        )
+        return buttons
 
     @property
     def columns(self):
@@ -340,50 +238,7 @@ class DepartmentIndexView(generic.IndexView):
             Column("phone", label=_label(Department, "phone")),
             Column("is_active", label=_label(Department, "is_active"), accessor=_yes_no("is_active")),
             Column("staff_count", label=gettext_lazy("Staff members")),
-            DepartmentLinksColumn("links", label=gettext_lazy("Links"), accessor="pk"),
         ]
-
-
-class DepartmentCreateView(ServiceSaveMixin, generic.CreateView):
-    def save_instance(self):
-        return department_services.department_create(acting_user=self.request.user, **self.form.cleaned_data)
-
-
-class DepartmentEditView(ServiceSaveMixin, generic.EditView):
-    def save_instance(self):
-        department = Department.objects.get(pk=self.object.pk)
-        return department_services.department_update(
-            department=department, acting_user=self.request.user, **self.form.cleaned_data
-        )
-
-
-class DepartmentDeleteView(ServiceDeleteMixin, generic.DeleteView):
-    @staticmethod
-    def delete_service(instance, user):
-        department_services.department_delete(department=instance, acting_user=user)
-
-
-class DepartmentStaffForm(forms.Form):
-    members = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Staff of this department"),
-        queryset=get_user_model().objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        users = get_user_model().objects.filter(is_active=True).select_related("staff_profile__department")
-        self.fields["members"].queryset = users.order_by("username")
-        self.fields["members"].label_from_instance = self._label
-
-    @staticmethod
-    def _label(user) -> str:
-        name = user.get_full_name() or user.get_username()
-        profile = getattr(user, "staff_profile", None)
-        if profile is not None and profile.department is not None:
-            return _("%(name)s (now in %(department)s)") % {"name": name, "department": profile.department}
-        return name
 
 
 class DepartmentStaffView(WagtailAdminTemplateMixin, FormView):
@@ -394,8 +249,7 @@ class DepartmentStaffView(WagtailAdminTemplateMixin, FormView):
     header_icon = "group"
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("operations.change_staffprofile"):
-            raise PermissionDenied
+        perms_required(request.user, "operations.change_staffprofile")
         self.department = get_object_or_404(Department, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -412,10 +266,9 @@ class DepartmentStaffView(WagtailAdminTemplateMixin, FormView):
         return {"members": list(get_user_model().objects.filter(staff_profile__department=self.department))}
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["department"] = self.department
-        context["queue_url"] = department_queue_url(self.department)
-        return context
+        return super().get_context_data(
+            department=self.department, queue_url=department_queue_url(self.department), **kwargs
+        )
 
     def form_valid(self, form):
         try:
@@ -423,7 +276,7 @@ class DepartmentStaffView(WagtailAdminTemplateMixin, FormView):
                 department=self.department, users=form.cleaned_data["members"], acting_user=self.request.user
             )
         except ValidationError as error:
-            add_form_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -436,22 +289,7 @@ class DepartmentStaffView(WagtailAdminTemplateMixin, FormView):
 # Import of the owner list ------------------------------------------------------------------
 
 
-def _require_import_permission(user) -> None:
-    if not user.has_perms(["operations.add_resident", "operations.change_resident"]):
-        raise PermissionDenied
-
-
-class ResidentImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Owner list (.xlsx)"),
-        help_text=gettext_lazy("Columns: %(columns)s. Birth date and note are optional.")
-        % {"columns": "、".join(COLUMNS)},
-    )
-    create_missing_buildings = forms.BooleanField(
-        label=gettext_lazy("Create missing buildings"),
-        required=False,
-        help_text=gettext_lazy("Without this, rows of buildings that do not exist yet are errors."),
-    )
+IMPORT_PERMISSIONS = ("operations.add_resident", "operations.change_resident")
 
 
 class ResidentImportView(WagtailAdminTemplateMixin, FormView):
@@ -463,7 +301,7 @@ class ResidentImportView(WagtailAdminTemplateMixin, FormView):
     page_title = gettext_lazy("Import residents")
 
     def dispatch(self, request, *args, **kwargs):
-        _require_import_permission(request.user)
+        perms_required(request.user, *IMPORT_PERMISSIONS)
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -506,7 +344,7 @@ class ResidentImportPreviewView(WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("Import residents: preview")
 
     def dispatch(self, request, *args, **kwargs):
-        _require_import_permission(request.user)
+        perms_required(request.user, *IMPORT_PERMISSIONS)
         self.pending = request.session.get(IMPORT_SESSION_KEY)
         if not self.pending:
             messages.warning(request, _("There is no upload waiting for confirmation; upload a file first."))
@@ -573,7 +411,7 @@ class ResidentImportPreviewView(WagtailAdminTemplateMixin, TemplateView):
 
 def resident_import_template_view(request):
     """The empty owner list (.xlsx) with the header row."""
-    _require_import_permission(request.user)
+    perms_required(request.user, *IMPORT_PERMISSIONS)
     response = HttpResponse(
         resident_import_template(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -4,7 +4,18 @@ from django.template.loader import render_to_string
 
 from wagtail import hooks
 
-from . import activities, complaints, consumables, guide, inquiries, lending, residents, roster, work_orders  # noqa: F401
+from . import (  # noqa: F401
+    activities,
+    complaints,
+    consumables,
+    dashboard,
+    guide,
+    inquiries,
+    lending,
+    residents,
+    roster,
+    work_orders,
+)
 
 
 @hooks.register("insert_global_admin_css")

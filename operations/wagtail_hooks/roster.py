@@ -1,65 +1,60 @@
-"""Admin UI: duty roster (值班管理) and the panels of the center's admin home."""
+"""Admin UI: the duty roster (menu group 值班管理).
 
-from django.db import connection
+The week grid, the weekly template and generating weeks ahead are custom screens routed by
+``RosterViewSet``; the list of shifts is a viewset (filters, export, add/edit/delete through the
+services). The menu is the group's: the week (the routing viewset's own entry), ``AdminLink``s to
+the other two screens, and the list.
+"""
+
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.utils import get_user_display_name
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 import django_filters
 
-from operations.admin_menu import PageMenuEntry
+from operations.admin_menu import AdminLink
+from operations.filters import PeriodFilter, WagtailFilterSet
+from operations.forms.base import active_staff
+from operations.forms.roster import DutyShiftCreateForm, DutyShiftEditForm
 from operations.models import DutyPost, DutyShift
-from operations.selectors.roster import duty_staff_choices, staff_display_name
 from operations.views import roster as views
+from operations.viewsets import OperationsViewSet
 
 
-@hooks.register("register_admin_urls")
-def register_roster_urls():
-    return [
-        path("roster/week/", views.DutyWeekView.as_view(), name="operations_roster_week"),
-        path("roster/template/", views.DutyTemplateView.as_view(), name="operations_roster_template"),
-        path("roster/generate/", views.DutyGenerateView.as_view(), name="operations_roster_generate"),
-    ]
+class RosterViewSet(ViewSet):
+    """Routes the roster's custom screens under ``/admin/roster/``; its menu entry opens the week."""
 
-
-class RosterPageEntry(PageMenuEntry):
-    """A menu entry of the roster group that opens one of the views registered above."""
-
-    permission = "operations.view_dutyshift"
-
-
-class DutyWeekEntry(RosterPageEntry):
-    name = "roster_week_menu"
-    menu_label = _("Duty week")
+    name = "roster"
     icon = "calendar"
-    url_name = "operations_roster_week"
+    menu_label = _("Duty week")
 
+    def get_urlpatterns(self):
+        return [
+            path("week/", views.DutyWeekView.as_view(), name="week"),
+            path("template/", views.DutyTemplateView.as_view(), name="template"),
+            path("generate/", views.DutyGenerateView.as_view(), name="generate"),
+        ]
 
-class DutyTemplateEntry(RosterPageEntry):
-    name = "roster_template_menu"
-    menu_label = _("Weekly duty template")
-    icon = "table"
-    url_name = "operations_roster_template"
-
-
-class DutyGenerateEntry(RosterPageEntry):
-    name = "roster_generate_menu"
-    menu_label = _("Generate duty weeks")
-    icon = "repeat"
-    url_name = "operations_roster_generate"
-    permission = "operations.add_dutyshift"
+    def get_menu_item(self, order=None):
+        link = AdminLink(
+            name="roster-week",
+            label=self.menu_label,
+            url_name="roster:week",
+            icon=self.icon,
+            permission="operations.view_dutyshift",
+        )
+        return link.get_menu_item(order)
 
 
 class DutyShiftFilterSet(WagtailFilterSet):
-    date = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+    date = PeriodFilter(label=_("Date"))
     post = django_filters.ChoiceFilter(label=_("Post"), choices=DutyPost.choices)
     staff = django_filters.ModelChoiceFilter(
-        label=_("Staff on duty"), queryset=lambda request: duty_staff_choices()
+        label=_("Staff on duty"), queryset=lambda request: active_staff()
     )
 
     class Meta:
@@ -67,19 +62,26 @@ class DutyShiftFilterSet(WagtailFilterSet):
         fields = ["date", "post", "staff"]
 
 
-class DutyShiftViewSet(ModelViewSet):
+class DutyShiftViewSet(OperationsViewSet):
     model = DutyShift
     name = "dutyshift"
     url_prefix = "roster/shifts"
     icon = "list-ul"
     menu_label = _("All shifts")
+    inspect_view_enabled = False
+    index_view_class = views.DutyShiftIndexView
+    add_view_class = views.DutyShiftCreateView
+    edit_view_class = views.DutyShiftEditView
+    delete_view_class = views.DutyShiftDeleteView
+    filterset_class = DutyShiftFilterSet
+    ordering = ["-date", "post"]
     list_display = [
         "date",
         "post",
         Column(
             "staff",
             label=_("Staff on duty"),
-            accessor=lambda shift: staff_display_name(shift.staff),
+            accessor=lambda shift: get_user_display_name(shift.staff),
             sort_key="staff__first_name",
         ),
         "phone",
@@ -88,53 +90,41 @@ class DutyShiftViewSet(ModelViewSet):
         "note",
     ]
     list_export = ["date", "post", "staff", "phone", "start_time", "end_time", "note"]
-    filterset_class = DutyShiftFilterSet
-    ordering = ["-date", "post"]
-    copy_view_enabled = False
-    inspect_view_enabled = False
-    index_view_class = views.DutyShiftIndexView
-    add_view_class = views.DutyShiftCreateView
-    edit_view_class = views.DutyShiftEditView
-    delete_view_class = views.DutyShiftDeleteView
+    # The roster's services write these for shifts and template slots alike.
+    history_labels = {
+        "create": _("Created"),
+        "update": _("Changed"),
+        "delete": _("Deleted"),
+        "generate": _("Generated from the weekly template"),
+    }
 
     def get_form_class(self, for_update=False):
-        from django.forms import modelform_factory
-
-        from wagtail.admin.forms import WagtailAdminModelForm
-
-        # Date and post identify the shift: an edit changes who and when, not which day.
-        fields = ["staff", "start_time", "end_time", "phone", "note"]
-        if not for_update:
-            fields = ["date", "post", *fields]
-        form_class = modelform_factory(
-            DutyShift,
-            form=WagtailAdminModelForm,
-            fields=fields,
-            formfield_callback=self.formfield_for_dbfield,
-        )
-        form_class.base_fields["staff"].queryset = duty_staff_choices()
-        return form_class
+        return DutyShiftEditForm if for_update else DutyShiftCreateForm
 
 
 class RosterViewSetGroup(ViewSetGroup):
     menu_label = _("Duty management")
     menu_icon = "calendar"
-    items = (DutyWeekEntry, DutyTemplateEntry, DutyGenerateEntry, DutyShiftViewSet)
+    items = (
+        RosterViewSet(),
+        AdminLink(
+            name="roster-template",
+            label=_("Weekly duty template"),
+            url_name="roster:template",
+            icon="table",
+            permission="operations.view_dutyshift",
+        ),
+        AdminLink(
+            name="roster-generate",
+            label=_("Generate duty weeks"),
+            url_name="roster:generate",
+            icon="repeat",
+            permission="operations.add_dutyshift",
+        ),
+        DutyShiftViewSet(),
+    )
 
 
 @hooks.register("register_admin_viewset")
 def register_roster_viewsets():
     return RosterViewSetGroup()
-
-
-@hooks.register("construct_homepage_panels")
-def add_center_home_panels(request, panels):
-    if connection.schema_name == "public":  # the head office has no operations tables
-        return
-    panels.extend(
-        [
-            views.AdminHomeTodayDutyPanel(request),
-            views.AdminHomeMyItemsPanel(request),
-            views.AdminHomeBreachesPanel(request),
-        ]
-    )

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from operations.models import Complaint, Inquiry, StaffProfile, WorkOrder
 from operations.selectors.roster import breaches_overview, staff_open_items
+from operations.services.inquiries import inquiry_complete, inquiry_hand_over, inquiry_record
 from operations.services.roster import duty_shift_set
 from tests.base import TEST_PASSWORD, CenterTestCase
 
@@ -181,12 +182,42 @@ class AdminHomeTests(CenterTestCase):
         self.assertContains(response, "25")
 
 
+class HandedOverInquiryTests(CenterTestCase):
+    """Issue 9, defect 3: an inquiry handed over to a colleague is on that colleague's to-do list."""
+
+    def test_colleague_sees_the_inquiry_handed_to_them_until_it_is_completed(self):
+        admin = get_user_model().objects.get(username="admin")
+        colleague = get_user_model().objects.create_user(
+            username="desk", first_name="前台小王", password=TEST_PASSWORD
+        )
+        colleague.groups.add(Group.objects.get(name="前台客服"))
+        handed = inquiry_record(visitor_name="王建国", matter="咨询停车证办理", acting_user=admin)
+        inquiry_hand_over(inquiry=handed, to_user=colleague, contact="电话联系", acting_user=admin)
+        inquiry_record(visitor_name="李秀英", matter="咨询装修申请", acting_user=admin)  # not handed over
+
+        items = staff_open_items(user=colleague)
+        self.assertEqual([i.pk for i in items["inquiries"]["items"]], [handed.pk])
+        self.assertEqual(staff_open_items(user=admin)["inquiries"]["count"], 2)  # the owner keeps both
+        self.client.login(username="desk", password=TEST_PASSWORD)
+        content = self.client.get(reverse("wagtailadmin_home")).content.decode()
+        my_panel = content[
+            content.index('id="ops-my-items-section"') : content.index('id="ops-breaches-section"')
+        ]
+        self.assertIn(handed.number, my_panel)
+        self.assertNotIn("暂无待办", my_panel)
+
+        inquiry_complete(inquiry=handed, resolution="已办理", acting_user=colleague)
+        self.assertEqual(staff_open_items(user=colleague)["inquiries"]["count"], 0)
+        content = self.client.get(reverse("wagtailadmin_home")).content.decode()
+        self.assertIn("暂无待办", content)
+
+
 class AdminHomeLinkTests(CenterTestCase):
     def test_items_link_to_admin_pages_or_to_nothing(self):
-        from operations.views.roster import _edit_url_finder
+        from operations.views.dashboard import record_url_finder
 
         admin = get_user_model().objects.get(username="admin")
-        edit_url = _edit_url_finder(admin)
+        edit_url = record_url_finder(admin)
         for obj in (
             work_order(assignee=admin),
             inquiry(first_responder=admin),

@@ -1,6 +1,8 @@
 """Admin views of residents, units, buildings, departments and the owner-list import."""
 
 import io
+import re
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -9,8 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 import pytest
 from openpyxl import Workbook
 
+from operations.history import is_labelled
 from operations.imports.residents import COLUMNS
 from operations.models import AuditEntry, Department, Resident, StaffProfile
+from operations.services import departments as department_services
+from operations.services import residents as resident_services
 from operations.services.residents import building_get_or_create, resident_create, unit_get_or_create
 from tests.base import TEST_PASSWORD
 
@@ -377,3 +382,13 @@ def test_export_in_full_for_the_desk_can_be_imported_again(client_a, center_a, i
 
         rows = resident_rows_read(SimpleUploadedFile("residents.xlsx", content))
         assert [row.action for row in resident_import_plan(rows=rows).rows] == ["unchanged"]
+
+
+def test_every_audit_action_of_the_area_reads_in_words(client_a, center_a, in_center):
+    with in_center(center_a):
+        login_admin(client_a)
+    assert client_a.get(LIST_URL).status_code == 200  # the admin's viewsets are registered
+    source = "".join(Path(m.__file__).read_text() for m in (resident_services, department_services))
+    actions = set(re.findall(r'action="(\w+)"', source))
+    assert len(actions) == 14
+    assert [action for action in sorted(actions) if not is_labelled(action)] == []

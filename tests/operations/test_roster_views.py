@@ -1,12 +1,16 @@
 """Duty roster admin: the week view, the template editor, generating weeks, the list of shifts."""
 
 import datetime
+import re
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from operations.history import is_labelled
 from operations.models import DutyShift, DutyTemplateSlot, StaffProfile
+from operations.services import roster as roster_services
 from operations.services.roster import duty_shift_set, duty_template_slot_set
 from tests.base import TEST_PASSWORD, CenterTestCase
 
@@ -20,7 +24,7 @@ class RosterAdminTestCase(CenterTestCase):
         self.client.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
         self.zhang = self.make_staff("zhang", "张敏", "13800001111")
         self.li = self.make_staff("li", "李静", "13900002222")
-        self.week_url = reverse("operations_roster_week")
+        self.week_url = reverse("roster:week")
 
     @staticmethod
     def make_staff(username, name, phone=""):
@@ -198,7 +202,7 @@ class DutyWeekViewTests(RosterAdminTestCase):
 
 class DutyTemplateAndGenerateViewTests(RosterAdminTestCase):
     def test_template_editor_sets_and_clears_a_slot(self):
-        url = reverse("operations_roster_template")
+        url = reverse("roster:template")
         self.assertEqual(self.client.get(url).status_code, 200)
         response = self.client.post(
             url,
@@ -220,7 +224,7 @@ class DutyTemplateAndGenerateViewTests(RosterAdminTestCase):
         self.assertEqual(self.client.post(url, {"action": "clear", "slot": "abc"}).status_code, 404)
 
     def test_template_editor_bad_input(self):
-        url = reverse("operations_roster_template")
+        url = reverse("roster:template")
         response = self.client.post(
             url,
             {
@@ -241,7 +245,7 @@ class DutyTemplateAndGenerateViewTests(RosterAdminTestCase):
                 duty_template_slot_set(
                     weekday=weekday, post=post, staff=self.zhang, start_time=T8, end_time=T18
                 )
-        url = reverse("operations_roster_generate")
+        url = reverse("roster:generate")
         self.assertEqual(self.client.get(url).status_code, 200)
         response = self.client.post(url, {"start": "2026-11-30", "weeks": "3"})
         self.assertRedirects(response, f"{self.week_url}?start=2026-11-30", fetch_redirect_response=False)
@@ -250,7 +254,7 @@ class DutyTemplateAndGenerateViewTests(RosterAdminTestCase):
         self.assertEqual(DutyShift.objects.count(), 42)
 
     def test_generate_bad_input(self):
-        url = reverse("operations_roster_generate")
+        url = reverse("roster:generate")
         for data in ({"start": "2026-11-30", "weeks": "0"}, {"start": "x", "weeks": "2"}, {"weeks": "200"}):
             with self.subTest(data=data):
                 response = self.client.post(url, data)
@@ -331,7 +335,15 @@ class DutyShiftViewSetTests(RosterAdminTestCase):
         # The sidebar is rendered from JSON props, where Chinese is \u-escaped.
         for label in ("值班管理", "值班周表", "每周值班模板", "生成值班周", "全部班次"):
             self.assertContains(response, json.dumps(label)[1:-1])
-        self.assertContains(response, reverse("operations_roster_week"))
+        self.assertContains(response, reverse("roster:week"))
+
+
+class HistoryLabelTests(RosterAdminTestCase):
+    def test_every_audit_action_of_the_roster_reads_in_words(self):
+        self.assertEqual(self.client.get(self.week_url).status_code, 200)  # viewsets registered
+        actions = set(re.findall(r'action="(\w+)"', Path(roster_services.__file__).read_text()))
+        self.assertEqual(actions, {"create", "update", "delete", "generate"})
+        self.assertTrue(all(is_labelled(action) for action in actions))
 
 
 class PrefillTests(RosterAdminTestCase):
@@ -351,10 +363,10 @@ class PrefillTests(RosterAdminTestCase):
         duty_template_slot_set(
             weekday=3, post="A", staff=self.zhang, start_time=T8, end_time=datetime.time(12)
         )
-        response = self.client.get(reverse("operations_roster_template"), {"weekday": "3", "post": "A"})
+        response = self.client.get(reverse("roster:template"), {"weekday": "3", "post": "A"})
         self.assertEqual(response.context["form"].initial["staff"], self.zhang.pk)
         self.assertEqual(response.context["form"].initial["end_time"], datetime.time(12))
-        response = self.client.get(reverse("operations_roster_template"), {"weekday": "99", "post": "Q"})
+        response = self.client.get(reverse("roster:template"), {"weekday": "99", "post": "Q"})
         self.assertEqual(response.status_code, 200)
 
     def test_shift_list_shows_staff_names(self):
