@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.ui.components import Component
@@ -55,87 +55,89 @@ def _due_text(value) -> str:
     return value.isoformat() if value else ""
 
 
-def _row(record, *, text, due, overdue, url, **flags) -> dict:
+# What a row says of each kind of record: ``(text, due, flags)``; ``full`` says whether the user
+# may see visitors' names. A flag ``answered`` keeps a past due date from counting as overdue.
+
+
+def _work_order(order, *, full):
+    return order.description, order.deadline, {"urgent": order.is_urgent}
+
+
+def _inquiry(inquiry, *, full):
+    return (
+        f"{inquiry.visitor_name if full else mask_name(inquiry.visitor_name)}：{inquiry.matter}",
+        inquiry.due_at,
+        {},
+    )
+
+
+def _complaint(complaint, *, full):
+    # The complainant is confidential: the panel names the complaint, never who made it.
+    flags = {"major": complaint.is_major, "answered": complaint.status == complaint.Status.REPLIED}
+    return complaint.subject_text or complaint.get_kind_display(), complaint.reply_due, flags
+
+
+ROW_CONTENT = {"work_orders": _work_order, "inquiries": _inquiry, "complaints": _complaint}
+
+
+def _row(record, content, *, url, full: bool, now: datetime.datetime) -> dict:
+    text, due, flags = content(record, full=full)
+    answered = flags.pop("answered", False)
+    past = due is not None and due < (now if isinstance(due, datetime.datetime) else timezone.localdate(now))
     return {
         "number": record.number,
         "text": text,
         "status": record.get_status_display(),
         "due": due,
         "due_text": _due_text(due),
-        "overdue": overdue,
+        "overdue": past and not answered,
         "url": url(record),
         **flags,
     }
 
 
-def _work_order_rows(orders, *, url, user, now) -> list[dict]:
-    return [
-        _row(
-            order,
-            text=order.description,
-            due=order.deadline,
-            overdue=bool(order.deadline and order.deadline < now),
-            urgent=order.is_urgent,
-            url=url,
-        )
-        for order in orders
-    ]
-
-
-def _inquiry_rows(inquiries, *, url, user, now) -> list[dict]:
-    full = can_see_contact(user)
-    return [
-        _row(
-            inquiry,
-            text=f"{inquiry.visitor_name if full else mask_name(inquiry.visitor_name)}：{inquiry.matter}",
-            due=inquiry.due_at,
-            overdue=bool(inquiry.due_at and inquiry.due_at < now),
-            url=url,
-        )
-        for inquiry in inquiries
-    ]
-
-
-def _complaint_rows(complaints, *, url, user, now) -> list[dict]:
-    # The complainant is confidential: the panel names the complaint, never who made it.
-    today = timezone.localdate(now)
-    return [
-        _row(
-            complaint,
-            text=complaint.subject_text or complaint.get_kind_display(),
-            due=complaint.reply_due,
-            overdue=bool(
-                complaint.reply_due
-                and complaint.reply_due < today
-                and complaint.status != complaint.Status.REPLIED
-            ),
-            major=complaint.is_major,
-            url=url,
-        )
-        for complaint in complaints
-    ]
-
-
-ROWS = {"work_orders": _work_order_rows, "inquiries": _inquiry_rows, "complaints": _complaint_rows}
-
-
 class HomePanel(Component):
-    """A panel of the admin home; ``sections(data, titles)`` turns a selector's result into rows."""
+    """A panel of the admin home."""
 
     def __init__(self, request):
         self.request = request
 
-    def sections(self, data: dict, titles: dict) -> list[dict]:
+
+class SectionsPanel(HomePanel):
+    """A panel of sections of records (work orders, inquiries, complaints): a title, the count and
+    the first ``limit`` rows each; ``every_section`` shows (and reddens) counts of zero too."""
+
+    template_name = "operations/home/sections.html"
+    panel_id = heading = empty_message = ""
+    titles: dict = {}
+    limit = 10
+    every_section = False
+
+    def get_sections(self) -> dict:
+        """``{section name: {"count": n, "items": [records]}}`` from a selector."""
+        raise NotImplementedError
+
+    def get_context_data(self, parent_context=None):
         user = self.request.user
-        url, now = record_url_finder(user), timezone.now()
-        return [
+        row = {"url": record_url_finder(user), "full": can_see_contact(user), "now": timezone.now()}
+        sections = [
             {
-                "title": titles[name],
+                "title": self.titles[name],
                 "count": section["count"],
-                "rows": ROWS[name](section["items"], url=url, user=user, now=now),
+                "rows": [_row(record, ROW_CONTENT[name], **row) for record in section["items"]],
             }
-            for name, section in data.items()
+            for name, section in self.get_sections().items()
         ]
+        return {
+            "panel_id": self.panel_id,
+            "heading": self.heading,
+            "empty_message": self.empty_message,
+            "every_section": self.every_section,
+            "sections": sections,
+            "total": sum(section["count"] for section in sections),
+            "limit": self.limit,
+            "shown": bool(sections),
+        }
 
 
 class TodayDutyPanel(HomePanel):
@@ -159,55 +161,48 @@ class TodayDutyPanel(HomePanel):
         }
 
 
-class MyItemsPanel(HomePanel):
+class MyItemsPanel(SectionsPanel):
     """我的待办: my open work orders, the inquiries I am first responder of or that were handed to me,
     and the complaints I handle."""
 
     name = "operations_my_items"
     order = 20
-    template_name = "operations/home/my_items.html"
-    limit = 10
+    panel_id = "ops-my-items"
+    heading = gettext_lazy("My open items")
+    empty_message = gettext_lazy("Nothing waiting for you: no open work orders, inquiries or complaints.")
+    titles = {
+        "work_orders": gettext_lazy("My open work orders"),
+        "inquiries": gettext_lazy("My open inquiries (first responder or handed to me)"),
+        "complaints": gettext_lazy("Complaints I handle"),
+    }
 
-    def get_context_data(self, parent_context=None):
-        sections = self.sections(
-            staff_open_items(user=self.request.user, limit=self.limit),
-            {
-                "work_orders": _("My open work orders"),
-                "inquiries": _("My open inquiries (first responder or handed to me)"),
-                "complaints": _("Complaints I handle"),
-            },
-        )
-        return {"sections": sections, "total": sum(s["count"] for s in sections), "limit": self.limit}
+    def get_sections(self):
+        return staff_open_items(user=self.request.user, limit=self.limit)
 
 
-class BreachesPanel(HomePanel):
+class BreachesPanel(SectionsPanel):
     """超时预警: open work orders past their deadline, inquiries past due, complaints past their reply
     date — the sections the user may see."""
 
     name = "operations_breaches"
     order = 30
-    template_name = "operations/home/breaches.html"
+    panel_id = "ops-breaches"
+    heading = gettext_lazy("Deadline breaches")
+    empty_message = gettext_lazy("No breaches: every open item is within its committed time.")
+    titles = {
+        "work_orders": gettext_lazy("Work orders past their committed deadline"),
+        "inquiries": gettext_lazy("Inquiries past due"),
+        "complaints": gettext_lazy("Complaints past their reply date"),
+    }
     limit = 5
+    every_section = True
     permissions = {
         "work_orders": "operations.view_workorder",
         "inquiries": "operations.view_inquiry",
         "complaints": "operations.view_complaint",
     }
 
-    def get_context_data(self, parent_context=None):
+    def get_sections(self):
         user = self.request.user
         include = [name for name, perm in self.permissions.items() if user.has_perm(perm)]
-        sections = self.sections(
-            breaches_overview(now=timezone.now(), limit=self.limit, include=include),
-            {
-                "work_orders": _("Work orders past their committed deadline"),
-                "inquiries": _("Inquiries past due"),
-                "complaints": _("Complaints past their reply date"),
-            },
-        )
-        return {
-            "sections": sections,
-            "total": sum(s["count"] for s in sections),
-            "limit": self.limit,
-            "shown": bool(sections),
-        }
+        return breaches_overview(now=timezone.now(), limit=self.limit, include=include)

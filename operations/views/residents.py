@@ -9,10 +9,10 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +34,7 @@ from operations.imports.residents import (
     resident_import_template,
     resident_rows_read,
 )
-from operations.models import Building, Department, Resident, Unit
+from operations.models import Department, Resident
 from operations.permissions import can_see_contact
 from operations.selectors.residents import residents_matching
 from operations.services import departments as department_services
@@ -49,14 +49,39 @@ from operations.views.base import (
 )
 
 IMPORT_SESSION_KEY = "resident_import:upload"
+IMPORT_PERMISSIONS = ("operations.add_resident", "operations.change_resident")
 
 
 def _label(model, field: str):
     return capfirst(model._meta.get_field(field).verbose_name)
 
 
-def _yes_no(field: str):
-    return lambda instance: _("Yes") if getattr(instance, field) else _("No")
+def active_column(model) -> Column:
+    """The "active" column in words (是/否) where a plain column would show True/False."""
+    return Column(
+        "is_active",
+        label=_label(model, "is_active"),
+        accessor=lambda instance: _("Yes") if instance.is_active else _("No"),
+    )
+
+
+class AdminScreen(WagtailAdminTemplateMixin):
+    """A custom admin screen (not a viewset's view), for holders of all of ``permissions``; its
+    breadcrumbs are ``parents`` (``(url name, label)`` pairs) and its own title.
+
+    Generic: the roster's screens use it too (a candidate for ``operations.views.base``).
+    """
+
+    permissions: tuple[str, ...] = ()
+    parents: tuple = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        perms_required(request.user, *self.permissions)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        trail = [{"url": reverse(name), "label": label} for name, label in self.parents]
+        return self.breadcrumbs_items + trail + [{"url": "", "label": self.get_page_title()}]
 
 
 # The viewsets of this area name their services (``ResidentsAreaViewSet``); these views call them with
@@ -143,7 +168,7 @@ class ResidentIndexView(generic.IndexView):
             Column("unit", label=_label(Resident, "unit"), sort_key="unit"),
             MaskedColumn("phone", label=_label(Resident, "phone")),
             Column("relation", label=_label(Resident, "relation"), accessor="get_relation_display"),
-            Column("is_active", label=_label(Resident, "is_active"), accessor=_yes_no("is_active")),
+            active_column(Resident),
         ]
 
 
@@ -161,50 +186,6 @@ class ResidentEditView(ServiceEditView):
         return resident
 
 
-# Units and buildings -----------------------------------------------------------------------
-
-
-class UnitIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return (
-            super()
-            .get_base_queryset()
-            .select_related("building")
-            .annotate(resident_count=Count("residents", filter=Q(residents__is_active=True)))
-        )
-
-    def search_queryset(self, queryset):
-        if not self.is_searching:
-            return queryset
-        query = self.search_query.strip()
-        return queryset.filter(
-            Q(building__name__icontains=query) | Q(entrance__icontains=query) | Q(room__icontains=query)
-        )
-
-    @property
-    def columns(self):
-        return [
-            self._get_title_column("__str__"),
-            Column("building", label=_label(Unit, "building")),
-            Column("entrance", label=_label(Unit, "entrance")),
-            Column("room", label=_label(Unit, "room")),
-            Column("resident_count", label=gettext_lazy("Residents")),
-        ]
-
-
-class BuildingIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().annotate(unit_count=Count("units"))
-
-    @property
-    def columns(self):
-        return [
-            self._get_title_column("name"),
-            Column("sort_order", label=_label(Building, "sort_order"), sort_key="sort_order"),
-            Column("unit_count", label=gettext_lazy("Units")),
-        ]
-
-
 # Departments -------------------------------------------------------------------------------
 
 
@@ -214,9 +195,6 @@ def department_queue_url(department: Department) -> str:
 
 
 class DepartmentIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().annotate(staff_count=Count("staff"))
-
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if self.request.user.has_perm("operations.change_staffprofile"):
@@ -230,37 +208,22 @@ class DepartmentIndexView(generic.IndexView):
         )
         return buttons
 
-    @property
-    def columns(self):
-        return [
-            self._get_title_column("name"),
-            Column("code", label=_label(Department, "code")),
-            Column("phone", label=_label(Department, "phone")),
-            Column("is_active", label=_label(Department, "is_active"), accessor=_yes_no("is_active")),
-            Column("staff_count", label=gettext_lazy("Staff members")),
-        ]
 
-
-class DepartmentStaffView(WagtailAdminTemplateMixin, FormView):
+class DepartmentStaffView(AdminScreen, FormView):
     """Assign staff to a department: everyone ticked belongs to it, everyone else leaves it."""
 
     template_name = "operations/residents/department_staff.html"
     form_class = DepartmentStaffForm
     header_icon = "group"
+    permissions = ("operations.change_staffprofile",)
+    parents = (("departments:index", gettext_lazy("Departments")),)
 
-    def dispatch(self, request, *args, **kwargs):
-        perms_required(request.user, "operations.change_staffprofile")
-        self.department = get_object_or_404(Department, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def department(self):
+        return get_object_or_404(Department, pk=self.kwargs["pk"])
 
     def get_page_title(self):
         return _("Staff of %(department)s") % {"department": self.department}
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("departments:index"), "label": _("Departments")},
-            {"url": "", "label": self.get_page_title()},
-        ]
 
     def get_initial(self):
         return {"members": list(get_user_model().objects.filter(staff_profile__department=self.department))}
@@ -289,32 +252,20 @@ class DepartmentStaffView(WagtailAdminTemplateMixin, FormView):
 # Import of the owner list ------------------------------------------------------------------
 
 
-IMPORT_PERMISSIONS = ("operations.add_resident", "operations.change_resident")
-
-
-class ResidentImportView(WagtailAdminTemplateMixin, FormView):
+class ResidentImportView(AdminScreen, FormView):
     """Step 1: upload. The file is read and checked; its rows wait in this center's session."""
 
     template_name = "operations/residents/import_upload.html"
     form_class = ResidentImportForm
     header_icon = "upload"
     page_title = gettext_lazy("Import residents")
-
-    def dispatch(self, request, *args, **kwargs):
-        perms_required(request.user, *IMPORT_PERMISSIONS)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("residents:index"), "label": _("Residents")},
-            {"url": "", "label": self.get_page_title()},
-        ]
+    permissions = IMPORT_PERMISSIONS
+    parents = (("residents:index", gettext_lazy("Residents")),)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["template_url"] = reverse("resident_import:template")
-        context["columns"] = COLUMNS
-        return context
+        return super().get_context_data(
+            template_url=reverse("resident_import:template"), columns=COLUMNS, **kwargs
+        )
 
     def form_valid(self, form):
         create_buildings = form.cleaned_data["create_missing_buildings"]
@@ -336,27 +287,28 @@ class ResidentImportView(WagtailAdminTemplateMixin, FormView):
         return redirect("resident_import:preview")
 
 
-class ResidentImportPreviewView(WagtailAdminTemplateMixin, TemplateView):
+class ResidentImportPreviewView(AdminScreen, TemplateView):
     """Step 2: every row with its action and errors; confirming writes all rows or none."""
 
     template_name = "operations/residents/import_preview.html"
     header_icon = "upload"
     page_title = gettext_lazy("Import residents: preview")
+    permissions = IMPORT_PERMISSIONS
+    parents = (
+        ("residents:index", gettext_lazy("Residents")),
+        ("resident_import:upload", gettext_lazy("Import residents")),
+    )
 
     def dispatch(self, request, *args, **kwargs):
-        perms_required(request.user, *IMPORT_PERMISSIONS)
         self.pending = request.session.get(IMPORT_SESSION_KEY)
-        if not self.pending:
-            messages.warning(request, _("There is no upload waiting for confirmation; upload a file first."))
-            return redirect("resident_import:upload")
         return super().dispatch(request, *args, **kwargs)
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [
-            {"url": reverse("residents:index"), "label": _("Residents")},
-            {"url": reverse("resident_import:upload"), "label": _("Import residents")},
-            {"url": "", "label": _("Preview")},
-        ]
+    def nothing_waiting(self):
+        messages.warning(self.request, _("There is no upload waiting for confirmation; upload a file first."))
+        return redirect("resident_import:upload")
+
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs) if self.pending else self.nothing_waiting()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -381,6 +333,8 @@ class ResidentImportPreviewView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
+        if not self.pending:
+            return self.nothing_waiting()
         if request.POST.get("cancel"):
             request.session.pop(IMPORT_SESSION_KEY, None)
             messages.info(request, _("The import was cancelled; nothing was written."))

@@ -11,6 +11,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,6 @@ from django.views.generic import TemplateView
 
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from operations.forms.base import add_service_errors
 from operations.forms.roster import DutyShiftForm, DutySlotForm, GenerateForm
@@ -37,6 +37,7 @@ from operations.services.roster import (
     week_start,
 )
 from operations.views.base import OperationsIndexView, ServiceDeleteMixin, ServiceSaveMixin, perms_required
+from operations.views.residents import AdminScreen
 
 UPCOMING_WEEKS = 4
 
@@ -53,25 +54,18 @@ def week_url(start: datetime.date) -> str:
     return f"{reverse('roster:week')}?{urlencode({'start': week_start(start).isoformat()})}"
 
 
-class RosterScreen(WagtailAdminTemplateMixin, TemplateView):
+class RosterScreen(AdminScreen, TemplateView):
     """A roster page with one form: GET shows it, POST runs ``save`` (the service) or ``clear``.
 
     ``save(data)`` returns ``(message, url)``; a ValidationError lands on the form. Seeing the page
-    needs all of ``view_permissions``, changing anything all of ``change_permissions``.
+    needs all of ``permissions``, changing anything all of ``change_permissions`` too.
     """
 
     header_icon = "calendar"
     form_class = None
-    view_permissions: tuple[str, ...] = ("operations.view_dutyshift",)
+    permissions = ("operations.view_dutyshift",)
     change_permissions: tuple[str, ...] = ()
     refused_message = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        perms_required(request.user, *self.view_permissions)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
     def get_initial(self) -> dict:
         return {}
@@ -134,11 +128,7 @@ class DutyWeekView(RosterScreen):
             current = DutyShift.objects.filter(date=initial["date"], post=post).first()
             if current is not None:  # "Change": start from who is on duty now
                 initial.update(
-                    staff=current.staff_id,
-                    start_time=current.start_time,
-                    end_time=current.end_time,
-                    phone=current.phone,
-                    note=current.note,
+                    model_to_dict(current, fields=["staff", "start_time", "end_time", "phone", "note"])
                 )
         return initial
 
@@ -212,12 +202,7 @@ class DutyTemplateView(RosterScreen):
         if "weekday" in initial and "post" in initial:
             current = DutyTemplateSlot.objects.filter(weekday=initial["weekday"], post=post).first()
             if current is not None:  # "Change": start from the slot as it is
-                initial.update(
-                    staff=current.staff_id,
-                    start_time=current.start_time,
-                    end_time=current.end_time,
-                    phone=current.phone,
-                )
+                initial.update(model_to_dict(current, fields=["staff", "start_time", "end_time", "phone"]))
         return initial
 
     def save(self, data):
@@ -245,7 +230,7 @@ class DutyGenerateView(RosterScreen):
     template_name = "operations/roster/generate.html"
     page_title = gettext_lazy("Generate duty weeks")
     form_class = GenerateForm
-    view_permissions = ("operations.add_dutyshift",)
+    permissions = ("operations.add_dutyshift",)
     refused_message = gettext_lazy("Nothing was generated: correct the errors below.")
 
     def get_initial(self):
@@ -273,18 +258,10 @@ class DutyShiftIndexView(OperationsIndexView):
 
 class DutyShiftSaveMixin(ServiceSaveMixin):
     def save_instance(self):
-        data = self.form.cleaned_data
+        # The edit form has no date and post: they identify the shift being changed.
         shift = self.form.instance
-        return duty_shift_set(
-            date=data.get("date", shift.date),
-            post=data.get("post", shift.post),
-            staff=data["staff"],
-            start_time=data["start_time"],
-            end_time=data["end_time"],
-            phone=data.get("phone", ""),
-            note=data.get("note", ""),
-            acting_user=self.request.user,
-        )
+        data = {"date": shift.date, "post": shift.post, **self.form.cleaned_data}
+        return duty_shift_set(acting_user=self.request.user, **data)
 
 
 class DutyShiftCreateView(DutyShiftSaveMixin, generic.CreateView):

@@ -5,11 +5,13 @@ masked in the residents' list and export alike. The import is a custom screen ro
 ``ResidentImportViewSet``; a department's staff assignment is a custom screen of its viewset.
 """
 
+from django.db.models import Count, Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.widgets import BooleanRadioSelect
 
@@ -36,6 +38,15 @@ class ResidentFilterSet(WagtailFilterSet):
         fields = ["building", "relation", "is_active"]
 
 
+def saved_and_deleted(record: str) -> dict:
+    """The words of a record's ``<record>_create`` / ``_update`` / ``_delete`` audit actions."""
+    return {
+        f"{record}_create": _("Added"),
+        f"{record}_update": _("Changed"),
+        f"{record}_delete": _("Deleted"),
+    }
+
+
 class ResidentsAreaViewSet(OperationsViewSet):
     """The records of this area are edited, not acted on: no inspect view (it would show contacts unmasked)."""
 
@@ -44,6 +55,13 @@ class ResidentsAreaViewSet(OperationsViewSet):
     edit_view_class = views.ServiceEditView
     delete_view_class = views.ServiceRemoveView
     create_service = update_service = delete_service = None
+
+    index_queryset = None  # the index's rows with what its columns show (related rows, counts)
+
+    def get_index_view_kwargs(self, **kwargs):
+        if self.index_queryset is not None:
+            kwargs.setdefault("queryset", self.index_queryset)
+        return super().get_index_view_kwargs(**kwargs)
 
     def get_common_view_kwargs(self, **kwargs):
         # Read from the class: a plain function stored on it would become a method of the viewset.
@@ -66,12 +84,7 @@ class ResidentViewSet(ResidentsAreaViewSet):
     filterset_class = ResidentFilterSet
     search_fields = ["name"]  # the index view searches name, unit and (for the desk) phone
     list_per_page = 50
-    history_labels = {
-        "resident_create": _("Added"),
-        "resident_update": _("Changed"),
-        "resident_deactivate": _("Deactivated"),
-        "resident_delete": _("Deleted"),
-    }
+    history_labels = saved_and_deleted("resident") | {"resident_deactivate": _("Deactivated")}
 
     def get_form_class(self, for_update=False):
         return forms.ResidentEditForm if for_update else forms.ResidentCreateForm
@@ -89,14 +102,18 @@ class UnitViewSet(ResidentsAreaViewSet):
     url_prefix = "operations/units"
     icon = "home"
     menu_label = _("Units")
-    index_view_class = views.UnitIndexView
+    index_queryset = Unit.objects.select_related("building").annotate(
+        resident_count=Count("residents", filter=Q(residents__is_active=True))
+    )
+    list_display = ["__str__", "building", "entrance", "room", Column("resident_count", label=_("Residents"))]
     create_service = resident_services.unit_create
     update_service = resident_services.unit_update
     delete_service = resident_services.unit_delete
     filterset_class = UnitFilterSet
-    search_fields = ["room"]
+    search_fields = ["building__name", "entrance", "room"]
+    search_backend_name = None  # the database's icontains over these fields
     list_per_page = 50
-    history_labels = {"unit_create": _("Added"), "unit_update": _("Changed"), "unit_delete": _("Deleted")}
+    history_labels = saved_and_deleted("unit")
 
     def get_form_class(self, for_update=False):
         return forms.UnitForm
@@ -108,15 +125,12 @@ class BuildingViewSet(ResidentsAreaViewSet):
     url_prefix = "operations/buildings"
     icon = "site"
     menu_label = _("Buildings")
-    index_view_class = views.BuildingIndexView
+    index_queryset = Building.objects.annotate(unit_count=Count("units"))
+    list_display = ["name", "sort_order", Column("unit_count", label=_("Units"))]
     create_service = resident_services.building_create
     update_service = resident_services.building_update
     delete_service = resident_services.building_delete
-    history_labels = {
-        "building_create": _("Added"),
-        "building_update": _("Changed"),
-        "building_delete": _("Deleted"),
-    }
+    history_labels = saved_and_deleted("building")
 
     def get_form_class(self, for_update=False):
         return forms.BuildingForm
@@ -163,15 +177,18 @@ class DepartmentViewSet(ResidentsAreaViewSet):
     menu_order = 215
     add_to_admin_menu = True
     index_view_class = views.DepartmentIndexView
+    index_queryset = Department.objects.annotate(staff_count=Count("staff"))
+    list_display = [
+        "name",
+        "code",
+        "phone",
+        views.active_column(Department),
+        Column("staff_count", label=_("Staff members")),
+    ]
     create_service = department_services.department_create
     update_service = department_services.department_update
     delete_service = department_services.department_delete
-    history_labels = {
-        "department_create": _("Added"),
-        "department_update": _("Changed"),
-        "department_delete": _("Deleted"),
-        "staff_department_set": _("Department changed"),
-    }
+    history_labels = saved_and_deleted("department") | {"staff_department_set": _("Department changed")}
 
     def get_form_class(self, for_update=False):
         return forms.DepartmentForm
