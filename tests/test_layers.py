@@ -35,11 +35,7 @@ def test_the_import_contracts_are_kept():
 
 def test_every_app_of_the_project_is_checked():
     """A new top-level app (demo/ included) must join the contract, or its imports go unchecked."""
-    apps = {
-        path.parent.name
-        for path in REPO_ROOT.glob("*/__init__.py")
-        if path.parent.name != "tests"
-    }
+    apps = {path.parent.name for path in REPO_ROOT.glob("*/__init__.py") if path.parent.name != "tests"}
     config = importlinter_config()
     assert apps <= set(config["root_packages"]), apps - set(config["root_packages"])
     layers = next(c for c in config["contracts"] if c["id"] == "layers")["layers"]

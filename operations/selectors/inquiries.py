@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -58,8 +59,6 @@ def inquiries_in_range(*, start: dt.date, end: dt.date, now: dt.datetime | None 
 
 def inquiry_history(inquiry: Inquiry) -> list[dict]:
     """What happened to an inquiry, oldest first: record, handovers, follow-ups, completion (2 queries)."""
-    from django.contrib.contenttypes.models import ContentType
-
     events = [
         {"time": entry.created, "action": entry.action, "user": entry.acting_user, "changes": entry.changes}
         for entry in AuditEntry.objects.filter(
