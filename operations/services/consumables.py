@@ -21,6 +21,7 @@ from operations.models import (
     DeskSettings,
     FirstAidUse,
     MovementKind,
+    PurchaseRequestLine,
     StockMovement,
 )
 from operations.services.common import audit_record, diff_fields, user_or_none
@@ -300,7 +301,6 @@ def consumable_delete(*, consumable: Consumable, acting_user=None) -> None:
             _("%(name)s has stock movements and cannot be deleted: mark it inactive instead.")
             % {"name": consumable.name}
         )
-    from operations.models import PurchaseRequestLine
 
     if PurchaseRequestLine.objects.filter(consumable=consumable).exists():
         raise ValidationError(

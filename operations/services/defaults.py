@@ -7,6 +7,10 @@ idempotent (get-or-create by a natural key) so running it twice changes nothing.
 from django.db import transaction
 
 from operations.models import Department
+from operations.services.consumables import consumables_install_defaults
+from operations.services.guide import service_guide_install_defaults
+from operations.services.lending import lending_install_defaults
+from operations.services.surveys import surveys_install_defaults
 
 DEFAULT_DEPARTMENTS = [
     # code, name, description
@@ -28,15 +32,7 @@ def departments_install_defaults() -> None:
 def center_defaults_install() -> None:
     """Install the defaults into the current center's schema (the caller sets the tenant)."""
     departments_install_defaults()
-    from operations.services.guide import service_guide_install_defaults
-
     service_guide_install_defaults()
-    from operations.services.surveys import surveys_install_defaults
-
     surveys_install_defaults()
-    from operations.services.lending import lending_install_defaults
-
     lending_install_defaults()
-    from operations.services.consumables import consumables_install_defaults
-
     consumables_install_defaults()

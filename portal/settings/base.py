@@ -125,6 +125,7 @@ def database_from_env(allow_embedded: bool) -> dict:
     if DATABASE_URL:
         config = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
     elif allow_embedded:
+        # Imported only without DATABASE_URL: production settings never load the dev server helper.
         from portal import devdb
 
         config = {**devdb.database_settings(), "CONN_MAX_AGE": 0}

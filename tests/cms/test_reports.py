@@ -161,7 +161,7 @@ class ActivityReportDraftTests(CenterTestCase):
     def test_figures_of_a_repair_day_and_satisfaction(self):
         activity = held_activity(title="春节前义工维修日", kind=K.REPAIR_DAY)
         figures = {"participants": 12, "repairs_done": 7, "satisfaction_rate": 95.5, "responses": 10}
-        with mock.patch("operations.selectors.activities.activity_figures", return_value=figures):
+        with mock.patch("cms.services.reports.activity_figures", return_value=figures):
             page = activity_report_draft(acting_user=self.user, activity=activity)
         assert page.participants_count == 12
         assert page.repairs_done == 7

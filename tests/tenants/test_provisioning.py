@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from cms.models import HomePage
 from operations.models import StaffProfile
-from tenants import services
+from tenants import provisioning, services
 from tenants.models import CenterAuditLog, Domain, ServiceCenter
 from tenants.roles import ROLES
 
@@ -152,6 +152,35 @@ class TestCenterCreateIsAtomic:
             CenterAuditLog.objects.count(),
         ) == before
         assert connection.schema_name == "public"
+
+    def test_failure_of_a_registered_step_leaves_nothing(self, monkeypatch):
+        """A step an app registered (here: after every other) fails: no schema, no rows."""
+
+        def broken_step(new_center):
+            assert new_center.home is not None and new_center.admin is not None  # earlier steps ran
+            raise RuntimeError("injected failure in the last registered step")
+
+        monkeypatch.setattr(provisioning, "_steps", dict(provisioning._steps))
+        provisioning.register_provisioning_step(provisioning.PROFILE + 1, broken_step)
+        assert provisioning.provisioning_steps()[-1].run is broken_step
+        with pytest.raises(RuntimeError, match="injected failure"):
+            create()
+        assert not schema_exists("xinyuan")
+        assert not ServiceCenter.objects.filter(code="xinyuan").exists()
+        assert not Domain.objects.filter(domain="xinyuan.localhost").exists()
+        assert connection.schema_name == "public"
+
+
+def test_every_app_registers_its_provisioning_step_in_order():
+    """cms, operations and tenants fill the registry; tenants imports neither (DESIGN "Layers")."""
+    steps = [(step.order, step.name) for step in provisioning.provisioning_steps()]
+    assert steps == [
+        (provisioning.SITE, "cms.provisioning.center_site_install"),
+        (provisioning.GROUPS, "tenants.services._groups_step"),
+        (provisioning.DEFAULTS, "operations.provisioning.center_operations_install"),
+        (provisioning.FIRST_ADMIN, "tenants.services._first_admin_step"),
+        (provisioning.PROFILE, "operations.provisioning.first_admin_profile_create"),
+    ]
 
 
 @pytest.mark.django_db(transaction=False)

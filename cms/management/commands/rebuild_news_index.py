@@ -2,7 +2,7 @@
 
 from django_tenants.utils import schema_context
 
-from portal.news import published_reports_rebuild
+from cms.news import published_reports_rebuild
 from tenants.commands import EveryCenterCommand
 
 
