@@ -22,11 +22,18 @@ import contextlib
 import datetime as dt
 import io
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from operations.models import Activity, ActivityPublicity, Survey
+from PIL import Image, ImageDraw
+
+from cms.services.notices import notice_for_activity
+from cms.services.reports import activity_report_draft
+from demo.residents import residents_demo_data_install
+from operations.models import Activity, ActivityPublicity, Survey, SurveyQuestion
+from operations.selectors.activities import activity_photo_count
 from operations.services.activities import (
     activity_attendance_set,
     activity_birthday_invitees_propose,
@@ -41,6 +48,8 @@ from operations.services.activities import (
     activity_survey_start,
 )
 from operations.services.common import user_or_none
+from operations.services.surveys import survey_answer_by_token, survey_response_enter
+from operations.services.work_orders import work_order_complete, work_order_dispatch, work_order_start
 
 K = Activity.Kind
 S = Activity.Status
@@ -89,8 +98,6 @@ def _plan(year: int) -> list[dict]:
 
 def _publicise(activity: Activity, *, acting_user, done_at: dt.datetime) -> Activity:
     """Tick 条幅 and 温馨提示 (the notice is dated the day of the ticks) and publicise."""
-    from cms.services.notices import notice_for_activity
-
     # A center whose site has no 通知公告 list publicises without a notice.
     with contextlib.suppress(ValidationError):
         notice_for_activity(
@@ -133,10 +140,6 @@ def _install_plan(year: int, *, acting_user, now: dt.datetime, created: dict) ->
 
 def _repair_intake(activity: Activity, *, acting_user, created: dict) -> None:
     """Requests taken at the repair day; the first two are done by the engineering department."""
-    from django.contrib.auth import get_user_model
-
-    from operations.services.work_orders import work_order_complete, work_order_dispatch, work_order_start
-
     orders = []
     for description, phone in (
         ("厨房水龙头漏水", "13800000011"),
@@ -213,8 +216,6 @@ PALETTES = {
 
 def demo_scene_jpeg(kind: str, variant: int, *, size: tuple[int, int] = (1200, 800)) -> bytes:
     """A simple coloured scene (sky, ground, a tent or table, people, balloons) as JPEG bytes."""
-    from PIL import Image, ImageDraw
-
     width, height = size
     sky, ground, accents = PALETTES.get(kind, PALETTES[K.OTHER])
     image = Image.new("RGB", size, sky)
@@ -267,8 +268,6 @@ PHOTO_CAPTIONS = ["签到处", "活动现场", "居民参与", "志愿者服务"
 
 
 def _photos(activity: Activity, *, acting_user, count: int) -> None:
-    from operations.selectors.activities import activity_photo_count
-
     activity.refresh_from_db()
     if activity_photo_count(activity=activity):
         return
@@ -287,9 +286,6 @@ DEMO_RATINGS = [5, 5, 4, 5, 3, 4]
 
 
 def _survey(activity: Activity, *, acting_user) -> None:
-    from operations.models import SurveyQuestion
-    from operations.services.surveys import survey_answer_by_token, survey_response_enter
-
     if Survey.objects.filter(activity=activity).exists():
         return
     survey = activity_survey_start(acting_user=acting_user, activity=activity, send_sms=False)
@@ -315,8 +311,6 @@ def _survey(activity: Activity, *, acting_user) -> None:
 
 
 def _report(activity: Activity, *, acting_user) -> None:
-    from cms.services.reports import activity_report_draft
-
     if not activity.report_pages.filter(live=True).exists():
         page = activity_report_draft(acting_user=acting_user, activity=activity)
         page.get_latest_revision().publish(user=user_or_none(acting_user))
@@ -365,8 +359,6 @@ def _upcoming(*, acting_user, now: dt.datetime, created: dict) -> None:
 
 
 def activities_demo_data_install(*, acting_user=None) -> dict[str, int]:
-    from operations.services.demo_residents import residents_demo_data_install
-
     residents_demo_data_install(acting_user=acting_user)
     now = timezone.now()
     today = timezone.localdate()

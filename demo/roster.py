@@ -1,4 +1,4 @@
-"""Demo duty roster: five staff members, a weekly A/B template and four weeks of shifts with one gap.
+"""Demo duty roster: the demo staff, a weekly A/B template and four weeks of shifts with one gap.
 
 The gap (post B on next week's Wednesday) is left on purpose so that the coverage check and
 the week view have something to show. Running the install twice changes nothing.
@@ -7,14 +7,12 @@ the week view have something to show. Running the install twice changes nothing.
 from __future__ import annotations
 
 import datetime
-import os
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from operations.models import Department, DutyPost, DutyShift, StaffProfile
+from demo.staff import demo_staff_install
+from operations.models import DutyPost, DutyShift
 from operations.services.roster import (
     duty_roster_generate,
     duty_shift_remove,
@@ -23,15 +21,6 @@ from operations.services.roster import (
 )
 
 DEMO_WEEKS = 4
-# username, name, group, department code, phone
-DEMO_STAFF = (
-    ("zhangmin", "张敏", "前台客服", "service", "13816620101"),
-    ("lijing", "李静", "前台客服", "service", "13916620102"),
-    ("wangqiang", "王强", "客户主任", "service", "13616620103"),
-    ("chenfang", "陈芳", "客户主任", "service", "18616620104"),
-    ("zhaolei", "赵磊", "部门调度员", "engineering", "15916620105"),
-    ("sunli", "孙丽", "社区文化活动专员", "service", "13716620106"),
-)
 # weekday → (post A, post B) usernames
 DEMO_TEMPLATE = {
     0: ("zhangmin", "wangqiang"),
@@ -48,33 +37,6 @@ HOURS = {
 }
 
 
-def _demo_password() -> str:
-    from tenants.management.commands.seed_demo import DEFAULT_DEMO_PASSWORD
-
-    return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
-
-
-def roster_demo_staff_install(*, password: str | None = None) -> dict:
-    """The demo staff users with their group and StaffProfile; existing users are reused as they are."""
-    User = get_user_model()
-    departments = {department.code: department for department in Department.objects.all()}
-    users = {}
-    for username, name, group_name, department_code, phone in DEMO_STAFF:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(username=username, first_name=name, email=f"{username}@example.com")
-            user.set_password(password or _demo_password())
-            user.save()
-        group = Group.objects.filter(name=group_name).first()
-        if group is not None:
-            user.groups.add(group)
-        StaffProfile.objects.get_or_create(
-            user=user, defaults={"phone": phone, "department": departments.get(department_code)}
-        )
-        users[username] = user
-    return users
-
-
 @transaction.atomic
 def roster_demo_data_install(*, acting_user=None, password: str | None = None) -> dict[str, int]:
     """Staff, the weekly template, and the current and next three weeks of shifts, with exactly one gap.
@@ -82,7 +44,7 @@ def roster_demo_data_install(*, acting_user=None, password: str | None = None) -
     A week is generated only while it has no shift at all, so a second run neither refills the
     gap nor touches shifts edited since.
     """
-    users = roster_demo_staff_install(password=password)
+    users = demo_staff_install(password=password)
     for weekday, usernames in DEMO_TEMPLATE.items():
         for post, username in zip(DutyPost.values, usernames, strict=True):
             start_time, end_time = HOURS[post]

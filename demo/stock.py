@@ -8,8 +8,10 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+
+from django_tenants.utils import schema_context
 
 from operations.models import CandyDishCheck, Consumable, FirstAidUse, PurchaseRequest, StockMovement
 from operations.services.consumables import (
@@ -28,6 +30,9 @@ from operations.services.purchasing import (
     purchase_request_line_set,
     purchase_request_submit,
 )
+from portal.models import Submission
+from portal.services import submission_decide
+from tenants.models import ServiceCenter
 
 OPENING_REASON = "期初入库（演示数据）"
 DAYS = 30
@@ -152,14 +157,6 @@ def stock_demo_data_install(*, acting_user=None) -> None:
 
 def _approve(request: PurchaseRequest) -> None:
     """Approve through the head-office inbox when a head-office user exists, else apply it directly."""
-    from django.db import connection
-
-    from django_tenants.utils import schema_context
-
-    from portal.models import Submission
-    from portal.services import submission_decide
-    from tenants.models import ServiceCenter
-
     center = ServiceCenter.objects.get(schema_name=connection.schema_name)
     with schema_context("public"):
         hq = get_user_model().objects.filter(is_superuser=True, is_active=True).order_by("pk").first()

@@ -14,17 +14,16 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from demo.staff import demo_staff_install
+from operations.data.departments import DEFAULT_DEPARTMENTS
 from operations.models import (
     Building,
     Department,
     Resident,
     ServiceItem,
-    StaffProfile,
     Unit,
     WorkOrder,
     WorkOrderTransition,
@@ -33,13 +32,8 @@ from operations.services import work_orders as services
 
 S = WorkOrder.Status
 
-# username, name, department code, group
-DEMO_STAFF = [
-    ("gongcheng", "王师傅", "engineering", "部门调度员"),
-    ("baojie", "刘阿姨", "cleaning", "部门调度员"),
-    ("huwei", "赵队长", "security", "部门调度员"),
-    ("qiantai", "陈晓燕", "service", "前台客服"),
-]
+# Who takes each department's demo work orders (usernames of demo.staff.DEMO_STAFF).
+ASSIGNEES = {"engineering": "gongcheng", "cleaning": "baojie", "security": "huwei", "service": "qiantai"}
 
 
 @dataclass(frozen=True)
@@ -148,23 +142,9 @@ DEMO_UNITS = [
 ]
 
 
-def _staff(departments: dict[str, Department], password: str | None):
-    users = {}
-    User = get_user_model()
-    for username, name, code, group_name in DEMO_STAFF:
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
-        if created:
-            if password:
-                user.set_password(password)
-            else:
-                user.set_unusable_password()
-            user.save()
-            group = Group.objects.filter(name=group_name).first()
-            if group:
-                user.groups.add(group)
-        StaffProfile.objects.get_or_create(user=user, defaults={"department": departments.get(code)})
-        users[code] = user
-    return users
+def _staff(password: str | None) -> dict:
+    users = demo_staff_install(password=password)
+    return {code: users[username] for code, username in ASSIGNEES.items()}
 
 
 def _residents() -> list[Resident]:
@@ -182,8 +162,6 @@ def _residents() -> list[Resident]:
 
 
 def _departments() -> dict[str, Department]:
-    from operations.services.defaults import DEFAULT_DEPARTMENTS
-
     departments = {d.code: d for d in Department.objects.all()}
     for order, (code, name, description) in enumerate(DEFAULT_DEPARTMENTS):
         if code not in departments:
@@ -227,8 +205,8 @@ def _backdate(
 def work_orders_demo_data_install(*, acting_user=None, password: str | None = None) -> dict[str, int]:
     """Install the demo work orders in the current center; returns counts. Safe to run twice.
 
-    ``password`` is set on the demo staff accounts it creates (王师傅 ``gongcheng`` of 工程部,
-    ``baojie``, ``huwei``, ``qiantai``); without it they cannot log in.
+    ``password`` is set on the demo staff accounts it creates (default: the demo password); the
+    departments' work orders go to ``ASSIGNEES`` (王师傅 ``gongcheng`` of 工程部, …).
     """
     if WorkOrder.objects.filter(description=DEMO_ORDERS[0].description).exists():
         return {
@@ -237,7 +215,7 @@ def work_orders_demo_data_install(*, acting_user=None, password: str | None = No
             "reminders": 0,
         }
     departments = _departments()
-    staff = _staff(departments, password)
+    staff = _staff(password)
     desk = acting_user or staff["service"]
     residents = _residents()
     items = {item.name: item for item in ServiceItem.objects.all()}
