@@ -44,7 +44,7 @@ def roster_demo_data_install(*, acting_user=None, password: str | None = None) -
     A week is generated only while it has no shift at all, so a second run neither refills the
     gap nor touches shifts edited since.
     """
-    users = demo_staff_install(password=password)
+    users = demo_staff_install(dataset="roster", password=password)
     for weekday, usernames in DEMO_TEMPLATE.items():
         for post, username in zip(DutyPost.values, usernames, strict=True):
             start_time, end_time = HOURS[post]

@@ -29,6 +29,9 @@ class DemoStaff:
     department: str  # Department.code
     phone: str = ""
     email: str = ""  # notifications are also e-mailed (to var/mail in the demo) when set
+    # The demo dataset that first needs this person and so creates the account. The order
+    # matters: a colleague who exists earlier receives earlier datasets' notifications.
+    dataset: str = "roster"
 
 
 DEMO_STAFF = (
@@ -40,15 +43,15 @@ DEMO_STAFF = (
     DemoStaff("zhaolei", "赵磊", "部门调度员", "engineering", "15916620105", "zhaolei@example.com"),
     DemoStaff("sunli", "孙丽", "社区文化活动专员", "service", "13716620106", "sunli@example.com"),
     # The departments' people the demo work orders are assigned to (demo/work_orders.py).
-    DemoStaff("gongcheng", "王师傅", "部门调度员", "engineering"),
-    DemoStaff("baojie", "刘阿姨", "部门调度员", "cleaning"),
-    DemoStaff("huwei", "赵队长", "部门调度员", "security"),
-    DemoStaff("qiantai", "陈晓燕", "前台客服", "service"),
+    DemoStaff("gongcheng", "王师傅", "部门调度员", "engineering", dataset="work_orders"),
+    DemoStaff("baojie", "刘阿姨", "部门调度员", "cleaning", dataset="work_orders"),
+    DemoStaff("huwei", "赵队长", "部门调度员", "security", dataset="work_orders"),
+    DemoStaff("qiantai", "陈晓燕", "前台客服", "service", dataset="work_orders"),
 )
 
 
-def demo_staff_install(*, password: str | None = None) -> dict:
-    """The demo staff users of the current center, by username, with their group and StaffProfile.
+def demo_staff_install(*, dataset: str, password: str | None = None) -> dict:
+    """The demo staff of ``dataset`` in the current center, by username, with group and StaffProfile.
 
     A missing user is created with ``password`` (default: the demo password); existing users
     keep their password and profile, so a second run changes nothing.
@@ -56,7 +59,7 @@ def demo_staff_install(*, password: str | None = None) -> dict:
     User = get_user_model()
     departments = {department.code: department for department in Department.objects.all()}
     users = {}
-    for member in DEMO_STAFF:
+    for member in (member for member in DEMO_STAFF if member.dataset == dataset):
         user = User.objects.filter(username=member.username).first()
         if user is None:
             user = User(username=member.username, first_name=member.name, email=member.email)

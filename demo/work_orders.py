@@ -143,7 +143,7 @@ DEMO_UNITS = [
 
 
 def _staff(password: str | None) -> dict:
-    users = demo_staff_install(password=password)
+    users = demo_staff_install(dataset="work_orders", password=password)
     return {code: users[username] for code, username in ASSIGNEES.items()}
 
 

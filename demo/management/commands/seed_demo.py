@@ -59,7 +59,8 @@ class Command(BaseCommand):
                 f"  admin  {site}/admin/   login: admin / "
                 + (password if center.code in {c["code"] for c in DEMO_CENTERS} else "(set when created)"),
             ]
-        staff = ", ".join(f"{member.username} ({member.group})" for member in DEMO_STAFF)
+        # The roster's staff already cover every role; the departments' four log in the same way.
+        staff = ", ".join(f"{m.username} ({m.group})" for m in DEMO_STAFF if m.dataset == "roster")
         lines += [
             "",
             f"Staff of each demo center (same password, to try the roles): {staff}",
