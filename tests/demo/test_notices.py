@@ -1,11 +1,11 @@
-"""Demo notices of seed_demo: a dozen realistic notices, every category, scheduled and expired ones."""
+"""Demo notices: a dozen realistic notices, every category, scheduled and expired ones."""
 
 from django.utils import timezone
 
 import pytest
 
 from cms.models import HomePage, NoticeCategory, NoticePage, live_notices
-from tenants.management.commands.seed_demo import Command
+from demo.notices import DEMO_NOTICES, notices_demo_data_install
 
 
 @pytest.fixture
@@ -15,9 +15,9 @@ def home(center_a, in_center):
 
 
 def test_demo_notices_cover_every_category_and_schedule(home, client_a):
-    Command.ensure_demo_notices(home)
+    notices_demo_data_install(home=home)
     notices = NoticePage.objects.all()
-    assert notices.count() == len(Command.DEMO_NOTICES) >= 12
+    assert notices.count() == len(DEMO_NOTICES) >= 12
     assert {n.category for n in notices} == set(NoticeCategory.values)
     assert notices.filter(urgent=True).count() == 1
     now = timezone.now()
@@ -27,7 +27,7 @@ def test_demo_notices_cover_every_category_and_schedule(home, client_a):
     assert not expired.live and expired.expired
     visible = set(live_notices().values_list("pk", flat=True))
     assert scheduled.pk not in visible and expired.pk not in visible
-    assert len(visible) == len(Command.DEMO_NOTICES) - 2
+    assert len(visible) == len(DEMO_NOTICES) - 2
     body = client_a.get("/notices/").content.decode()
     assert "3 号楼停水通知" in body
     assert scheduled.title not in body and expired.title not in body
@@ -35,7 +35,7 @@ def test_demo_notices_cover_every_category_and_schedule(home, client_a):
 
 
 def test_demo_notices_are_idempotent(home):
-    Command.ensure_demo_notices(home)
-    Command.ensure_demo_notices(home)
-    assert NoticePage.objects.count() == len(Command.DEMO_NOTICES)
-    assert len({spec["slug"] for spec in Command.DEMO_NOTICES}) == len(Command.DEMO_NOTICES)
+    notices_demo_data_install(home=home)
+    notices_demo_data_install(home=home)
+    assert NoticePage.objects.count() == len(DEMO_NOTICES)
+    assert len({spec["slug"] for spec in DEMO_NOTICES}) == len(DEMO_NOTICES)

@@ -2,6 +2,7 @@
 
 from django.db.models import Sum
 
+from demo.stock import stock_demo_data_install
 from operations.models import (
     CandyDishCheck,
     Consumable,
@@ -10,7 +11,6 @@ from operations.models import (
     PurchaseRequestStatus,
     StockMovement,
 )
-from operations.services.demo_stock import stock_demo_data_install
 
 
 def test_demo_data_is_consistent_and_idempotent(center_a, in_center):

@@ -3,8 +3,8 @@
 from django.db import connection
 from django.utils import timezone
 
+from demo.work_orders import DEMO_ORDERS, work_orders_demo_data_install
 from operations.models import Notification, WorkOrder
-from operations.services.demo_work_orders import DEMO_ORDERS, work_orders_demo_data_install
 
 
 def test_demo_work_orders_cover_every_state_and_are_idempotent(center_a):

@@ -8,7 +8,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-import pytest
 from PIL import Image as PILImage
 
 from cms.services.reports import activity_report_draft
@@ -63,13 +62,6 @@ def full_activity(title="中秋社区义诊") -> Activity:
 def answer(survey, rating):
     ratings = {q.pk: rating for q in survey.template.questions.all() if q.kind == SurveyQuestion.Kind.RATING}
     survey_response_enter(survey=survey, answers=ratings)
-
-
-@pytest.fixture
-def admin_client(center_a, client_a):
-    connection.set_tenant(center_a)
-    assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
-    return client_a
 
 
 def test_detail_page_queries_do_not_grow(admin_client, django_assert_max_num_queries):

@@ -37,18 +37,6 @@ def make(title="社区义诊", kind=Activity.Kind.FREE_CLINIC, starts_at=None, *
     )
 
 
-@pytest.fixture
-def alpha(center_a):
-    connection.set_tenant(center_a)
-    return center_a
-
-
-@pytest.fixture
-def admin_client(alpha, client_a):
-    assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
-    return client_a
-
-
 def test_notice_created_published_escaped_and_linked(alpha):
     activity = make(
         title="<b>义诊</b>&体检",

@@ -49,21 +49,6 @@ def make(title="社区义诊", kind=Activity.Kind.FREE_CLINIC):
     )
 
 
-@pytest.fixture
-def officer(center_a):
-    connection.set_tenant(center_a)
-    user = get_user_model().objects.create_user(username="wen", password="x", first_name="文专员")
-    user.groups.add(Group.objects.get(name="社区文化活动专员"))
-    return user
-
-
-@pytest.fixture
-def admin_client(center_a, client_a):
-    connection.set_tenant(center_a)
-    assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
-    return client_a
-
-
 def test_collection_is_created_once_under_activity_photos(officer):
     activity = make()
     collection = activity_photo_collection_ensure(acting_user=officer, activity=activity)

@@ -8,8 +8,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-import pytest
-
 from cms.models import ActivityReportPage
 from operations.models import Activity
 from operations.services.activities import (
@@ -47,13 +45,6 @@ def status(page) -> str:
     if page.live:
         return "已发布（另有未发布的修改）" if page.has_unpublished_changes else "已发布"
     return "草稿"
-
-
-@pytest.fixture
-def admin_client(center_a, client_a):
-    connection.set_tenant(center_a)
-    assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
-    return client_a
 
 
 def test_draft_opens_the_wagtail_editor_and_detail_shows_status(admin_client):

@@ -5,7 +5,6 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,6 @@ from operations.services.activities import (
 )
 from operations.services.surveys import survey_answer_by_token, survey_create, survey_response_enter
 from operations.sms import LocmemSmsBackend
-from tests.base import TEST_PASSWORD
 
 
 def make(title="社区义诊"):
@@ -60,17 +58,9 @@ GUESTS = [
 ]
 
 
-@pytest.fixture
-def alpha(center_a):
-    connection.set_tenant(center_a)
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
     LocmemSmsBackend.outbox.clear()
-    return center_a
-
-
-@pytest.fixture
-def admin_client(alpha, client_a):
-    assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
-    return client_a
 
 
 def _rating_answers(survey, rating):

@@ -2,37 +2,17 @@
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 
 import pytest
 
 from operations.calendar import add_working_days
-from operations.models import AuditEntry, Complaint, Department, Notification, Survey
+from operations.models import AuditEntry, Complaint, Department, Notification
 from operations.selectors.complaints import complaint_is_overdue, complaints_list, complaints_overdue
 from operations.services import complaints as services
-from operations.services.demo_complaints import complaints_demo_data_install
-from tenants.services import center_roles_sync
-
-PASSWORD = "x-Pass-2026"
-
-
-def make_user(username: str, *, group: str | None = None, first_name: str = ""):
-    user = get_user_model().objects.create_user(username=username, password=PASSWORD, first_name=first_name)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def alpha(center_a):
-    connection.set_tenant(center_a)
-    center_roles_sync()
-    return center_a
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -241,22 +221,3 @@ class TestOverdue:
         assert services.complaints_notify_overdue() == 1
         assert services.complaints_notify_overdue() == 0
         assert Notification.objects.filter(recipient=handler, kind="complaint_overdue").count() == 1
-
-
-def test_demo_data_is_complete_and_idempotent(alpha):
-    get_user_model().objects.filter(username="admin").exists() or make_user("admin")
-    complaints_demo_data_install()
-    counts = (Complaint.objects.count(), Survey.objects.count(), Survey.objects.get().responses.count())
-    complaints_demo_data_install()
-    assert (
-        Complaint.objects.count(),
-        Survey.objects.count(),
-        Survey.objects.get().responses.count(),
-    ) == counts
-    assert counts[0] >= 5 and counts[2] == 30
-    channels = set(Complaint.objects.values_list("channel", flat=True))
-    assert {"oral", "phone", "written"} <= channels
-    major = Complaint.objects.get(is_major=True)
-    assert major.report_to_head_office and major.head_office_report
-    assert complaints_overdue().count() == 1
-    assert Complaint.objects.filter(status=Complaint.Status.CLOSED).exists()

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from operations.models import Complaint
 from operations.services import complaints as services
 from tenants.services import center_roles_sync
-from tests.operations.test_complaint_services import make_user
+from tests.factories import make_user
 
 NAME, PHONE = "李秀英", "13812345678"
 MASKED_NAME, MASKED_PHONE = "李**", "138****5678"

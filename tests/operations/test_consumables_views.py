@@ -17,16 +17,15 @@ from operations.models import (
     PurchaseRequestStatus,
     StockMovement,
 )
-from operations.services.consumables import first_aid_use_record, stock_receive, stock_use
+from operations.services.consumables import (
+    candy_dish_fill,
+    candy_dish_lock,
+    first_aid_use_record,
+    stock_receive,
+    stock_use,
+)
 from operations.services.purchasing import purchase_request_draft
 from tests.base import TEST_PASSWORD
-
-
-@pytest.fixture
-def admin_client(client_a, center_a, in_center):
-    with in_center(center_a):
-        assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
-        yield client_a
 
 
 @pytest.fixture
@@ -93,9 +92,16 @@ def test_candy_ticks_and_twice_refused_via_page(desk_client, zh):
 
 
 def test_candy_history_flat_queries(admin_client, django_assert_max_num_queries):
-    from operations.services.demo_stock import stock_demo_data_install
-
-    stock_demo_data_install()
+    admin = get_user_model().objects.get(username="admin")
+    today = timezone.localdate()
+    for days_ago in range(30, 0, -1):  # a month of history, one evening not locked
+        day = today - datetime.timedelta(days=days_ago)
+        morning, evening = (
+            timezone.make_aware(datetime.datetime.combine(day, datetime.time(h))) for h in (8, 18)
+        )
+        candy_dish_fill(date=day, acting_user=admin, at=morning)
+        if days_ago != 7:
+            candy_dish_lock(date=day, acting_user=admin, at=evening)
     with django_assert_max_num_queries(14):
         assert admin_client.get(reverse("operations_consumables_candy")).status_code == 200
 

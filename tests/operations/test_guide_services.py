@@ -7,22 +7,15 @@ from django.utils import translation
 
 import pytest
 
+from operations.data.service_guide import DEFAULT_SERVICE_ITEMS
 from operations.models import AuditEntry, Building, ServiceApplication, ServiceItem, Unit
 from operations.services.defaults import center_defaults_install
 from operations.services.guide import (
-    DEFAULT_SERVICE_ITEMS,
     fee_display,
     service_application_record,
     service_guide_install_defaults,
     time_limit_display,
 )
-
-
-@pytest.fixture
-def guide(center_a):
-    connection.set_tenant(center_a)
-    center_defaults_install()
-    return {item.name: item for item in ServiceItem.objects.prefetch_related("materials")}
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 import datetime as dt
 from io import BytesIO
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +13,7 @@ from openpyxl import load_workbook
 from operations.models import Building, ConvenienceItem, Loan, LoanFollowUp, ReadingGlassesUse, Resident, Unit
 from operations.services.lending import lending_install_defaults, loan_follow_up, loan_lend, loan_return
 from tests.base import TEST_PASSWORD
+from tests.factories import make_user
 
 MAX_QUERIES = 12  # the limit, for the center admin as in the benchmark
 
@@ -26,14 +25,6 @@ def admin_login(center_a):
         assert client.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
 
     return login
-
-
-def make_user(username, group_name, first_name=""):
-    user = get_user_model().objects.create_user(
-        username=username, password="x", first_name=first_name or username
-    )
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 @pytest.fixture

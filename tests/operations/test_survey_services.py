@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 import pytest
@@ -20,13 +19,7 @@ from operations.models import (
 from operations.selectors.surveys import survey_results, surveys_list
 from operations.services import surveys as services
 from operations.services.common import new_tracking_code
-from tests.operations.test_complaint_services import make_user
-
-
-@pytest.fixture
-def alpha(center_a):
-    connection.set_tenant(center_a)
-    return center_a
+from tests.factories import make_user
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from operations.models import Survey, SurveyQuestion, SurveyResponse
 from operations.services import surveys as services
 from tenants.services import center_roles_sync
-from tests.operations.test_complaint_services import make_user
+from tests.factories import make_user
 from tests.operations.test_survey_services import bulk_responses
 
 

@@ -12,7 +12,7 @@ import pytest
 from operations.models import Notification, WorkOrder
 from operations.services import work_orders as services
 from tenants.models import ServiceCenter
-from tests.operations.test_work_order_services import make_user
+from tests.factories import make_user
 
 
 def run() -> str:

@@ -4,7 +4,6 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -14,38 +13,20 @@ import pytest
 
 from operations.models import (
     AuditEntry,
-    Building,
     DeadlineExtension,
     Department,
     Notification,
     Resident,
     ServiceItem,
-    Unit,
     WorkdayOverride,
     WorkOrder,
     WorkOrderAttachment,
     WorkOrderTransition,
 )
 from operations.services import work_orders as services
+from tests.factories import make_unit, make_user
 
 TZ = dt.timezone(dt.timedelta(hours=8))
-
-
-def make_user(username: str, *, group: str | None = None, first_name: str = ""):
-    from django.contrib.auth.models import Group
-
-    user = get_user_model().objects.create_user(
-        username=username, password="x-Pass-2026", first_name=first_name
-    )
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-def make_unit(building: str = "3号楼", entrance: str = "2单元", room: str = "1201") -> Unit:
-    block, _ = Building.objects.get_or_create(name=building)
-    unit, _ = Unit.objects.get_or_create(building=block, entrance=entrance, room=room)
-    return unit
 
 
 def make_service_item(name: str, *, value: int, unit: str, department: Department | None = None, **extra):

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from operations.models import Department, Notification, Resident, WorkOrder
 from operations.services import work_orders as services
 from tenants.services import center_roles_sync
-from tests.operations.test_work_order_services import make_unit, make_user
+from tests.factories import make_unit, make_user
 
 MAX_QUERIES = 15
 
