@@ -9,9 +9,8 @@ from demo.notices import DEMO_NOTICES, notices_demo_data_install
 
 
 @pytest.fixture
-def home(center_a, in_center):
-    with in_center(center_a):
-        yield HomePage.objects.get()
+def home(alpha):
+    return HomePage.objects.get()
 
 
 def test_demo_notices_cover_every_category_and_schedule(home, client_a):

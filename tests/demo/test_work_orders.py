@@ -1,14 +1,12 @@
 """Demo work orders: every state, some breached, consistent transitions, idempotent."""
 
-from django.db import connection
 from django.utils import timezone
 
 from demo.work_orders import DEMO_ORDERS, work_orders_demo_data_install
 from operations.models import Notification, WorkOrder
 
 
-def test_demo_work_orders_cover_every_state_and_are_idempotent(center_a):
-    connection.set_tenant(center_a)
+def test_demo_work_orders_cover_every_state_and_are_idempotent(alpha):
     first = work_orders_demo_data_install()
     assert first["work_orders"] == len(DEMO_ORDERS)
     again = work_orders_demo_data_install()

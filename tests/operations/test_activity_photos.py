@@ -3,8 +3,6 @@
 import datetime as dt
 import io
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -26,6 +24,7 @@ from operations.services.activities import (
     activity_photo_collection_ensure,
 )
 from tests.base import TEST_PASSWORD
+from tests.factories import make_user
 
 DETAIL_MAX_QUERIES = 30
 
@@ -164,8 +163,7 @@ def test_upload_view_without_files_shows_form_error(admin_client):
 def test_upload_needs_change_permission(center_a, client_a):
     connection.set_tenant(center_a)
     activity = make()
-    viewer = get_user_model().objects.create_user(username="dispatch", password="x")
-    viewer.groups.add(Group.objects.get(name="部门调度员"))
+    viewer = make_user("dispatch", "部门调度员")
     client_a.force_login(viewer)
     response = client_a.post(
         reverse("operations_activities:photos", args=[activity.pk]), {"photos": [picture()]}

@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from operations.services.activities import (
     activity_publicity_tick,
 )
 from tests.base import TEST_PASSWORD
+from tests.factories import make_user
 
 
 def make(title="社区义诊"):
@@ -98,8 +98,7 @@ def test_not_held_activity_gives_a_message_not_a_500(admin_client):
 
 def test_officer_drafts_and_edits(center_a, client_a):
     connection.set_tenant(center_a)
-    officer = get_user_model().objects.create_user(username="wen", password="x")
-    officer.groups.add(Group.objects.get(name="社区文化活动专员"))
+    officer = make_user("wen", "社区文化活动专员")
     activity = held()
     client_a.force_login(officer)
     response = client_a.post(reverse("operations_activities:report_draft", args=[activity.pk]))

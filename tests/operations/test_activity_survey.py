@@ -2,8 +2,6 @@
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -24,6 +22,7 @@ from operations.services.activities import (
 )
 from operations.services.surveys import survey_answer_by_token, survey_create, survey_response_enter
 from operations.sms import LocmemSmsBackend
+from tests.factories import make_user
 
 
 def make(title="社区义诊"):
@@ -185,15 +184,14 @@ def test_start_on_a_planned_activity_is_a_message(admin_client):
 
 def test_survey_start_needs_survey_permission(alpha, client_a):
     activity = held()
-    user = get_user_model().objects.create_user(username="planner", password="x")
-    user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["change_activity", "view_activity", "access_admin"])
+    user = make_user(
+        "planner",
+        perms=("operations.change_activity", "operations.view_activity", "wagtailadmin.access_admin"),
     )
     client_a.force_login(user)
     client_a.post(reverse("operations_activities:survey_start", args=[activity.pk]))
     assert not Survey.objects.exists()
-    officer = get_user_model().objects.create_user(username="wen", password="x")
-    officer.groups.add(Group.objects.get(name="社区文化活动专员"))
+    officer = make_user("wen", "社区文化活动专员")
     client_a.force_login(officer)
     client_a.post(reverse("operations_activities:survey_start", args=[activity.pk]))
     assert Survey.objects.filter(activity=activity).exists()

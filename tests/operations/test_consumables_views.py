@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,15 +25,13 @@ from operations.services.consumables import (
 )
 from operations.services.purchasing import purchase_request_draft
 from tests.base import TEST_PASSWORD
+from tests.factories import make_user
 
 
 @pytest.fixture
 def desk_client(client_a, center_a, in_center):
     with in_center(center_a):
-        user = get_user_model().objects.create_user(
-            username="deskv", password=TEST_PASSWORD, first_name="前台"
-        )
-        user.groups.add(Group.objects.get(name="前台客服"))
+        make_user("deskv", "前台客服", "前台")
         assert client_a.login(username="deskv", password=TEST_PASSWORD)
         yield client_a
 
@@ -150,11 +147,7 @@ def test_first_aid_page_records_use_and_lists_flat(admin_client, django_assert_m
 
 def test_first_aid_names_masked_without_contact_permission(client_a, center_a, in_center):
     with in_center(center_a):
-        user = get_user_model().objects.create_user(username="officer", password=TEST_PASSWORD)
-        user.groups.add(Group.objects.get(name="社区文化活动专员"))
-        from django.contrib.auth.models import Permission
-
-        user.user_permissions.add(Permission.objects.get(codename="view_firstaiduse"))
+        make_user("officer", "社区文化活动专员", perms=("operations.view_firstaiduse",))
         first_aid_use_record(patient_kind="resident", patient_name="王秀英", what_happened="擦伤")
         client_a.login(username="officer", password=TEST_PASSWORD)
         content = client_a.get(reverse("operations_consumables_first_aid")).content.decode()

@@ -8,7 +8,7 @@ from django.utils import translation
 import pytest
 
 from operations.data.service_guide import DEFAULT_SERVICE_ITEMS
-from operations.models import AuditEntry, Building, ServiceApplication, ServiceItem, Unit
+from operations.models import AuditEntry, ServiceApplication, ServiceItem
 from operations.services.defaults import center_defaults_install
 from operations.services.guide import (
     fee_display,
@@ -16,6 +16,7 @@ from operations.services.guide import (
     service_guide_install_defaults,
     time_limit_display,
 )
+from tests.factories import make_unit
 
 
 @pytest.fixture
@@ -25,8 +26,7 @@ def clerk(guide):
 
 @pytest.fixture
 def unit(guide):
-    building = Building.objects.create(name="3号楼")
-    return Unit.objects.create(building=building, entrance="2单元", room="1201")
+    return make_unit()
 
 
 class TestDefaults:

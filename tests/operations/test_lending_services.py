@@ -11,7 +11,6 @@ import pytest
 
 from operations.models import (
     AuditEntry,
-    Building,
     ConvenienceItem,
     Loan,
     LoanDueRule,
@@ -21,7 +20,6 @@ from operations.models import (
     ReadingGlassesUse,
     Resident,
     ToolboxContent,
-    Unit,
 )
 from operations.services.lending import (
     TOOLBOX_DEFAULT_CONTENTS,
@@ -35,7 +33,7 @@ from operations.services.lending import (
     loans_close_day,
     reading_glasses_use_record,
 )
-from tests.factories import make_user
+from tests.factories import make_unit, make_user
 
 
 @pytest.fixture
@@ -47,8 +45,7 @@ def desk(center_a):
 
 @pytest.fixture
 def unit(desk):
-    building = Building.objects.create(name="3号楼")
-    return Unit.objects.create(building=building, entrance="2单元", room="1201")
+    return make_unit()
 
 
 def item(code="GJ-09", kind="tool", name="电钻"):

@@ -10,10 +10,10 @@ from django.utils import timezone
 import pytest
 from openpyxl import load_workbook
 
-from operations.models import Building, ConvenienceItem, Loan, LoanFollowUp, ReadingGlassesUse, Resident, Unit
+from operations.models import ConvenienceItem, Loan, LoanFollowUp, ReadingGlassesUse, Resident
 from operations.services.lending import lending_install_defaults, loan_follow_up, loan_lend, loan_return
 from tests.base import TEST_PASSWORD
-from tests.factories import make_user
+from tests.factories import make_unit, make_user
 
 MAX_QUERIES = 12  # the limit, for the center admin as in the benchmark
 
@@ -31,8 +31,7 @@ def admin_login(center_a):
 def setup(center_a):
     connection.set_tenant(center_a)
     lending_install_defaults()
-    building = Building.objects.create(name="3号楼")
-    unit = Unit.objects.create(building=building, entrance="2单元", room="1201")
+    unit = make_unit()
     resident = Resident.objects.create(unit=unit, name="王建国", phone="13812345678")
     return {
         "desk": make_user("li", "前台客服", "李前台"),

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 import pytest
@@ -29,21 +28,20 @@ from operations.services.purchasing import (
     purchase_request_receive,
     purchase_request_submit,
 )
+from tests.factories import make_user
 
 MONTH = datetime.date(2026, 11, 1)
 
 
 @pytest.fixture
 def head(alpha):
-    user = get_user_model().objects.create_user(username="head1", password="x", first_name="李主任")
-    user.groups.add(Group.objects.get(name="中心负责人"))
+    user = make_user("head1", "中心负责人", "李主任")
     return get_user_model().objects.get(pk=user.pk)
 
 
 @pytest.fixture
 def desk(alpha):
-    user = get_user_model().objects.create_user(username="desk2", password="x", first_name="前台")
-    user.groups.add(Group.objects.get(name="前台客服"))
+    user = make_user("desk2", "前台客服", "前台")
     return get_user_model().objects.get(pk=user.pk)
 
 
