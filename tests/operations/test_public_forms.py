@@ -21,8 +21,7 @@ from PIL import Image
 from operations import ratelimit
 from operations.models import AuditEntry, Complaint, Survey, SurveyResponse, WorkOrder, WorkOrderAttachment
 from operations.services import surveys as survey_services
-from tests.factories import make_unit
-from tests.operations.test_survey_views import answer_post
+from tests.factories import answer_post, make_unit
 
 SCRIPT = '<script>alert("x")</script><b>漏水</b>'
 ESCAPED_SCRIPT = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;漏水&lt;/b&gt;"

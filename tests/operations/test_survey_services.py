@@ -19,7 +19,7 @@ from operations.models import (
 from operations.selectors.surveys import survey_results, surveys_list
 from operations.services import surveys as services
 from operations.services.common import new_tracking_code
-from tests.factories import make_user
+from tests.factories import bulk_responses, make_user
 
 
 @pytest.fixture
@@ -198,27 +198,6 @@ class TestInvitationsAndAnswers:
                 survey=survey, answers=full_answers(questions), source="web", acting_user=clerk
             )
         assert SurveyResponse.objects.count() == 1
-
-
-def bulk_responses(survey, questions, ratings: list[int], *, created=None) -> None:
-    """Responses straight into the tables (fast), one per rating; every rating question gets that rating."""
-    rating_questions = questions[SurveyQuestion.Kind.RATING]
-    single = questions[SurveyQuestion.Kind.SINGLE][0]
-    text = questions[SurveyQuestion.Kind.TEXT][0]
-    responses = SurveyResponse.objects.bulk_create(
-        SurveyResponse(survey=survey, source=SurveyResponse.Source.PAPER) for _ in ratings
-    )
-    if created:
-        SurveyResponse.objects.filter(pk__in=[r.pk for r in responses]).update(created=created)
-    answers = []
-    for i, (response, rating) in enumerate(zip(responses, ratings, strict=True)):
-        answers += [SurveyAnswer(response=response, question=q, rating=rating) for q in rating_questions]
-        answers.append(
-            SurveyAnswer(response=response, question=single, choices=["电话" if i % 2 else "到前台"])
-        )
-        if i % 10 == 0:
-            answers.append(SurveyAnswer(response=response, question=text, text=f"意见{i}"))
-    SurveyAnswer.objects.bulk_create(answers)
 
 
 class TestResults:

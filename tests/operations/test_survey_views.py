@@ -12,8 +12,7 @@ import pytest
 from operations.models import Survey, SurveyQuestion, SurveyResponse
 from operations.services import surveys as services
 from tenants.services import center_roles_sync
-from tests.factories import make_user
-from tests.operations.test_survey_services import bulk_responses
+from tests.factories import answer_post, bulk_responses, make_user
 
 
 @pytest.fixture
@@ -37,21 +36,6 @@ def env(center_a, client_a):
         "questions": questions,
         "center": center_a,
     }
-
-
-def answer_post(questions, rating="5"):
-    data = {}
-    for question in questions:
-        key = f"q{question.pk}"
-        if question.kind == SurveyQuestion.Kind.RATING:
-            data[key] = rating
-        elif question.kind == SurveyQuestion.Kind.SINGLE:
-            data[key] = question.option_list[0]
-        elif question.kind == SurveyQuestion.Kind.MULTIPLE:
-            data[key] = question.option_list[:2]
-        else:
-            data[key] = "服务很好，谢谢！"
-    return data
 
 
 def url(invitation):
