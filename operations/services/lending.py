@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from operations.data.lending import DEFAULT_ITEMS, TOOLBOX_DEFAULT_CONTENTS
 from operations.models import (
     ConvenienceItem,
     Loan,
@@ -34,14 +35,6 @@ from portal.services import center_kpi_set
 from tenants.models import ServiceCenter
 
 DEFAULT_DUE_TIME = dt.time(18, 0)
-TOOLBOX_DEFAULT_CONTENTS = ["锤子", "钳子", "螺丝刀", "绝缘胶带", "卷尺", "壁纸刀", "电笔", "扳手"]
-DEFAULT_ITEMS = [
-    # code, name, kind, location
-    ("LHJ-01", "老花镜", ItemKind.READING_GLASSES, "前台台面"),
-    ("LHJ-02", "老花镜", ItemKind.READING_GLASSES, "前台台面"),
-    ("GJX-01", "工具箱", ItemKind.TOOLBOX, "前台柜子"),
-    ("YYX-01", "医药箱", ItemKind.FIRST_AID_KIT, "前台柜子"),
-]
 ITEM_FIELDS = ("code", "name", "kind", "location", "condition_note")
 DESK_GROUP = "前台客服"
 HEAD_GROUP = "中心负责人"

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from operations.history import action_label, is_labelled
 from operations.models import Inquiry
-from tests.operations.test_inquiries_views import guide, record, staff  # noqa: F401 (fixtures)
+from tests.operations.test_inquiries_views import record, staff  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,7 +100,7 @@ class TestIndexShape:
         home = client_a.get(reverse("wagtailadmin_home")).content.decode()
         assert reverse("inquiries:index") + "?scope=mine" in home
 
-    def test_export_fills_flagged_rows_red_and_refuses_a_period_over_a_year(self, staff, guide, client_a):  # noqa: F811
+    def test_export_fills_flagged_rows_red_and_refuses_a_period_over_a_year(self, staff, guide, client_a):
         late = record(staff["li"], service_item=guide["报修"], now=timezone.now() - dt.timedelta(hours=30))
         client_a.force_login(staff["li"])
         today = timezone.localdate()

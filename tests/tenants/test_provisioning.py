@@ -19,6 +19,7 @@ from operations.models import StaffProfile
 from tenants import provisioning, services
 from tenants.models import CenterAuditLog, Domain, ServiceCenter
 from tenants.roles import ROLES
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -311,10 +312,8 @@ def test_activity_officer_media_stays_out_of_other_collections(center_a, in_cent
     with in_center(center_a):
         root = Collection.get_first_root_node()
         private = root.add_child(name="投诉书面材料")
-        officer = get_user_model().objects.create_user(username="officer", password="x")
-        officer.groups.add(Group.objects.get(name="社区文化活动专员"))
-        head = get_user_model().objects.create_user(username="head", password="x")
-        head.groups.add(Group.objects.get(name="中心负责人"))
+        officer = make_user("officer", "社区文化活动专员")
+        head = make_user("head", "中心负责人")
         officer_collections = {
             c.name for c in permission_policy.collections_user_has_permission_for(officer, "choose")
         }
