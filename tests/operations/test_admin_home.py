@@ -4,7 +4,6 @@ import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,7 +13,9 @@ from operations.models import Complaint, Inquiry, StaffProfile, WorkOrder
 from operations.selectors.roster import breaches_overview, staff_open_items
 from operations.services.inquiries import inquiry_complete, inquiry_hand_over, inquiry_record
 from operations.services.roster import duty_shift_set
+from operations.views.dashboard import record_url_finder
 from tests.base import TEST_PASSWORD, CenterTestCase
+from tests.factories import make_user
 
 SEQUENCE = itertools.count(1)
 
@@ -136,10 +137,7 @@ class AdminHomeTests(CenterTestCase):
         self.assertIn("王建国", my_panel)  # the center head may see visitors' names
 
     def test_masks_visitor_names_for_roles_without_contact_permission(self):
-        dispatcher = get_user_model().objects.create_user(
-            username="zhao", first_name="赵磊", password=TEST_PASSWORD
-        )
-        dispatcher.groups.add(Group.objects.get(name="部门调度员"))
+        dispatcher = make_user("zhao", "部门调度员", "赵磊")
         inquiry(first_responder=dispatcher, status=Inquiry.Status.HANDLING, visitor_name="王建国")
         order = work_order(assignee=dispatcher, status=WorkOrder.Status.DISPATCHED, deadline=self.past)
         complaint(handler=self.admin, reply_due=timezone.localdate() - datetime.timedelta(days=1))
@@ -187,10 +185,7 @@ class HandedOverInquiryTests(CenterTestCase):
 
     def test_colleague_sees_the_inquiry_handed_to_them_until_it_is_completed(self):
         admin = get_user_model().objects.get(username="admin")
-        colleague = get_user_model().objects.create_user(
-            username="desk", first_name="前台小王", password=TEST_PASSWORD
-        )
-        colleague.groups.add(Group.objects.get(name="前台客服"))
+        colleague = make_user("desk", "前台客服", "前台小王")
         handed = inquiry_record(visitor_name="王建国", matter="咨询停车证办理", acting_user=admin)
         inquiry_hand_over(inquiry=handed, to_user=colleague, contact="电话联系", acting_user=admin)
         inquiry_record(visitor_name="李秀英", matter="咨询装修申请", acting_user=admin)  # not handed over
@@ -214,8 +209,6 @@ class HandedOverInquiryTests(CenterTestCase):
 
 class AdminHomeLinkTests(CenterTestCase):
     def test_items_link_to_admin_pages_or_to_nothing(self):
-        from operations.views.dashboard import record_url_finder
-
         admin = get_user_model().objects.get(username="admin")
         edit_url = record_url_finder(admin)
         for obj in (
