@@ -253,7 +253,10 @@ class DutyShiftIndexView(OperationsIndexView):
         return super().get_base_queryset().select_related("staff")
 
     def to_row_dict(self, item):
-        return super().to_row_dict(item) | {"staff": get_user_display_name(item.staff)}
+        return super().to_row_dict(item) | {
+            "post": item.get_post_display(),
+            "staff": get_user_display_name(item.staff),
+        }
 
 
 class DutyShiftSaveMixin(ServiceSaveMixin):

@@ -1,12 +1,15 @@
 """Duty roster admin: the week view, the template editor, generating weeks, the list of shifts."""
 
 import datetime
+import io
 import re
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
+
+from openpyxl import load_workbook
 
 from operations.history import is_labelled
 from operations.models import DutyShift, DutyTemplateSlot, StaffProfile
@@ -372,3 +375,10 @@ class PrefillTests(RosterAdminTestCase):
     def test_shift_list_shows_staff_names(self):
         duty_shift_set(date=MONDAY, post="A", staff=self.zhang, start_time=T8, end_time=T18)
         self.assertContains(self.client.get(reverse("dutyshift:index")), "张敏")
+
+    def test_shift_export_names_the_post_and_the_staff(self):
+        duty_shift_set(date=MONDAY, post="A", staff=self.zhang, start_time=T8, end_time=T18)
+        response = self.client.get(reverse("dutyshift:index"), {"export": "xlsx"})
+        sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        row = [cell.value for cell in sheet[2]]
+        self.assertEqual(row[1:3], ["A 岗", "张敏"])  # as on screen: the post's name, the staff's name
