@@ -143,12 +143,8 @@ class DutyWeekView(RosterScreen):
 
     def clear(self):
         perms_required(self.request.user, "operations.delete_dutyshift")
-        day = _date(self.request.POST.get("date"))
-        shift = (
-            DutyShift.objects.filter(date=day, post=self.request.POST.get("post", "")).first()
-            if day
-            else None
-        )
+        post = self.request.POST.get("post", "")
+        shift = DutyShift.objects.filter(date=_date(self.request.POST.get("date")), post=post).first()
         if shift is None:
             messages.error(self.request, _("There is no shift to clear on that day and post."))
         else:

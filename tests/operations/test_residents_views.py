@@ -324,6 +324,7 @@ def test_department_list_links_to_queue_and_staff_assignment(client_a, center_a,
     assert "工程部" in body and "护卫部" in body
     assert f"/admin/operations/work-orders/queue/department/{engineering.pk}/" in body
     staff_url = f"/admin/operations/departments/{engineering.pk}/staff/"
+    assert staff_url in body
     assert client_a.get(staff_url).status_code == 200
     response = client_a.post(staff_url, {"members": [fixer.pk]})
     assert response.status_code == 302

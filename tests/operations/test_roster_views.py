@@ -143,6 +143,14 @@ class DutyWeekViewTests(RosterAdminTestCase):
         response = self.client.post(self.week_url, data)
         self.assertIn("end_time", response.context["form"].errors)
 
+    def test_clearing_with_a_bad_date_says_so(self):
+        for day in ("2026-99-99", "x", ""):
+            with self.subTest(day=day):
+                response = self.client.post(
+                    self.week_url, {"action": "clear", "date": day, "post": "A"}, follow=True
+                )
+                self.assertContains(response, "该日期和岗位没有可清除的值班。")
+
     def test_garbage_start_falls_back_to_this_week(self):
         response = self.client.get(self.week_url, {"start": "not-a-date", "date": "2026-99-99", "post": "Z"})
         self.assertEqual(response.status_code, 200)
