@@ -128,16 +128,7 @@ class SectionsPanel(HomePanel):
             }
             for name, section in self.get_sections().items()
         ]
-        return {
-            "panel_id": self.panel_id,
-            "heading": self.heading,
-            "empty_message": self.empty_message,
-            "every_section": self.every_section,
-            "sections": sections,
-            "total": sum(section["count"] for section in sections),
-            "limit": self.limit,
-            "shown": bool(sections),
-        }
+        return {"panel": self, "sections": sections, "total": sum(section["count"] for section in sections)}
 
 
 class TodayDutyPanel(HomePanel):

@@ -90,12 +90,6 @@ class ResidentViewSet(ResidentsAreaViewSet):
         return forms.ResidentEditForm if for_update else forms.ResidentCreateForm
 
 
-class UnitFilterSet(WagtailFilterSet):
-    class Meta:
-        model = Unit
-        fields = ["building"]
-
-
 class UnitViewSet(ResidentsAreaViewSet):
     model = Unit
     name = "units"
@@ -109,7 +103,7 @@ class UnitViewSet(ResidentsAreaViewSet):
     create_service = resident_services.unit_create
     update_service = resident_services.unit_update
     delete_service = resident_services.unit_delete
-    filterset_class = UnitFilterSet
+    list_filter = ["building"]
     search_fields = ["building__name", "entrance", "room"]
     search_backend_name = None  # the database's icontains over these fields
     list_per_page = 50

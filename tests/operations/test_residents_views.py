@@ -204,6 +204,11 @@ def test_units_and_buildings_lists(client_a, center_a, in_center):
         make_resident()
         login_admin(client_a)
     assert "1号楼-2单元-1201" in client_a.get("/admin/operations/units/").content.decode()
+    with in_center(center_a):
+        other = make_resident(name="赵国庆", building="2号楼", room="502")
+    body = client_a.get("/admin/operations/units/", {"building": other.unit.building_id}).content.decode()
+    assert "2号楼-2单元-502" in body and "1号楼-2单元-1201" not in body
+    assert "2号楼-2单元-502" in client_a.get("/admin/operations/units/", {"q": "502"}).content.decode()
     assert "1号楼" in client_a.get("/admin/operations/buildings/").content.decode()
 
 
