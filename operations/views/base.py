@@ -57,6 +57,9 @@ class ServiceCreateView(ServiceSaveMixin, generic.CreateView):
     returns the new record, and the user lands on that record's page."""
 
     inspect_url_name = None
+    template_name = (
+        "operations/shared/create.html"  # a service's refusal naming no field shows above the form
+    )
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -281,6 +284,11 @@ class RecordInspectView(RecordActionsMixin, generic.InspectView):
     """A record with its history in words and a form for every action the user may take now."""
 
     template_name = "operations/shared/inspect.html"
+
+    def get_fields(self):
+        """Only the fields the viewset names (``inspect_view_fields``): areas show their record in
+        ``{% block record %}`` with personal data masked, so nothing is listed (or queried) by default."""
+        return [f for f in self.fields if f not in self.fields_exclude]
 
     @property
     def bound_action(self) -> tuple[str, forms.Form] | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 import pytest
@@ -113,3 +113,15 @@ class TestIndexShape:
         response = client_a.get(reverse("inquiries:index"), params | {"export": "xlsx"}, follow=True)
         assert "一年" in response.content.decode()
         assert Inquiry.objects.count() == 1
+
+
+class TestRecordsKeptForTheRegister:
+    def test_no_delete_and_edit_opens_the_record(self, staff, client_a):
+        inquiry = record(staff["li"])
+        client_a.force_login(staff["li"])
+        with pytest.raises(NoReverseMatch):
+            reverse("inquiries:delete", args=[inquiry.pk])
+        response = client_a.get(reverse("inquiries:edit", args=[inquiry.pk]))
+        assert response.status_code == 302 and response.url == reverse("inquiries:inspect", args=[inquiry.pk])
+        content = client_a.get(reverse("inquiries:inspect", args=[inquiry.pk])).content.decode()
+        assert "/delete/" not in content
