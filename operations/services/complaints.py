@@ -38,7 +38,7 @@ def complaint_requires_written_reply(complaint: Complaint) -> bool:
 
 def _detail_url(complaint: Complaint) -> str:
     try:
-        return reverse("operations_complaints:detail", args=[complaint.pk])
+        return reverse("complaints:inspect", args=[complaint.pk])
     except NoReverseMatch:  # admin URLs not loaded (e.g. a bare shell)
         return ""
 
