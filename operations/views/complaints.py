@@ -174,12 +174,10 @@ class ComplaintInspectView(RecordInspectView):
     """The complaint, its history in words and the actions the user may take now."""
 
     template_name = "operations/complaints/inspect.html"
+    page_title = gettext_lazy("Complaint")
 
     def get_record_queryset(self):
         return complaints_list().select_related("written_document")
-
-    def get_page_title(self):
-        return _("Complaint %(number)s") % {"number": self.object.number}
 
     def get_page_subtitle(self):
         return self.object.number

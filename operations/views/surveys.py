@@ -84,6 +84,7 @@ class SurveyInspectView(RecordInspectView):
     """A survey's results, its invitations, the latest answers, its history and its actions."""
 
     template_name = "operations/surveys/inspect.html"
+    page_title = gettext_lazy("survey")
 
     def get_record_queryset(self):
         return Survey.objects.select_related("template", "work_order")

@@ -57,7 +57,7 @@ class ComplaintPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Complaint, ComplaintPermissionPolicy(Complaint))
 
 COMPLAINT_SCOPES = {
-    "open": (_("Open"), lambda qs, request: qs.filter(status__in=OPEN_STATUSES)),
+    "open": (_("Awaiting a reply"), lambda qs, request: qs.filter(status__in=OPEN_STATUSES)),
     "overdue": (
         _("Overdue replies"),
         lambda qs, request: qs.filter(is_overdue=True).order_by("reply_due", "pk"),
@@ -144,8 +144,9 @@ class ComplaintViewSet(OperationsViewSet):
         return ComplaintForm
 
     def get_common_view_kwargs(self, **kwargs):
-        # A complaint is never deleted: it stays on record with its history.
-        return super().get_common_view_kwargs(**kwargs) | {"delete_url_name": None}
+        # A complaint changes only through its actions and is never deleted: no edit or delete
+        # buttons (the edit URL, kept for links, opens the record).
+        return super().get_common_view_kwargs(**kwargs) | {"edit_url_name": None, "delete_url_name": None}
 
     def get_urlpatterns(self):
         return [p for p in super().get_urlpatterns() if p.name != "delete"] + [
@@ -330,8 +331,8 @@ class SurveyViewSet(OperationsViewSet):
         return SurveyForm
 
     def get_common_view_kwargs(self, **kwargs):
-        # Answers refer to their survey: a survey is closed, not deleted.
-        return super().get_common_view_kwargs(**kwargs) | {"delete_url_name": None}
+        # A survey changes through its actions; answers refer to it, so it is closed, not deleted.
+        return super().get_common_view_kwargs(**kwargs) | {"edit_url_name": None, "delete_url_name": None}
 
     def get_urlpatterns(self):
         return [p for p in super().get_urlpatterns() if p.name != "delete"] + [
