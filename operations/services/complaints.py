@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.admin.utils import get_user_display_name
+
 from operations.calendar import add_working_days
 from operations.models import Complaint, Department, ServiceItem, Unit
 from operations.notify import notify
+from operations.selectors.complaints import complaints_overdue
 from operations.services.common import audit_record, diff_fields, new_tracking_code, next_number, user_or_none
 from operations.validators import normalize_phone, validate_phone
-
-User = get_user_model()
 
 #: Working days to reply to a complaint unless the desk sets another date.
 REPLY_WORKING_DAYS = 3
@@ -73,8 +73,7 @@ def complaint_subject_display(complaint: Complaint) -> str:
     """Whom or what the complaint is about, in one line."""
     parts = []
     if complaint.subject_staff_id:
-        staff = complaint.subject_staff
-        parts.append(staff.get_full_name() or staff.get_username())
+        parts.append(get_user_display_name(complaint.subject_staff))
     if complaint.subject_department_id:
         parts.append(str(complaint.subject_department))
     if complaint.subject_service_item_id:
@@ -397,8 +396,6 @@ def complaints_notify_overdue(*, today: dt.date | None = None) -> int:
 
     Safe to run twice a day: each complaint's overdue notice is sent once per recipient.
     """
-    from operations.selectors.complaints import complaints_overdue
-
     today = today or timezone.localdate()
     sent = 0
     for complaint in complaints_overdue(today=today).select_related("handler", "created_by"):

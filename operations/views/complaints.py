@@ -163,7 +163,7 @@ class ComplaintCreateView(ServiceCreateView):
     def save_instance(self):
         data = dict(self.form.cleaned_data)
         handler = data.pop("handler")
-        if handler is not None and not self.request.user.has_perm("operations.change_complaint"):
+        if handler is not None and not self.user_has_permission("change"):
             raise ValidationError(
                 {"handler": _("Only staff who may change complaints can assign a handler.")}
             )
