@@ -136,6 +136,11 @@ class TestList:
         assert late.number in html and env["complaint"].number not in html
         assert "已逾期" in html
 
+    def test_assigned_to_me(self, env):
+        other = services.complaint_create(acting_user=env["desk"], channel="oral", content="别人的投诉")
+        html = page(env, env["handler"], INDEX + "?scope=mine").content.decode()
+        assert env["complaint"].number in html and other.number not in html
+
     def test_menu_group(self, env):
         html = page(env, env["desk"], "/admin/").content.decode()
         for label in ("投诉建议", "满意度调查", "逾期未答复"):  # the sidebar is JSON with \u escapes
@@ -221,8 +226,11 @@ class TestDetailActions:
 
     def test_front_desk_cannot_act_on_a_complaint(self, env):
         assert self.post(env, env["desk"], "assign", {"handler": env["desk"].pk}).status_code in (302, 403)
+        assert self.post(env, env["desk"], "investigate", {"finding": "看过了"}).status_code in (302, 403)
         env["complaint"].refresh_from_db()
-        assert env["complaint"].handler == env["handler"]
+        assert env["complaint"].handler == env["handler"] and env["complaint"].finding == ""
+        html = page(env, env["desk"], detail_url(env["complaint"])).content.decode()
+        assert "record-action" not in html  # no action forms for them either
 
     def test_center_head_marks_for_head_office(self, env):
         response = self.post(
