@@ -183,6 +183,20 @@ class TestAdmin:
         assert response.status_code == 200 and "请填写全中心调查的起止日期" in response.content.decode()
         assert not Survey.objects.filter(title="无期间").exists()
 
+    def test_callback_survey_needs_a_known_work_order(self, env, staff):
+        env["client"].force_login(staff["service_head"])
+        response = env["client"].post(
+            reverse("surveys:add"),
+            {
+                "title": "回访",
+                "template": env["survey"].template_id,
+                "scope": "work_order",
+                "work_order_number": "X1",
+            },
+        )
+        assert response.status_code == 200 and "没有这个编号的工单" in response.content.decode()
+        assert not Survey.objects.filter(title="回访").exists()
+
     def test_invite_more_links(self, env, staff):
         env["client"].force_login(staff["service_head"])
         response = env["client"].post(
