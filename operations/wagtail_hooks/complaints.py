@@ -101,21 +101,21 @@ def _not_closed(complaint, user) -> bool:
     return complaint.status != Complaint.Status.CLOSED
 
 
+def _choice_label(choices, value) -> str:
+    """The words of a stored choice (``[old, new]`` pairs give the new one); "" if unknown."""
+    if isinstance(value, list):
+        value = value[-1]
+    return str(choices(value).label) if value in choices.values else ""
+
+
 def _created_detail(changes: dict) -> str:
     # The complainant (also in ``changes``, masked) is never repeated in the history.
     parts = [
-        Complaint.Kind(changes["kind"]).label if changes.get("kind") in Complaint.Kind.values else "",
-        Complaint.Channel(changes["channel"]).label
-        if changes.get("channel") in Complaint.Channel.values
-        else "",
+        _choice_label(Complaint.Kind, changes.get("kind")),
+        _choice_label(Complaint.Channel, changes.get("channel")),
         str(_("major complaint")) if changes.get("is_major") else "",
     ]
-    return " · ".join(str(part) for part in parts if part)
-
-
-def _reply_detail(changes: dict) -> str:
-    method = (changes.get("reply_method") or [None, None])[-1]
-    return str(Complaint.ReplyMethod(method).label) if method in Complaint.ReplyMethod.values else ""
+    return " · ".join(part for part in parts if part)
 
 
 def _reply_initial(complaint, request) -> dict:
@@ -227,7 +227,10 @@ class ComplaintViewSet(OperationsViewSet):
         "complaint_create": (_("Recorded"), _created_detail),
         "complaint_assign": _("Handler assigned"),
         "complaint_investigate": _("Investigation recorded"),
-        "complaint_reply": (_("Replied to the complainant"), _reply_detail),
+        "complaint_reply": (
+            _("Replied to the complainant"),
+            lambda changes: _choice_label(Complaint.ReplyMethod, changes.get("reply_method")),
+        ),
         "complaint_close": _("Complaint closed"),
         "complaint_mark_for_head_office": _("Reported to head office"),
     }
@@ -293,11 +296,6 @@ class SurveyFilterSet(WagtailFilterSet):
 def _open_detail(changes: dict) -> str:
     is_open = (changes.get("is_open") or [None, None])[-1]
     return str(_("reopened for answers") if is_open else _("closed for answers"))
-
-
-def _source_detail(changes: dict) -> str:
-    source = changes.get("source")
-    return str(SurveyResponse.Source(source).label) if source in SurveyResponse.Source.values else ""
 
 
 def _invite(survey, data, user) -> None:
@@ -374,7 +372,10 @@ class SurveyViewSet(OperationsViewSet):
         "survey_invite": (_("Invitation links created"), lambda changes: str(changes.get("invitations", ""))),
         "survey_answer_by_token": _("Answered through an invitation link"),
         "survey_answer_public": _("Answered on the center's website"),
-        "survey_response_enter": (_("Answer entered by staff"), _source_detail),
+        "survey_response_enter": (
+            _("Answer entered by staff"),
+            lambda changes: _choice_label(SurveyResponse.Source, changes.get("source")),
+        ),
     }
 
 

@@ -205,6 +205,24 @@ class TestAdmin:
         assert response.status_code == 302
         assert env["survey"].invitations.count() == 4
 
+    def test_close_and_reopen_with_the_history_in_words(self, env, staff):
+        client = env["client"]
+        client.force_login(staff["service_head"])
+        survey = env["survey"]
+        assert client.post(reverse("surveys:action", args=[survey.pk, "close"])).status_code == 302
+        survey.refresh_from_db()
+        assert not survey.is_open
+        html = client.get(reverse("surveys:inspect", args=[survey.pk])).content.decode()
+        assert "开放或结束作答：结束作答" in html and "survey_set_open" not in html
+        assert 'id="action-reopen"' in html and 'id="action-invite"' not in html
+        assert client.post(reverse("surveys:action", args=[survey.pk, "reopen"])).status_code == 302
+        survey.refresh_from_db()
+        assert survey.is_open
+        client.force_login(staff["desk"])  # may view surveys, not change them
+        assert client.post(reverse("surveys:action", args=[survey.pk, "close"])).status_code in (302, 403)
+        survey.refresh_from_db()
+        assert survey.is_open
+
     def test_front_desk_enters_a_paper_answer(self, env, staff):
         client = env["client"]
         client.force_login(staff["desk"])
