@@ -422,7 +422,7 @@ class DutyShiftDeleteView(DeleteView):
 DETAIL_URL_NAMES = {
     "workorder": "operations_work_order_detail",
     "inquiry": "inquiries:inspect",
-    "complaint": "operations_complaints:detail",
+    "complaint": "complaints:inspect",
 }
 
 

@@ -153,8 +153,8 @@ def test_detail_starts_survey_and_shows_results(admin_client, django_assert_max_
         page = admin_client.get(detail).content.decode()
     baseline = len(first)
     assert reverse("operations_activities:survey_start", args=[activity.pk]) not in page
-    assert reverse("operations_surveys:detail", args=[survey.pk]) in page
-    assert reverse("operations_surveys:invitations", args=[survey.pk]) in page
+    assert reverse("surveys:inspect", args=[survey.pk]) in page
+    assert reverse("surveys:invitations", args=[survey.pk]) in page
     public_link = f"http://alpha.localhost{reverse('public_survey_public_answer', args=[survey.pk])}"
     assert public_link in page
     resident = Client(HTTP_HOST="alpha.localhost")

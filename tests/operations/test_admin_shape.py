@@ -16,9 +16,15 @@ from openpyxl import load_workbook
 
 from operations.history import action_label, is_labelled
 from operations.models import Inquiry
-from tests.operations.test_inquiries_views import record, staff  # noqa: F401 (fixtures)
+from tests.factories import make_user
+from tests.operations.test_inquiries_views import record
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def staff(guide):
+    return {"li": make_user("li", "前台客服", "李前台"), "zhou": make_user("zhou", "前台客服", "周前台")}
 
 
 def viewer(username="viewer"):
