@@ -1,6 +1,8 @@
 """Admin views of community activities: list, form, detail actions, repair intake, compliance, masking."""
 
 import datetime as dt
+import inspect
+import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -10,7 +12,10 @@ from django.utils import timezone
 
 import pytest
 
+from cms.services import notices, reports
+from operations.history import is_labelled
 from operations.models import Activity, ActivityPublicity, ActivityRepairItem, WorkOrder
+from operations.services import activities as services
 from operations.services.activities import (
     activity_create,
     activity_participant_add,
@@ -259,3 +264,43 @@ def test_organiser_is_picked_and_listed_by_name(admin_client):
     row = listing.split("重阳义诊")[1].split("</tr>")[0]
     assert "文 专员" in row
     assert "None" not in listing.split("管理员组织的活动")[1].split("</tr>")[0]
+
+
+def test_list_is_paged_not_cut(admin_client):
+    for i in range(55):
+        make(title=f"分页活动{i:02d}", starts_at=timezone.now() - dt.timedelta(days=i + 1))
+    first = admin_client.get(reverse("activities:index")).content.decode()
+    assert "分页活动00" in first and "分页活动54" not in first
+    second = admin_client.get(reverse("activities:index"), {"p": 2}).content.decode()
+    assert "分页活动54" in second
+
+
+def test_every_audit_action_has_words_and_the_page_shows_them(admin_client):
+    written = set(re.findall(r'action="(activity_\w+)"', inspect.getsource(services)))
+    written |= {f"activity_{status}" for status in Activity.Status.values if status != "planned"}
+    for module in (notices, reports):
+        written |= set(re.findall(r'action="(activity_\w+)"', inspect.getsource(module)))
+    assert written and not [action for action in sorted(written) if not is_labelled(action)]
+
+    admin = get_user_model().objects.get(username="admin")
+    activity = activity_create(
+        acting_user=admin,
+        kind=Activity.Kind.FREE_CLINIC,
+        title="历史活动",
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        place="广场",
+    )
+    admin_client.post(reverse("activities:action", args=[activity.pk, "publicity_tick"]), {"channel": "sms"})
+    admin_client.post(reverse("activities:action", args=[activity.pk, "publicise"]))
+    page = admin_client.get(reverse("activities:inspect", args=[activity.pk])).content.decode()
+    history = page.split('class="listing record-history"')[1].split("</table>")[0]
+    assert "activity_" not in history
+    assert history.count("<tr>") >= 4  # heading + planned, ticked, publicised
+
+
+def test_activities_are_cancelled_not_deleted(admin_client):
+    activity = make()
+    assert admin_client.get(reverse("activities:delete", args=[activity.pk])).status_code in (302, 403)
+    assert Activity.objects.filter(pk=activity.pk).exists()
+    page = admin_client.get(reverse("activities:inspect", args=[activity.pk])).content.decode()
+    assert reverse("activities:delete", args=[activity.pk]) not in page
