@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views import generic
 
 from operations.models import Activity, ActivityPublicity
@@ -52,36 +50,17 @@ def public_survey_url(request, survey) -> str:
     return request.build_absolute_uri(reverse(PUBLIC_SURVEY_URL_NAME, args=[survey.pk]))
 
 
+def local_time(activity) -> str:
+    return timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M")
+
+
 class ActivityIndexView(OperationsIndexView):
-    """Every activity, newest first, paged; the organiser by name."""
+    """Every activity, newest first, paged (the columns are the viewset's ``list_display``)."""
 
     default_ordering = "-starts_at"
 
     def get_base_queryset(self):
         return activities_list()
-
-    @property
-    def columns(self):
-        return [
-            TitleColumn("number", label=_("Number"), url_name=self.inspect_url_name),
-            Column("title", label=_("Title")),
-            Column("kind", label=_("Kind"), accessor="get_kind_display"),
-            Column(
-                "starts_at",
-                label=_("Starts at"),
-                sort_key="starts_at",
-                accessor=lambda a: timezone.localtime(a.starts_at).strftime("%Y-%m-%d %H:%M"),
-            ),
-            Column("place", label=_("Place")),
-            Column("festival", label=_("Festival"), accessor="get_festival_display"),
-            Column(
-                "organiser",
-                label=_("Organiser"),
-                accessor=lambda a: get_user_display_name(a.organiser) if a.organiser_id else "",
-            ),
-            Column("participant_count", label=_("Participants")),
-            Column("status", label=_("Status"), accessor="get_status_display"),
-        ]
 
 
 class Status400OnErrorMixin:
@@ -189,16 +168,9 @@ class Refused(Exception):
         self.messages, self.done = messages, done
 
 
-class Done:
-    """What an action did, in words (the number of the work order, how many invitees…)."""
-
-    def __init__(self, message: str):
-        self.message = message
-
-
 class ActivityActionView(RecordActionView):
-    """The record action view, where buttons without fields report a refusal as a message on the
-    page (``Refused``) and an action may say what it did (``Done``)."""
+    """The record action view, where a button's refusal is a message on the page (``Refused``) and
+    an action's run may return the message that says what it did (a work order's number…)."""
 
     def post(self, request, pk, action_name):
         try:
@@ -211,9 +183,7 @@ class ActivityActionView(RecordActionView):
             return redirect(self.inspect_url_name, pk)
 
     def success_message(self, action, result):
-        if isinstance(result, Done):
-            return result.message
-        return super().success_message(action, result)
+        return result if isinstance(result, str) else super().success_message(action, result)
 
 
 def compliance(request):

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail.admin.ui.menus import MenuItem as ListMenuItem
-from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets.button import Button
@@ -76,47 +75,22 @@ class ServiceItemIndexView(IndexView):
         return buttons
 
 
+def application_sheet_url(application) -> str:
+    return reverse("operations_guide:application_sheet", args=[application.pk])
+
+
+def local_created(application) -> str:
+    return timezone.localtime(application.created).strftime("%Y-%m-%d %H:%M")
+
+
 class ServiceApplicationIndexView(OperationsIndexView):
-    """Applications at the desk, newest first; each number opens its printable notice, and the
+    """Applications at the desk, newest first (the columns are the viewset's ``list_display``); the
     header offers a new application for each published item."""
 
     default_ordering = "-created"
 
     def get_base_queryset(self):
         return service_applications_recent()
-
-    @property
-    def columns(self):
-        user = self.request.user
-        return [
-            TitleColumn(
-                "number",
-                label=_("Number"),
-                get_url=lambda a: reverse("operations_guide:application_sheet", args=[a.pk]),
-                link_attrs={"target": "_blank"},
-            ),
-            Column("service_item", label=_("Service item"), accessor=lambda a: a.service_item.name),
-            Column("applicant_name", label=_("Applicant")),
-            Column(
-                "applicant_phone",
-                label=_("Phone"),
-                accessor=lambda a: display_phone(user, a.applicant_phone) or "—",
-            ),
-            Column("unit", label=_("Unit"), accessor=lambda a: a.unit or "—"),
-            Column("status", label=_("Status"), accessor="get_status_display"),
-            Column("missing", label=_("Missing"), accessor=lambda a: len(a.materials_missing)),
-            Column(
-                "handled_by",
-                label=_("Handled by"),
-                accessor=lambda a: get_user_display_name(a.handled_by) if a.handled_by_id else "",
-            ),
-            Column(
-                "created",
-                label=_("Date and time"),
-                sort_key="created",
-                accessor=lambda a: timezone.localtime(a.created).strftime("%Y-%m-%d %H:%M"),
-            ),
-        ]
 
     @property
     def header_more_buttons(self):
@@ -189,7 +163,7 @@ def application_sheet(request, pk: int):
             "missing": _materials_for_display(application.materials_missing),
             "brought": _materials_for_display(application.materials_brought),
             "date": timezone.localtime(application.created).date(),
-            "handler": get_user_display_name(application.handled_by) if application.handled_by_id else "",
+            "handler": get_user_display_name(application.handled_by),
         }
     )
     template = NOTICE_TEMPLATES.get(application.status, "operations/guide/notice_accepted.html")

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
+from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -20,6 +21,7 @@ from operations.filters import WagtailFilterSet
 from operations.models import ServiceApplication, ServiceItem, WorkdayOverride
 from operations.services.guide import time_limit_display
 from operations.views import guide as views
+from operations.views.base import MaskedColumn
 from operations.viewsets import OperationsViewSet
 
 
@@ -105,6 +107,17 @@ class ServiceApplicationViewSet(OperationsViewSet):
     index_view_class = views.ServiceApplicationIndexView
     inspect_view_enabled = False  # the printable notice is the application's page
     filterset_class = ServiceApplicationFilterSet
+    list_display = [
+        TitleColumn("number", get_url=views.application_sheet_url, link_attrs={"target": "_blank"}),
+        "service_item",
+        "applicant_name",
+        MaskedColumn("applicant_phone", label=_("Phone")),
+        "unit",
+        "status",
+        Column("missing", label=_("Missing"), accessor=lambda a: len(a.materials_missing)),
+        Column("handled_by", label=_("Handled by"), accessor=lambda a: get_user_display_name(a.handled_by)),
+        Column("created", label=_("Date and time"), sort_key="created", accessor=views.local_created),
+    ]
     form_fields = []
     list_per_page = 30
     history_labels = {"service_application_record": _("Recorded at the desk")}
