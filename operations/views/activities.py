@@ -130,11 +130,6 @@ class ActivityInspectView(RecordInspectView):
                 "act": {item["action"].name: item for item in context["action_forms"]},
                 "photos": activity_photos(activity=activity, limit=PHOTOS_SHOWN),
                 "photo_count": activity_photo_count(activity=activity),
-                "photo_library_url": (
-                    f"{reverse('wagtailimages:index')}?collection_id={activity.photo_collection_id}"
-                    if activity.photo_collection_id
-                    else ""
-                ),
                 "notice": notice,
                 "notice_url": notice.get_url(request) if notice is not None else "",
                 "notice_visible": notice is not None
