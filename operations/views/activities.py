@@ -39,15 +39,6 @@ from operations.views.base import (
 
 PHOTOS_SHOWN = 24
 HELD_OR_REPORTED = (Activity.Status.HELD, Activity.Status.REPORTED)
-#: URL name of the residents' form for a public survey (operations.urls_public).
-PUBLIC_SURVEY_URL_NAME = "public_survey_public_answer"
-
-
-def public_survey_url(request, survey) -> str:
-    """The link residents use: the public form of a public survey on the center's site."""
-    if not survey.is_public:
-        return ""
-    return request.build_absolute_uri(reverse(PUBLIC_SURVEY_URL_NAME, args=[survey.pk]))
 
 
 def local_time(activity) -> str:
@@ -137,7 +128,12 @@ class ActivityInspectView(RecordInspectView):
                 and (notice.expire_at is None or notice.expire_at > timezone.now()),
                 "survey": survey,
                 "survey_results": survey_results(survey=survey, comments_limit=10) if survey else None,
-                "survey_public_url": public_survey_url(request, survey) if survey else "",
+                # the link residents use: the public form of a public survey on the center's site
+                "survey_public_url": request.build_absolute_uri(
+                    reverse("public_survey_public_answer", args=[survey.pk])
+                )
+                if survey and survey.is_public
+                else "",
                 "report": report,
                 "report_url": report.get_url(request) if report is not None and report.live else "",
                 "figures": activity_figures(activity) if can_report else None,

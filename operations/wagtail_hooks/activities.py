@@ -79,11 +79,14 @@ def button(name, label, run, *, permission=CHANGE, **kwargs) -> ActivityAction:
     return ActivityAction(name, label, forms.ButtonForm, run, permission, **kwargs)
 
 
-def transition(name, label, target, service) -> ActivityAction:
-    return button(
+def transition(name, label, target, service, form_class=forms.ButtonForm) -> ActivityAction:
+    """A change of status; the form's fields (the reason for cancelling) go to the service."""
+    return ActivityAction(
         name,
         label,
-        lambda activity, data, user: service(acting_user=user, activity=activity),
+        form_class,
+        lambda activity, data, user: service(acting_user=user, activity=activity, **data),
+        CHANGE,
         available=lambda activity, user: target in services.activity_allowed_transitions(activity),
         success_message=gettext_lazy("Activity status changed."),
     )
@@ -207,14 +210,12 @@ class ActivityViewSet(OperationsViewSet):
         ),
         transition("hold", gettext_lazy("Mark as held"), S.HELD, services.activity_hold),
         transition("report", gettext_lazy("Mark as reported"), S.REPORTED, services.activity_mark_reported),
-        ActivityAction(
+        transition(
             "cancel",
             gettext_lazy("Cancel the activity"),
+            S.CANCELLED,
+            services.activity_cancel,
             forms.CancelForm,
-            lambda a, data, user: services.activity_cancel(acting_user=user, activity=a, **data),
-            CHANGE,
-            available=lambda activity, user: S.CANCELLED in services.activity_allowed_transitions(activity),
-            success_message=gettext_lazy("Activity status changed."),
         ),
         ActivityAction(
             "participant_add",
