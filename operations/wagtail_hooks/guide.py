@@ -118,7 +118,7 @@ class ServiceApplicationViewSet(OperationsViewSet):
         Column("handled_by", label=_("Handled by"), accessor=lambda a: get_user_display_name(a.handled_by)),
         Column("created", label=_("Date and time"), sort_key="created", accessor=views.local_created),
     ]
-    form_fields = []
+    form_fields = []  # never added or edited here (ViewOnlyPolicy)
     list_per_page = 30
     history_labels = {"service_application_record": _("Recorded at the desk")}
 

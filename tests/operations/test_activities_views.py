@@ -304,3 +304,16 @@ def test_activities_are_cancelled_not_deleted(admin_client):
     assert Activity.objects.filter(pk=activity.pk).exists()
     page = admin_client.get(reverse("activities:inspect", args=[activity.pk])).content.decode()
     assert reverse("activities:delete", args=[activity.pk]) not in page
+
+
+def test_former_colleague_stays_organiser_when_the_plan_is_edited(admin_client):
+    former = get_user_model().objects.create_user(
+        username="old", password="x", first_name="老", last_name="同事"
+    )
+    activity = make()
+    activity.organiser = former
+    activity.save()
+    former.is_active = False
+    former.save()
+    page = admin_client.get(reverse("activities:edit", args=[activity.pk])).content.decode()
+    assert f'<option value="{former.pk}" selected>老 同事</option>' in page
