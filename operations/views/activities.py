@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wagtail.admin.views import generic
+from wagtail.admin.widgets.button import Button
 
 from operations.models import Activity, ActivityPublicity
 from operations.permissions import can_see_contact, display_phone
@@ -52,6 +53,10 @@ class ActivityIndexView(OperationsIndexView):
 
     def get_base_queryset(self):
         return activities_list()
+
+    @property
+    def header_more_buttons(self):
+        return [Button(_("Yearly compliance"), url=reverse("activity_compliance:grid"), icon_name="table")]
 
 
 class Status400OnErrorMixin:

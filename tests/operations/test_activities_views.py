@@ -74,6 +74,7 @@ def test_list_renders_with_flat_queries(admin_client, django_assert_max_num_quer
     assert "迎春维修日" in page and "活动14" not in page
     page = admin_client.get(url, {"year": "2001"}).content.decode()
     assert "迎春维修日" not in page
+    assert reverse("activity_compliance:grid") in page
 
 
 def test_create_form_and_bad_input(admin_client):
