@@ -59,6 +59,10 @@ def make_orders(env, count: int, **kwargs) -> list[WorkOrder]:
     ]
 
 
+def queue_url(env) -> str:
+    return f"/admin/operations/work-orders/?scope=queue&department={env['engineering'].pk}"
+
+
 def numbers_in(response) -> set[str]:
     content = response.content.decode()
     return {wo.number for wo in WorkOrder.objects.all() if wo.number in content}
@@ -73,9 +77,7 @@ def test_department_queue_shows_only_its_open_work_orders(env):
     done = mine[0]
     services.work_order_start(work_order=done, acting_user=env["worker"])
     services.work_order_complete(work_order=done, acting_user=env["worker"], result_note="好了")
-    response = login(env, env["desk"]).get(
-        f"/admin/operations/work-orders/queue/department/{env['engineering'].pk}/"
-    )
+    response = login(env, env["desk"]).get(queue_url(env))
     assert response.status_code == 200
     assert numbers_in(response) == {wo.number for wo in mine[1:]}
     assert not numbers_in(response) & {wo.number for wo in other}
@@ -85,10 +87,15 @@ def test_department_queue_shows_only_its_open_work_orders(env):
 def test_department_queues_overview_counts(env):
     make_orders(env, 2, deadline=timezone.now() - dt.timedelta(hours=1))
     make_orders(env, 1)
-    response = login(env, env["desk"]).get("/admin/operations/work-orders/queue/")
+    response = login(env, env["desk"]).get("/admin/operations/work-orders/", {"scope": "queue"})
     assert response.status_code == 200
-    rows = response.content.decode()
-    assert f"/admin/operations/work-orders/queue/department/{env['engineering'].pk}/" in rows
+    assert "工程部（未办结 3，超时 2）" in response.content.decode()
+
+
+def test_the_old_department_queue_address_opens_the_filtered_index(env):
+    client = login(env, env["desk"])
+    response = client.get(f"/admin/operations/work-orders/queue/department/{env['engineering'].pk}/")
+    assert response.status_code == 302 and response["Location"] == queue_url(env)
 
 
 def test_unknown_department_queue_is_404(env):
@@ -99,7 +106,7 @@ def test_unknown_department_queue_is_404(env):
 def test_my_work_orders_are_those_assigned_to_me(env):
     mine = make_orders(env, 2)
     others = make_orders(env, 2, assignee=env["desk"])
-    response = login(env, env["worker"]).get("/admin/operations/work-orders/mine/")
+    response = login(env, env["worker"]).get("/admin/operations/work-orders/?scope=mine")
     assert response.status_code == 200
     assert numbers_in(response) == {wo.number for wo in mine}
     assert not numbers_in(response) & {wo.number for wo in others}
@@ -111,7 +118,7 @@ def test_overdue_shows_open_work_orders_past_their_deadline_with_the_breach_flag
     future = make_orders(env, 1, deadline=now + dt.timedelta(hours=3))
     finished = make_orders(env, 1, deadline=now - dt.timedelta(hours=3))[0]
     services.work_order_cancel(work_order=finished, acting_user=env["desk"], reason="重复登记")
-    response = login(env, env["desk"]).get("/admin/operations/work-orders/overdue/")
+    response = login(env, env["desk"]).get("/admin/operations/work-orders/?scope=overdue")
     assert response.status_code == 200
     assert numbers_in(response) == {wo.number for wo in overdue}
     assert future[0].number not in response.content.decode()
@@ -123,7 +130,7 @@ def test_due_soon_shows_deadlines_within_two_hours(env):
     soon = make_orders(env, 1, deadline=now + dt.timedelta(minutes=100))
     later = make_orders(env, 1, deadline=now + dt.timedelta(minutes=150))
     past = make_orders(env, 1, deadline=now - dt.timedelta(minutes=10))
-    response = login(env, env["desk"]).get("/admin/operations/work-orders/due-soon/")
+    response = login(env, env["desk"]).get("/admin/operations/work-orders/?scope=due_soon")
     assert response.status_code == 200
     assert numbers_in(response) == {soon[0].number}
     assert later[0].number not in response.content.decode()
@@ -133,10 +140,10 @@ def test_due_soon_shows_deadlines_within_two_hours(env):
 @pytest.mark.parametrize(
     "url",
     [
-        "/admin/operations/work-orders/queue/department/{dept}/",
-        "/admin/operations/work-orders/overdue/",
-        "/admin/operations/work-orders/mine/",
-        "/admin/operations/work-orders/due-soon/",
+        "/admin/operations/work-orders/?scope=queue&department={dept}",
+        "/admin/operations/work-orders/?scope=overdue",
+        "/admin/operations/work-orders/?scope=mine",
+        "/admin/operations/work-orders/?scope=due_soon",
         "/admin/operations/work-orders/",
     ],
 )
@@ -144,7 +151,7 @@ def test_queue_pages_run_a_flat_number_of_queries(env, url, django_assert_max_nu
     url = url.format(dept=env["engineering"].pk)
     client = login(env, env["worker"])
     now = timezone.now()
-    deadline = now - dt.timedelta(minutes=30) if "due-soon" not in url else now + dt.timedelta(minutes=30)
+    deadline = now - dt.timedelta(minutes=30) if "due_soon" not in url else now + dt.timedelta(minutes=30)
     make_orders(env, 5, deadline=deadline)
     client.get(url)  # warm caches (content types, site)
     with CaptureQueriesContext(connection) as few:
@@ -165,8 +172,8 @@ def test_queue_pages_run_a_flat_number_of_queries(env, url, django_assert_max_nu
 @pytest.mark.parametrize(
     "url",
     [
-        "/admin/operations/work-orders/queue/department/{dept}/",
-        "/admin/operations/work-orders/overdue/",
+        "/admin/operations/work-orders/?scope=queue&department={dept}",
+        "/admin/operations/work-orders/?scope=overdue",
         "/admin/operations/work-orders/",
         "/admin/operations/work-orders/{pk}/",
     ],
@@ -189,8 +196,8 @@ def test_users_without_work_order_permissions_are_refused(env):
     )
     client = login(env, outsider)
     for url in (
-        "/admin/operations/work-orders/overdue/",
-        f"/admin/operations/work-orders/queue/department/{env['engineering'].pk}/",
+        "/admin/operations/work-orders/?scope=overdue",
+        queue_url(env),
         "/admin/operations/work-orders/new/",
     ):
         response = client.get(url)
@@ -263,7 +270,7 @@ def test_detail_shows_the_timeline_and_the_allowed_actions(env):
 def test_actions_through_the_detail_page(env):
     work_order = make_orders(env, 1, deadline=timezone.now() + dt.timedelta(hours=4))[0]
     client = login(env, env["worker"])
-    base = f"/admin/operations/work-orders/{work_order.pk}/action"
+    base = f"/admin/operations/work-orders/action/{work_order.pk}"
     assert client.post(f"{base}/start/", {"note": "已到现场"}).status_code == 302
     informed = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     new_deadline = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
@@ -294,7 +301,7 @@ def test_bad_actions_are_refused_with_a_message_and_change_nothing(env, action, 
         acting_user=env["desk"], resident=env["resident"], description="门锁坏了"
     )
     response = login(env, env["worker"]).post(
-        f"/admin/operations/work-orders/{work_order.pk}/action/{action}/", data
+        f"/admin/operations/work-orders/action/{work_order.pk}/{action}/", data
     )
     assert response.status_code == 400
     with translation.override("zh-hans"):
@@ -319,14 +326,22 @@ def test_list_filters_by_status_and_searches_numbers(env):
 # --- Export ------------------------------------------------------------------------------------------
 
 
-def export_rows(client) -> list[tuple]:
-    today = timezone.localdate()
-    response = client.get(
-        "/admin/operations/work-orders/export/", {"start": today.isoformat(), "end": today.isoformat()}
+def export(client, start, end):
+    return client.get(
+        "/admin/operations/work-orders/", {"export": "xlsx", "created_from": start, "created_to": end}
     )
+
+
+def export_rows(client) -> list[tuple]:
+    today = timezone.localdate().isoformat()
+    response = export(client, today, today)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    return workbook_rows(response)
+
+
+def workbook_rows(response) -> list[tuple]:
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     return list(sheet.iter_rows(values_only=True))
 
 
@@ -345,15 +360,11 @@ def test_export_masks_contacts_like_the_screen(env):
 def test_export_of_another_range_is_empty_and_bad_dates_are_refused(env):
     make_orders(env, 1)
     client = login(env, env["desk"])
-    response = client.get(
-        "/admin/operations/work-orders/export/", {"start": "2020-01-01", "end": "2020-01-31"}
-    )
-    assert len(list(load_workbook(io.BytesIO(response.content)).active.iter_rows())) == 1
-    response = client.get(
-        "/admin/operations/work-orders/export/", {"start": "2026-02-01", "end": "2026-01-01"}
-    )
-    assert response.status_code == 200
-    assert "结束日期早于开始日期" in response.content.decode()
+    response = export(client, "2020-01-01", "2020-01-31")
+    assert len(workbook_rows(response)) == 1
+    response = export(client, "2026-02-01", "2026-01-01")
+    assert response.status_code == 302
+    assert "开始日期不能晚于结束日期" in client.get(response["Location"]).content.decode()
 
 
 # --- Notifications -----------------------------------------------------------------------------------
@@ -390,9 +401,9 @@ def test_someone_elses_notification_cannot_be_marked(env):
 def test_queue_pages_past_the_end_fall_back_to_the_last_page(env):
     orders = make_orders(env, 53)
     client = login(env, env["desk"])
-    url = f"/admin/operations/work-orders/queue/department/{env['engineering'].pk}/"
+    url = queue_url(env)
     first = client.get(url).content.decode()
-    assert "共 53 张工单" in first
+    assert "共有 53 个符合" in first
     assert len(numbers_in(client.get(url))) == 50
     second = client.get(url, {"p": 2})
     assert len(numbers_in(second)) == 3
