@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 import pytest
 from openpyxl import load_workbook
 
-from operations.models import Department, Notification, Resident, WorkOrder
+from operations.models import Department, Notification, Resident, StaffProfile, WorkOrder
 from operations.services import work_orders as services
 from tenants.services import center_roles_sync
 from tests.operations.test_work_order_services import make_unit, make_user
@@ -410,3 +410,48 @@ def test_queue_pages_past_the_end_fall_back_to_the_last_page(env):
     assert numbers_in(client.get(url, {"p": 99})) == numbers_in(second)
     assert numbers_in(client.get(url, {"p": "x"})) == numbers_in(client.get(url))
     assert {wo.number for wo in orders} == numbers_in(client.get(url)) | numbers_in(second)
+
+
+# --- Issue 9, defects 2 and 15 through the screens ---------------------------------------------------
+
+
+def test_a_dispatched_web_form_repair_shows_its_committed_deadline_on_the_tracking_page(env):
+    work_order = services.work_order_create(
+        acting_user=None,
+        source=WorkOrder.Source.WEB_FORM,
+        description="窗户关不严",
+        contact_name="王小明",
+        contact_phone="13812345678",
+    )
+    client = env["client"]
+    track = {"code": work_order.tracking_code, "phone_last_four": "5678"}
+    assert "待确定" in client.post("/track/", track).content.decode()
+    login(env, env["desk"]).post(
+        f"/admin/operations/work-orders/action/{work_order.pk}/dispatch/",
+        {"department": env["engineering"].pk, "assignee": env["worker"].pk},
+    )
+    work_order.refresh_from_db()
+    assert work_order.service_item.name == "报修" and work_order.deadline
+    page = client.post("/track/", track).content.decode()
+    assert "待确定" not in page
+    assert timezone.localtime(work_order.deadline).strftime("%Y-%m-%d %H:%M") in page
+
+
+def test_the_dispatch_form_offers_staff_by_department_and_refuses_another_departments_member(env):
+    cleaner = make_user("cleaner", group="部门调度员", first_name="保洁阿姨")
+    StaffProfile.objects.create(user=cleaner, department=env["cleaning"])
+    work_order = services.work_order_create(
+        acting_user=env["desk"], resident=env["resident"], description="门锁坏了"
+    )
+    client = login(env, env["desk"])
+    page = client.get(f"/admin/operations/work-orders/{work_order.pk}/").content.decode()
+    group = page.index('<optgroup label="保洁部">')
+    assert group < page.index("保洁阿姨", group) < page.index("</optgroup>", group)
+    response = client.post(
+        f"/admin/operations/work-orders/action/{work_order.pk}/dispatch/",
+        {"department": env["engineering"].pk, "assignee": cleaner.pk},
+    )
+    assert response.status_code == 400
+    assert "保洁阿姨属于保洁部，不属于工程部" in response.content.decode()
+    work_order.refresh_from_db()
+    assert work_order.status == WorkOrder.Status.PENDING
