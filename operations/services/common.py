@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from operations.models import AuditEntry, NumberCounter
+from operations.validators import mask_name, mask_phone
 
 PERSONAL_FIELDS = {
     "name",
@@ -34,8 +35,6 @@ def audit_record(
     *, instance: models.Model, action: str, acting_user=None, changes: dict | None = None
 ) -> AuditEntry:
     """Write an audit entry. Values of personal fields are masked in the log; the fact of change is kept."""
-    from operations.validators import mask_name, mask_phone
-
     safe: dict = {}
     for field, value in (changes or {}).items():
         if field in PERSONAL_FIELDS and isinstance(value, list | tuple):

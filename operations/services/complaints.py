@@ -17,9 +17,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.documents import get_document_model
+from wagtail.models import Collection, CollectionViewRestriction
+
 from operations.calendar import add_working_days
 from operations.models import Complaint, Department, ServiceItem, Unit
 from operations.notify import notify
+from operations.selectors.complaints import complaints_overdue
 from operations.services.common import audit_record, diff_fields, new_tracking_code, next_number, user_or_none
 from operations.validators import normalize_phone, validate_phone
 
@@ -229,9 +233,6 @@ COMPLAINT_PAPERS_COLLECTION = "投诉书面材料"
 
 def _store_scan(*, upload, number: str, acting_user=None):
     """Keep the scan of a written complaint as a document in a collection only staff can open."""
-    from wagtail.documents import get_document_model
-    from wagtail.models import Collection, CollectionViewRestriction
-
     root = Collection.get_first_root_node()
     collection = root.get_children().filter(name=COMPLAINT_PAPERS_COLLECTION).first()
     if collection is None:
@@ -397,8 +398,6 @@ def complaints_notify_overdue(*, today: dt.date | None = None) -> int:
 
     Safe to run twice a day: each complaint's overdue notice is sent once per recipient.
     """
-    from operations.selectors.complaints import complaints_overdue
-
     today = today or timezone.localdate()
     sent = 0
     for complaint in complaints_overdue(today=today).select_related("handler", "created_by"):

@@ -13,6 +13,8 @@ import datetime as dt
 import os
 from decimal import Decimal, InvalidOperation
 
+from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -20,11 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail.admin.utils import get_user_display_name
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Collection
 
 from operations.calendar import deadline_for
 from operations.models import (
     DeadlineExtension,
     Department,
+    Notification,
     Resident,
     ServiceItem,
     Unit,
@@ -521,13 +527,6 @@ def work_order_extend_deadline(
 @transaction.atomic
 def work_order_attach(*, work_order: WorkOrder, acting_user, file, caption: str = "") -> WorkOrderAttachment:
     """Attach a photo (kept as a Wagtail image) or a document to the work order, in the center's media."""
-    from django import forms
-    from django.conf import settings
-
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-    from wagtail.models import Collection
-
     if not file:
         raise ValidationError({"file": _("Choose a file to attach.")}, code="required")
     locked = _lock(work_order)
@@ -627,8 +626,6 @@ def work_orders_check_deadlines(*, now: dt.datetime | None = None) -> dict[str, 
 @transaction.atomic
 def notification_mark_read(*, acting_user, notification=None) -> int:
     """Mark one of the user's notifications (or, without ``notification``, all of them) as read."""
-    from operations.models import Notification
-
     unread = Notification.objects.filter(recipient=acting_user, read_at__isnull=True)
     if notification is not None:
         unread = unread.filter(pk=notification.pk)

@@ -145,7 +145,6 @@ class InquiryIndexView(OperationsIndexView):
 
 class InquiryCreateView(ServiceCreateView):
     page_title = gettext_lazy("Record an inquiry")
-    success_message = gettext_lazy("Inquiry %(object)s recorded.")
 
     def get_success_message(self, instance):
         return _("Inquiry %(number)s recorded.") % {"number": instance.number}

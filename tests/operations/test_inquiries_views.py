@@ -3,18 +3,15 @@
 import datetime as dt
 from io import BytesIO
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 import pytest
 from openpyxl import load_workbook
 
-from operations.models import Inquiry, InquiryFollowUp, ServiceItem
-from operations.services.defaults import center_defaults_install
+from operations.models import Inquiry, InquiryFollowUp
 from operations.services.inquiries import inquiry_complete, inquiry_hand_over, inquiry_record
+from tests.factories import make_user
 
 
 def mine_url():
@@ -23,21 +20,6 @@ def mine_url():
 
 def export_params(start, end):
     return {"created_from": start, "created_to": end, "export": "xlsx"}
-
-
-@pytest.fixture
-def guide(center_a):
-    connection.set_tenant(center_a)
-    center_defaults_install()
-    return {item.name: item for item in ServiceItem.objects.all()}
-
-
-def make_user(username, group_name, first_name=""):
-    user = get_user_model().objects.create_user(
-        username=username, password="x", first_name=first_name or username
-    )
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 @pytest.fixture
