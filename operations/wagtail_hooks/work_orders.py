@@ -77,13 +77,16 @@ class WorkOrderFilterSet(WagtailFilterSet):
         fields = ["scope", "department", "created", "status", "kind", "source", "is_urgent", "is_breached"]
 
 
-def _can(action: str):
-    return lambda work_order, user: action in services.allowed_actions(work_order)
-
-
-def _action(name, label, form_class, run, **kwargs) -> RecordAction:
+def _action(name: str, label, form_class, service, **kwargs) -> RecordAction:
+    """An action whose form's fields are the service's keyword arguments; shown when the work
+    order's status allows it (``services.allowed_actions``) unless ``available`` says otherwise."""
+    kwargs.setdefault("available", lambda work_order, user: name in services.allowed_actions(work_order))
     return RecordAction(
-        name=name, label=label, form_class=form_class, run=run, available=_can(name), **kwargs
+        name=name,
+        label=label,
+        form_class=form_class,
+        run=lambda work_order, data, user: service(work_order=work_order, acting_user=user, **data),
+        **kwargs,
     )
 
 
@@ -118,55 +121,25 @@ class WorkOrderViewSet(OperationsViewSet):
             "dispatch",
             _("Dispatch"),
             forms.DispatchForm,
-            lambda wo, data, user: services.work_order_dispatch(work_order=wo, acting_user=user, **data),
-            form_kwargs=lambda wo, request: {"work_order": wo},
+            services.work_order_dispatch,
+            form_kwargs=lambda work_order, request: {"work_order": work_order},
             primary=True,
         ),
+        _action("start", _("Start work"), forms.NoteForm, services.work_order_start),
         _action(
-            "start",
-            _("Start work"),
-            forms.NoteForm,
-            lambda wo, data, user: services.work_order_start(work_order=wo, acting_user=user, **data),
+            "complete", _("Mark completed"), forms.CompleteForm, services.work_order_complete, primary=True
         ),
+        _action("callback", _("Record callback"), forms.CallbackForm, services.work_order_callback),
+        _action("close", _("Close"), forms.NoteForm, services.work_order_close),
+        _action("extend", _("Extend deadline"), forms.ExtendForm, services.work_order_extend_deadline),
         _action(
-            "complete",
-            _("Mark completed"),
-            forms.CompleteForm,
-            lambda wo, data, user: services.work_order_complete(work_order=wo, acting_user=user, **data),
-            primary=True,
+            "attach",
+            _("Attach photo or document"),
+            forms.AttachForm,
+            services.work_order_attach,
+            available=lambda work_order, user: True,
         ),
-        _action(
-            "callback",
-            _("Record callback"),
-            forms.CallbackForm,
-            lambda wo, data, user: services.work_order_callback(work_order=wo, acting_user=user, **data),
-        ),
-        _action(
-            "close",
-            _("Close"),
-            forms.NoteForm,
-            lambda wo, data, user: services.work_order_close(work_order=wo, acting_user=user, **data),
-        ),
-        _action(
-            "extend",
-            _("Extend deadline"),
-            forms.ExtendForm,
-            lambda wo, data, user: services.work_order_extend_deadline(
-                work_order=wo, acting_user=user, **data
-            ),
-        ),
-        RecordAction(
-            name="attach",
-            label=_("Attach photo or document"),
-            form_class=forms.AttachForm,
-            run=lambda wo, data, user: services.work_order_attach(work_order=wo, acting_user=user, **data),
-        ),
-        _action(
-            "cancel",
-            _("Cancel work order"),
-            forms.CancelForm,
-            lambda wo, data, user: services.work_order_cancel(work_order=wo, acting_user=user, **data),
-        ),
+        _action("cancel", _("Cancel work order"), forms.CancelForm, services.work_order_cancel),
     )
     history_labels = {
         "work_order.create": _("Registered"),
@@ -228,15 +201,10 @@ class NotificationsViewSet(ViewSet):
         ]
 
 
-def _link(name, label, icon, query=None, url_name="work_orders:index", perms=VIEW_PERMS, **kwargs):
+def _link(name, label, icon, query=None, url_name="work_orders:index", perms=VIEW_PERMS) -> AdminLink:
+    """A list variant of the index (``query``) or the intake form, for staff who see work orders."""
     return AdminLink(
-        name=f"work-orders-{name}",
-        label=label,
-        url_name=url_name,
-        icon=icon,
-        perms=perms,
-        query=query,
-        **kwargs,
+        name=f"work-orders-{name}", label=label, url_name=url_name, icon=icon, perms=perms, query=query
     )
 
 
