@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from operations.forms.base import DateTimeField, StaffChoiceField, active_staff
 from operations.models import DeadlineExtension, Department, ServiceItem, WorkOrder
 from operations.selectors.guide import unit_find
+from operations.selectors.work_orders import repair_service_item_default
 
 
 class StaffByDepartmentIterator(ModelChoiceIterator):
@@ -106,11 +107,14 @@ class DispatchForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("note"), required=False)
 
     def __init__(self, *args, work_order: WorkOrder, **kwargs):
+        item = work_order.service_item
+        if item is None and work_order.kind == WorkOrder.Kind.REPAIR:
+            item = repair_service_item_default()  # what the service will use: show it
         kwargs.setdefault(
             "initial",
             {
-                "service_item": work_order.service_item_id,
-                "department": work_order.department_id,
+                "service_item": item.pk if item else None,
+                "department": work_order.department_id or (item.department_id if item else None),
                 "assignee": work_order.assignee_id,
             },
         )

@@ -101,13 +101,11 @@ class WorkOrderIndexView(TotalInOneQueryMixin, OperationsIndexView):
         return decorate(rows, self.request.user)
 
     def row_flagged(self, item) -> bool:
-        if not hasattr(item, "show_breach"):  # export rows are not decorated page by page
-            decorate([item], self.request.user)
         return item.show_breach
 
     def to_row_dict(self, item):
-        row = super().to_row_dict(item)
-        return row | {
+        decorate([item], self.request.user)  # the export runs over the whole queryset, not a page
+        return super().to_row_dict(item) | {
             "created": _local(item.created),
             "kind": item.get_kind_display(),
             "source": item.get_source_display(),

@@ -5,6 +5,7 @@ import io
 import json
 
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -455,3 +456,56 @@ def test_the_dispatch_form_offers_staff_by_department_and_refuses_another_depart
     assert "保洁阿姨属于保洁部，不属于工程部" in response.content.decode()
     work_order.refresh_from_db()
     assert work_order.status == WorkOrder.Status.PENDING
+
+
+# --- The admin shape: history in words, red rows in the export, menu links to the filtered index ---------
+
+
+def test_the_history_is_in_words_for_every_action(env):
+    work_order = make_orders(env, 1, deadline=timezone.now() + dt.timedelta(hours=4))[0]
+    services.work_order_attach(
+        work_order=work_order,
+        acting_user=env["desk"],
+        file=SimpleUploadedFile("单据.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+    )
+    services.work_order_extend_deadline(
+        work_order=work_order,
+        acting_user=env["desk"],
+        new_deadline=timezone.now() + dt.timedelta(days=2),
+        reason="等配件",
+        informed_via="phone",
+        informed_at=timezone.now(),
+    )
+    services.work_order_start(work_order=work_order, acting_user=env["worker"], note="已到现场")
+    page = login(env, env["desk"]).get(f"/admin/operations/work-orders/{work_order.pk}/").content.decode()
+    history = page[page.index("record-history") :]
+    for words in (
+        "待受理 → 已派单",
+        "已派单 → 处理中",
+        "已到现场",
+        "上传附件",
+        "单据.pdf",
+        "延长",
+        "等配件",
+        "电话",
+    ):
+        assert words in history, words
+    assert "work_order." not in page
+
+
+def test_the_export_fills_breached_rows_red(env):
+    late = make_orders(env, 1, deadline=timezone.now() - dt.timedelta(hours=1))[0]
+    make_orders(env, 1, deadline=timezone.now() + dt.timedelta(hours=5))
+    today = timezone.localdate().isoformat()
+    response = export(login(env, env["desk"]), today, today)
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    fills = {row[0].value: row[0].fill.fgColor.rgb for row in sheet.iter_rows(min_row=2)}
+    assert fills.pop(late.number).endswith("FFC7CE")
+    assert not any(str(rgb).endswith("FFC7CE") for rgb in fills.values())
+
+
+def test_the_menu_links_to_the_filtered_index(env):
+    page = login(env, env["desk"]).get("/admin/").content.decode()
+    for query in ("scope=mine", "scope=queue", "scope=overdue", "scope=due_soon"):
+        assert f"/admin/operations/work-orders/?{query}" in page, query
+    assert "/admin/operations/work-orders/new/" in page
