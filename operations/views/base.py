@@ -18,7 +18,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, IntegerField, Subquery, Value
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -160,7 +161,8 @@ def paginate_with_total(queryset, number, per_page: int = 50) -> Page:
             rows = fetch(number)
         else:
             number = 1
-    paginator = Paginator(queryset, per_page)
+    # Wagtail's paginator: its page links take any ?p= (past the end, not a number) as the index does.
+    paginator = WagtailPaginator(queryset, per_page)
     paginator.__dict__["count"] = count  # a cached_property: no COUNT query
     return Page(rows, number, paginator)
 
