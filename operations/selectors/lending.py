@@ -29,6 +29,11 @@ def _with_items(qs: QuerySet) -> QuerySet:
     return qs.select_related("unit__building", "lent_by", "received_by").annotate(item_names=Subquery(names))
 
 
+def loans_listing() -> QuerySet:
+    """Every loan with its unit, staff and ``item_names`` (the register's index and a loan's page)."""
+    return _with_items(Loan.objects.all())
+
+
 def loans_for_desk(*, now: dt.datetime | None = None) -> QuerySet:
     """Today's loans and every loan still out (overdue first, by due time), newest first otherwise."""
     now = now or timezone.now()
