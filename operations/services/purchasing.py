@@ -290,7 +290,7 @@ def center_heads():
 
 def purchase_request_url(request: PurchaseRequest) -> str:
     try:
-        return reverse("operations_purchasing_request") + f"?month={request.month:%Y-%m}"
+        return reverse("consumables_pages:purchase_request") + f"?month={request.month:%Y-%m}"
     except NoReverseMatch:
         return ""
 

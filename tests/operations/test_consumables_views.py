@@ -45,34 +45,34 @@ def test_stock_page_shows_low_in_red_with_flat_queries(admin_client, django_asse
     for _ in range(5):
         stock_receive(consumable=candy, quantity=1)
     with django_assert_max_num_queries(14):
-        response = admin_client.get(reverse("operations_consumables_stock"))
+        response = admin_client.get(reverse("consumable:index"))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "stock-low" in content and "低于最低" in content
+    assert 'class="row--flagged"' in content and "stock-low" in content and "低于最低" in content
     for _ in range(20):
         stock_use(consumable=candy, quantity="0.1")
     with django_assert_max_num_queries(14):
-        assert admin_client.get(reverse("operations_consumables_stock")).status_code == 200
+        assert admin_client.get(reverse("consumable:index")).status_code == 200
 
 
 def test_using_more_than_stock_via_form_shows_error(desk_client, zh):
     plaster = Consumable.objects.get(name="创可贴")
     stock_receive(consumable=plaster, quantity=1)
     response = desk_client.post(
-        reverse("operations_consumables_stock"),
+        reverse("stock_movements:add"),
         {"consumable": plaster.pk, "kind": "used", "quantity": "3", "reason": "擦伤"},
     )
     assert response.status_code == 200
     assert "库存" in response.content.decode()
     assert StockMovement.objects.filter(consumable=plaster).count() == 1
     response = desk_client.post(
-        reverse("operations_consumables_stock"),
+        reverse("stock_movements:add"),
         {"consumable": plaster.pk, "kind": "adjusted", "quantity": "1", "reason": ""},
     )
     assert response.status_code == 200
     assert StockMovement.objects.filter(consumable=plaster).count() == 1
     response = desk_client.post(
-        reverse("operations_consumables_stock"),
+        reverse("stock_movements:add"),
         {"consumable": plaster.pk, "kind": "used", "quantity": "1", "reason": "擦伤"},
     )
     assert response.status_code == 302
@@ -81,7 +81,7 @@ def test_using_more_than_stock_via_form_shows_error(desk_client, zh):
 
 
 def test_candy_ticks_and_twice_refused_via_page(desk_client, zh):
-    url = reverse("operations_consumables_candy")
+    url = reverse("consumables_pages:candy")
     assert desk_client.get(url).status_code == 200
     desk_client.post(url, {"action": "fill"})
     response = desk_client.post(url, {"action": "fill"}, follow=True)
@@ -97,16 +97,16 @@ def test_candy_history_flat_queries(admin_client, django_assert_max_num_queries)
 
     stock_demo_data_install()
     with django_assert_max_num_queries(14):
-        assert admin_client.get(reverse("operations_consumables_candy")).status_code == 200
+        assert admin_client.get(reverse("consumables_pages:candy")).status_code == 200
 
 
 def test_first_aid_page_records_use_and_lists_flat(admin_client, django_assert_max_num_queries):
     swabs = Consumable.objects.get(name="棉签")
     stock_receive(consumable=swabs, quantity=5)
-    url = reverse("operations_consumables_first_aid")
+    url = reverse("first_aid_uses:index")
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     response = admin_client.post(
-        url,
+        reverse("first_aid_uses:add"),
         {
             "used_at": now,
             "patient_kind": "staff",
@@ -117,7 +117,7 @@ def test_first_aid_page_records_use_and_lists_flat(admin_client, django_assert_m
     )
     assert response.status_code == 200 and not FirstAidUse.objects.exists()
     response = admin_client.post(
-        url,
+        reverse("first_aid_uses:add"),
         {
             "used_at": now,
             "patient_kind": "staff",
@@ -151,12 +151,12 @@ def test_first_aid_names_masked_without_contact_permission(client_a, center_a, i
         user.user_permissions.add(Permission.objects.get(codename="view_firstaiduse"))
         first_aid_use_record(patient_kind="resident", patient_name="王秀英", what_happened="擦伤")
         client_a.login(username="officer", password=TEST_PASSWORD)
-        content = client_a.get(reverse("operations_consumables_first_aid")).content.decode()
+        content = client_a.get(reverse("first_aid_uses:index")).content.decode()
         assert "王秀英" not in content and "王" in content
 
 
 def test_purchase_page_flow(admin_client, django_assert_max_num_queries, zh):
-    url = reverse("operations_purchasing_request")
+    url = reverse("consumables_pages:purchase_request")
     month = timezone.localdate().replace(day=1)
     assert admin_client.get(url).status_code == 200
     admin_client.post(url, {"action": "draft", "month": f"{month:%Y-%m}"})
@@ -208,7 +208,7 @@ def test_purchase_page_flow(admin_client, django_assert_max_num_queries, zh):
 def test_front_desk_cannot_submit(desk_client):
     month = datetime.date(2026, 10, 1)
     purchase_request_draft(month=month)
-    url = reverse("operations_purchasing_request")
+    url = reverse("consumables_pages:purchase_request")
     assert desk_client.get(url, {"month": "2026-10"}).status_code == 200
     desk_client.post(url, {"action": "submit", "month": "2026-10"})
     assert PurchaseRequest.objects.get(month=month).status == PurchaseRequestStatus.DRAFT
@@ -256,7 +256,7 @@ def test_receive_button_once(admin_client, zh):
     purchase_request_apply_decision(
         reference=str(request.pk), decision="approved", comment="同意", decided_by_name="总部"
     )
-    url = reverse("operations_purchasing_request")
+    url = reverse("consumables_pages:purchase_request")
     content = admin_client.get(url, {"month": "2026-09"}).content.decode()
     assert "同意" in content and "到货入库" in content
     assert admin_client.post(url, {"action": "receive", "month": "2026-09"}).status_code == 302
