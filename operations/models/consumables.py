@@ -3,10 +3,13 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from operations.validators import format_decimal
 
 USER = settings.AUTH_USER_MODEL
 
@@ -61,8 +64,6 @@ class Consumable(models.Model):
         return self.stock < self.minimum_level
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if (
             self.minimum_level is not None
@@ -114,7 +115,8 @@ class StockMovement(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self):
-        return f"{self.consumable} {self.quantity:+}"
+        sign = "+" if self.quantity > 0 else ""
+        return f"{self.consumable} {sign}{format_decimal(self.quantity)}"
 
 
 class CandyDishCheck(models.Model):

@@ -21,9 +21,11 @@ from operations.models import (
     DeskSettings,
     FirstAidUse,
     MovementKind,
+    PurchaseRequestLine,
     StockMovement,
 )
 from operations.services.common import audit_record, diff_fields, user_or_none
+from operations.validators import format_decimal
 
 CONSUMABLE_FIELDS = ("name", "category", "unit", "minimum_level", "target_level", "active", "sort_order")
 
@@ -108,10 +110,10 @@ def _move(
             {
                 "quantity": _("Only %(stock)s %(unit)s of %(name)s in stock: cannot use %(quantity)s.")
                 % {
-                    "stock": locked.stock.normalize(),
+                    "stock": format_decimal(locked.stock),
                     "unit": locked.unit,
                     "name": locked.name,
-                    "quantity": (-quantity).normalize(),
+                    "quantity": format_decimal(-quantity),
                 }
             }
         )
@@ -300,8 +302,6 @@ def consumable_delete(*, consumable: Consumable, acting_user=None) -> None:
             _("%(name)s has stock movements and cannot be deleted: mark it inactive instead.")
             % {"name": consumable.name}
         )
-    from operations.models import PurchaseRequestLine
-
     if PurchaseRequestLine.objects.filter(consumable=consumable).exists():
         raise ValidationError(
             _("%(name)s is on a purchase request and cannot be deleted: mark it inactive instead.")

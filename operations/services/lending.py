@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,8 @@ from operations.models.lending import ItemKind
 from operations.notify import notify
 from operations.services.common import audit_record, diff_fields
 from operations.services.guide import _clean_phone, _clean_unit
+from portal.services import center_kpi_set
+from tenants.models import ServiceCenter
 
 DEFAULT_DUE_TIME = dt.time(18, 0)
 TOOLBOX_DEFAULT_CONTENTS = ["锤子", "钳子", "螺丝刀", "绝缘胶带", "卷尺", "壁纸刀", "电笔", "扳手"]
@@ -449,13 +451,7 @@ def loans_close_day(*, now: dt.datetime | None = None, center=None) -> dict[str,
                 )
                 sent += created is not None
     if center is None:
-        from django.db import connection
-
-        from tenants.models import ServiceCenter
-
         center = ServiceCenter.objects.filter(schema_name=connection.schema_name).first()
     if center is not None:
-        from portal.services import center_kpi_set
-
         center_kpi_set(center=center, overdue_loans=len(overdue))
     return {"overdue": len(overdue), "reminders": sent}

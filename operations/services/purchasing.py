@@ -26,8 +26,12 @@ from operations.models import (
     PurchaseRequestLine,
     PurchaseRequestStatus,
 )
+from operations.notify import notify
 from operations.services.common import audit_record, user_or_none
 from operations.services.consumables import _quantity, stock_receive
+from operations.validators import format_decimal
+from portal.services import submission_submit
+from tenants.models import ServiceCenter
 
 SUBMIT_PERMISSION = "operations.submit_purchaserequest"
 LINE_FIELDS = ("consumable", "item_code", "description", "quantity", "unit", "reason", "note")
@@ -91,8 +95,8 @@ def _auto_lines(request: PurchaseRequest) -> list[PurchaseRequestLine]:
                     reason=LineReason.BELOW_MINIMUM,
                     note=_("In stock %(stock)s, minimum %(minimum)s")
                     % {
-                        "stock": consumable.stock.normalize(),
-                        "minimum": consumable.minimum_level.normalize(),
+                        "stock": format_decimal(consumable.stock),
+                        "minimum": format_decimal(consumable.minimum_level),
                     },
                     auto=True,
                 )
@@ -218,7 +222,7 @@ def purchase_request_snapshot(request: PurchaseRequest) -> dict:
                 "description": line.description,
                 "item_code": line.item_code,
                 "consumable": line.consumable_id,
-                "quantity": str(line.quantity.normalize()),
+                "quantity": format_decimal(line.quantity),
                 "unit": line.unit,
                 "reason": line.reason,
                 "reason_label": str(line.get_reason_display()),
@@ -230,8 +234,6 @@ def purchase_request_snapshot(request: PurchaseRequest) -> dict:
 
 
 def _current_center():
-    from tenants.models import ServiceCenter
-
     return ServiceCenter.objects.get(schema_name=connection.schema_name)
 
 
@@ -248,8 +250,6 @@ def purchase_request_submit(*, request: PurchaseRequest, acting_user) -> Purchas
         )
     if not request.lines.exists():
         raise ValidationError(_("The purchase request has no lines: add what is needed first."))
-    from portal.services import submission_submit
-
     center = _current_center()
     name = user_display_name(acting_user)
     snapshot = purchase_request_snapshot(request)
@@ -265,7 +265,19 @@ def purchase_request_submit(*, request: PurchaseRequest, acting_user) -> Purchas
     request.status = PurchaseRequestStatus.SUBMITTED
     request.submitted_at = timezone.now()
     request.submitted_by = acting_user
-    request.save(update_fields=["status", "submitted_at", "submitted_by", "updated"])
+    # A returned request sent again awaits a new decision: the last one stays in its history only.
+    request.comment, request.decided_at, request.decided_by_name = "", None, ""
+    request.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "comment",
+            "decided_at",
+            "decided_by_name",
+            "updated",
+        ]
+    )
     _event(request, "submitted", name)
     audit_record(
         instance=request, action="submit", acting_user=acting_user, changes={"lines": len(snapshot["lines"])}
@@ -320,8 +332,6 @@ def purchase_request_apply_decision(
     audit_record(
         instance=request, action=f"decision_{decision}", changes={"comment": comment, "by": decided_by_name}
     )
-    from operations.notify import notify
-
     title = _("Purchase request %(month)s: %(decision)s") % {
         "month": f"{request.month:%Y-%m}",
         "decision": request.get_status_display(),

@@ -144,12 +144,13 @@ class StockMovementIndexView(OperationsIndexView):
         return StockMovement.objects.select_related("consumable", "by")
 
     def to_row_dict(self, item):
-        return super().to_row_dict(item) | {
+        return {
             "at": _local(item.at),
             "consumable": item.consumable.name,
             "kind": item.get_kind_display(),
             "quantity": _number(item.quantity),
             "unit": item.consumable.unit,
+            "reason": item.reason,
             "by": _name(item.by),
         }
 

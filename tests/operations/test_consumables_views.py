@@ -279,3 +279,16 @@ def test_consumable_with_ledger_cannot_be_deleted(admin_client, zh):
     unused = Consumable.objects.create(name="一次性杯子", unit="包")
     assert admin_client.post(reverse("consumable:delete", args=[unused.pk])).status_code == 302
     assert not Consumable.objects.filter(pk=unused.pk).exists()
+
+
+def test_quantities_on_screens_and_in_exports_as_people_write_them(admin_client, zh):
+    """Issue 9, defect 5: 50 and 2.5 on the stock, the ledger and its export, never 5E+1 or 50.00."""
+    candy = Consumable.objects.get(name="糖果")
+    stock_receive(consumable=candy, quantity=50)
+    stock_use(consumable=candy, quantity="47.5")
+    content = admin_client.get(reverse("stock_movements:index")).content.decode()
+    assert "50 斤" in content and "-47.5 斤" in content and "E+" not in content
+    assert "2.5 斤" in admin_client.get(reverse("consumable:index")).content.decode()
+    export = admin_client.get(reverse("stock_movements:index"), {"export": "csv"})
+    csv_text = b"".join(export.streaming_content).decode()
+    assert ",50," in csv_text and ",-47.5," in csv_text and "50.00" not in csv_text
