@@ -66,7 +66,6 @@ class ReturnForm(forms.Form):
         required=False,
     )
     note = forms.CharField(label=gettext_lazy("Inspection note"), max_length=200, required=False)
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class FollowUpForm(forms.Form):
@@ -78,15 +77,15 @@ class FollowUpForm(forms.Form):
 class ConfirmForm(forms.Form):
     """An action that needs nothing but the click (one use of the reading glasses)."""
 
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
-
 
 class RetireForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
 
 class ToolboxContentsForm(forms.Form):
-    contents = forms.CharField(
+    """``lines`` as the service takes them, typed one per line (``锤子 ×2``)."""
+
+    lines = forms.CharField(
         label=gettext_lazy("Toolbox contents, one per line: name ×quantity"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -94,12 +93,12 @@ class ToolboxContentsForm(forms.Form):
 
     def __init__(self, *args, item: ConvenienceItem, **kwargs):
         kwargs.setdefault(
-            "initial", {"contents": "\n".join(f"{c.name} ×{c.quantity}" for c in item.contents.all())}
+            "initial", {"lines": "\n".join(f"{c.name} ×{c.quantity}" for c in item.contents.all())}
         )
         super().__init__(*args, **kwargs)
 
-    def clean_contents(self):
-        return parse_contents(self.cleaned_data["contents"])
+    def clean_lines(self):
+        return parse_contents(self.cleaned_data["lines"])
 
 
 class ItemForm(forms.ModelForm):

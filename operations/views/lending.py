@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,13 +66,6 @@ def _name(user) -> str:
     return get_user_display_name(user) if user else ""
 
 
-def inspection(loan: Loan) -> str:
-    if not loan.returned_at:
-        return ""
-    text = loan.get_return_condition_display()
-    return f"{text}（{loan.return_note}）" if loan.return_note else text
-
-
 def register_row(user, loan: Loan) -> dict:
     """One line of the paper register; the phone masked unless ``user`` may see contacts."""
     return {
@@ -82,7 +76,7 @@ def register_row(user, loan: Loan) -> dict:
         "lent_at": _local(loan.lent_at),
         "returned_at": _local(loan.returned_at),
         "lent_by": _name(loan.lent_by),
-        "inspection": inspection(loan),
+        "inspection": loan.inspection,
     }
 
 
@@ -120,11 +114,9 @@ class LoanIndexView(OperationsIndexView):
     def row_flagged(self, item) -> bool:
         return item.status_at(self.now) == Loan.STATUS_OVERDUE
 
-    @property
+    @cached_property
     def now(self):
-        if not hasattr(self, "_now"):
-            self._now = timezone.now()
-        return self._now
+        return timezone.now()
 
     def to_row_dict(self, item):
         self._export_row_flagged = self.row_flagged(item)
@@ -148,7 +140,7 @@ class LoanIndexView(OperationsIndexView):
             Column(
                 "returned_at",
                 label=_("Return"),
-                accessor=lambda i: f"{_local(i.returned_at)} {inspection(i)}" if i.returned_at else "",
+                accessor=lambda i: f"{_local(i.returned_at)} {i.inspection}" if i.returned_at else "",
             ),
             Column("follow_ups", label=_("Follow-ups"), accessor=_follow_ups_text),
         ]
@@ -164,29 +156,7 @@ class LoanInspectView(RecordInspectView):
         context = super().get_context_data(**kwargs)
         context["phone"] = display_phone(self.request.user, self.object.phone)
         context["overdue"] = self.object.is_overdue
-        context["inspection"] = inspection(self.object)
         return context
-
-
-class ConvenienceItemIndexView(OperationsIndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().prefetch_related("contents")
-
-    @property
-    def columns(self):
-        return [
-            TitleColumn("code", label=_("Code"), url_name=self.inspect_url_name),
-            Column("name", label=_("Name")),
-            Column("kind", label=_("Kind"), accessor="get_kind_display"),
-            Column(
-                "contents",
-                label=_("Contents"),
-                accessor=lambda i: "、".join(f"{c.name}×{c.quantity}" for c in i.contents.all()),
-            ),
-            Column("location", label=_("Kept at")),
-            Column("condition_note", label=_("Condition")),
-            Column("status", label=_("Status"), accessor="get_status_display"),
-        ]
 
 
 class ConvenienceItemCreateView(ServiceCreateView):

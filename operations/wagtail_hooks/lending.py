@@ -54,14 +54,13 @@ register_permission_policy(Loan, KeptRecordsPolicy(Loan))
 register_permission_policy(ConvenienceItem, KeptRecordsPolicy(ConvenienceItem))
 
 
+def _overdue(qs, request):
+    return qs.filter(returned_at__isnull=True, due_at__lt=timezone.now()).order_by("due_at", "pk")
+
+
 SCOPES = {
     "out": (_("Still out"), lambda qs, request: qs.filter(returned_at__isnull=True)),
-    "overdue": (
-        _("Overdue"),
-        lambda qs, request: qs.filter(returned_at__isnull=True, due_at__lt=timezone.now()).order_by(
-            "due_at", "pk"
-        ),
-    ),
+    "overdue": (_("Overdue"), _overdue),
 }
 
 
@@ -96,7 +95,6 @@ class LoanViewSet(OperationsViewSet):
     search_backend_name = None
     list_per_page = 50
     edit_view_enabled = False
-
     form_fields = ["borrower_name"]  # never shown: no edit form, and "add" is the desk
 
     @property
@@ -114,9 +112,7 @@ class LoanViewSet(OperationsViewSet):
             primary=True,
             success_message=_("Returned: %(object)s."),
             redirect_to=_back("loans:inspect"),
-            run=lambda loan, data, user: loan_return(
-                loan=loan, condition=data["condition"], note=data["note"], acting_user=user
-            ),
+            run=lambda loan, data, user: loan_return(loan=loan, acting_user=user, **data),
         ),
         RecordAction(
             name="follow-up",
@@ -124,13 +120,7 @@ class LoanViewSet(OperationsViewSet):
             form_class=FollowUpForm,
             available=_is_out,
             success_message=_("Follow-up recorded."),
-            run=lambda loan, data, user: loan_follow_up(
-                loan=loan,
-                method=data["method"],
-                outcome=data["outcome"],
-                promised_at=data["promised_at"],
-                acting_user=user,
-            ),
+            run=lambda loan, data, user: loan_follow_up(loan=loan, acting_user=user, **data),
         ),
     )
     history_labels = {
@@ -138,6 +128,11 @@ class LoanViewSet(OperationsViewSet):
         "loan_return": (_("Returned"), lambda changes: changes.get("note") or ""),
         "loan_follow_up": (_("Follow-up"), lambda changes: changes.get("outcome") or ""),
     }
+
+
+def _contents_now(changes: dict) -> str:
+    before_after = changes.get("contents") or [{}, {}]
+    return "、".join(f"{name}×{quantity}" for name, quantity in before_after[1].items())
 
 
 def _in_service(item, user) -> bool:
@@ -150,7 +145,7 @@ class ConvenienceItemViewSet(OperationsViewSet):
     url_prefix = "operations/lending/items"
     icon = "tag"
     menu_label = _("Convenience items")
-    index_view_class = views.ConvenienceItemIndexView
+    list_display = ["code", "name", "kind", "location", "condition_note", "status"]
     add_view_class = views.ConvenienceItemCreateView
     edit_view_class = views.ConvenienceItemEditView
     list_filter = ["kind", "status"]
@@ -178,9 +173,7 @@ class ConvenienceItemViewSet(OperationsViewSet):
             available=lambda item, user: item.kind == ItemKind.TOOLBOX,
             form_kwargs=lambda item, request: {"item": item},
             success_message=_("The toolbox contents were saved."),
-            run=lambda item, data, user: toolbox_contents_update(
-                item=item, lines=data["contents"], acting_user=user
-            ),
+            run=lambda item, data, user: toolbox_contents_update(item=item, acting_user=user, **data),
         ),
         RecordAction(
             name="retire",
@@ -188,21 +181,14 @@ class ConvenienceItemViewSet(OperationsViewSet):
             form_class=RetireForm,
             available=_in_service,
             success_message=_("Item retired."),
-            run=lambda item, data, user: convenience_item_retire(
-                item=item, note=data["note"], acting_user=user
-            ),
+            run=lambda item, data, user: convenience_item_retire(item=item, acting_user=user, **data),
         ),
     )
     history_labels = {
         "convenience_item_create": _("Added"),
         "convenience_item_update": _("Changed"),
         "convenience_item_retire": (_("Retired"), lambda changes: changes.get("note") or ""),
-        "toolbox_contents_update": (
-            _("Contents changed"),
-            lambda changes: "、".join(
-                f"{n}×{q}" for n, q in ((changes.get("contents") or [{}, {}])[1]).items()
-            ),
-        ),
+        "toolbox_contents_update": (_("Contents changed"), _contents_now),
         "reading_glasses_use_record": _("One use recorded"),
     }
 

@@ -293,7 +293,7 @@ class TestItems:
         assert response.status_code == 302
         box = ConvenienceItem.objects.get(code="GJX-05")
         assert box.contents.count() == 8
-        assert "锤子" in client_a.get(reverse("convenience_items:index")).content.decode()
+        assert "锤子" in client_a.get(reverse("convenience_items:inspect", args=[box.pk])).content.decode()
         refused = client_a.post(
             reverse("convenience_items:add"), {"code": "GJX-05", "name": "x", "kind": "tool"}
         )
@@ -311,10 +311,10 @@ class TestToolboxContents:
         client_a.force_login(setup["desk"])
         box = ConvenienceItem.objects.get(kind="toolbox")
         url = reverse("convenience_items:action", args=[box.pk, "contents"])
-        assert client_a.post(url, {"contents": "锤子 ×2\n钳子\n\n水平尺*1"}).status_code == 302
+        assert client_a.post(url, {"lines": "锤子 ×2\n钳子\n\n水平尺*1"}).status_code == 302
         assert [(c.name, c.quantity) for c in box.contents.all()] == [("锤子", 2), ("钳子", 1), ("水平尺", 1)]
         assert AuditEntry.objects.filter(action="toolbox_contents_update", object_id=str(box.pk)).exists()
-        client_a.post(url, {"contents": "锤子 ×0"})
+        client_a.post(url, {"lines": "锤子 ×0"})
         assert box.contents.count() == 3  # refused, nothing changed
 
     def test_return_from_overdue_queue_goes_back_there(self, setup, client_a):
