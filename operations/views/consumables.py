@@ -23,10 +23,11 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.coreutils import multigetattr
 
 from operations.forms.base import add_service_errors
 from operations.forms.consumables import CandyStandardForm
-from operations.models import DeskSettings, MovementKind, StockMovement
+from operations.models import DeskSettings, FirstAidUse, MovementKind, StockMovement
 from operations.permissions import can_see_contact
 from operations.selectors.consumables import candy_checks_between, consumables_overview
 from operations.services.consumables import (
@@ -44,6 +45,7 @@ from operations.services.consumables import (
 from operations.validators import format_decimal, mask_name
 from operations.views.base import (
     OperationsIndexView,
+    RecordInspectView,
     ServiceCreateView,
     ServiceDeleteMixin,
     ServiceSaveMixin,
@@ -66,15 +68,30 @@ def _name(user) -> str:
     return get_user_display_name(user) if user else ""
 
 
-def _number(value):
-    """A quantity for an export: a number in the spreadsheet, written 50 / 2.5 in CSV."""
-    return Decimal(format_decimal(value)) if value is not None else None
+class QuantityColumn(Column):
+    """A decimal quantity as people write it (50, 2.5), with the consumable's unit if ``unit``."""
+
+    def __init__(self, name, unit=None, **kwargs):
+        super().__init__(name, **kwargs)
+        self.unit = unit
+
+    def get_value(self, instance):
+        text = format_decimal(super().get_value(instance))
+        return f"{text} {multigetattr(instance, self.unit)}" if self.unit else text
+
+
+class QuantityExportMixin:
+    """Quantities in an export: numbers in the spreadsheet, written 50 / 2.5 in CSV (not 50.00)."""
+
+    custom_value_preprocess = OperationsIndexView.custom_value_preprocess | {
+        Decimal: {"csv": format_decimal, "xlsx": lambda value: Decimal(format_decimal(value))}
+    }
 
 
 # --- Consumables: the stock ----------------------------------------------------------------
 
 
-class ConsumableIndexView(OperationsIndexView):
+class ConsumableIndexView(QuantityExportMixin, OperationsIndexView):
     """Every consumable with its stock; below the minimum in red (here and in the export)."""
 
     export_filename = "consumables"
@@ -87,10 +104,7 @@ class ConsumableIndexView(OperationsIndexView):
         return item.is_low
 
     def to_row_dict(self, item):
-        row = super().to_row_dict(item)
-        for field in ("stock", "minimum_level", "target_level"):
-            row[field] = _number(row[field])
-        return row | {"category": item.get_category_display()}
+        return super().to_row_dict(item) | {"category": item.get_category_display()}
 
     @property
     def columns(self):
@@ -104,12 +118,8 @@ class ConsumableIndexView(OperationsIndexView):
             TitleColumn("name", label=_("Consumable"), url_name=self.inspect_url_name),
             Column("category", label=_("Category"), accessor="get_category_display"),
             Column("stock", label=_("Stock"), accessor=stock, sort_key="stock"),
-            Column(
-                "minimum_level", label=_("Minimum level"), accessor=lambda i: format_decimal(i.minimum_level)
-            ),
-            Column(
-                "target_level", label=_("Target level"), accessor=lambda i: format_decimal(i.target_level)
-            ),
+            QuantityColumn("minimum_level", label=_("Minimum level")),
+            QuantityColumn("target_level", label=_("Target level")),
             BooleanColumn("active", label=_("Active")),
         ]
 
@@ -135,7 +145,7 @@ class ConsumableDeleteView(ServiceDeleteMixin, generic.DeleteView):
 # --- The ledger ----------------------------------------------------------------------------
 
 
-class StockMovementIndexView(OperationsIndexView):
+class StockMovementIndexView(QuantityExportMixin, OperationsIndexView):
     export_filename = "stock-movements"
     list_export = ["at", "consumable", "kind", "quantity", "unit", "reason", "by"]
     export_headings = {"unit": gettext_lazy("Unit")}
@@ -148,7 +158,7 @@ class StockMovementIndexView(OperationsIndexView):
             "at": _local(item.at),
             "consumable": item.consumable.name,
             "kind": item.get_kind_display(),
-            "quantity": _number(item.quantity),
+            "quantity": item.quantity,
             "unit": item.consumable.unit,
             "reason": item.reason,
             "by": _name(item.by),
@@ -160,11 +170,7 @@ class StockMovementIndexView(OperationsIndexView):
             TitleColumn("at", label=_("At"), url_name=self.inspect_url_name, accessor=lambda m: _local(m.at)),
             Column("consumable", label=_("Consumable")),
             Column("kind", label=_("Movement"), accessor="get_kind_display"),
-            Column(
-                "quantity",
-                label=_("Quantity"),
-                accessor=lambda m: f"{format_decimal(m.quantity)} {m.consumable.unit}",
-            ),
+            QuantityColumn("quantity", unit="consumable.unit", label=_("Quantity")),
             Column("reason", label=_("Reason")),
             Column("by", label=_("By"), accessor=lambda m: _name(m.by)),
         ]
@@ -178,13 +184,8 @@ class StockMovementCreateView(ServiceCreateView):
         return reverse(self.index_url_name)
 
     def save_instance(self):
-        data = self.form.cleaned_data
-        return MOVEMENT_SERVICES[data["kind"]](
-            consumable=data["consumable"],
-            quantity=data["quantity"],
-            reason=data["reason"],
-            acting_user=self.request.user,
-        )
+        data = dict(self.form.cleaned_data)
+        return MOVEMENT_SERVICES[data.pop("kind")](acting_user=self.request.user, **data)
 
 
 # --- First-aid uses ------------------------------------------------------------------------
@@ -195,12 +196,7 @@ class FirstAidUseIndexView(OperationsIndexView):
 
     def get_base_queryset(self):
         movements = StockMovement.objects.select_related("consumable")
-        return (
-            super()
-            .get_base_queryset()
-            .select_related("by")
-            .prefetch_related(Prefetch("movements", movements))
-        )
+        return FirstAidUse.objects.select_related("by").prefetch_related(Prefetch("movements", movements))
 
     def row_flagged(self, item) -> bool:
         return item.called_120
@@ -209,31 +205,36 @@ class FirstAidUseIndexView(OperationsIndexView):
         name = use.patient_name if can_see_contact(self.request.user) else mask_name(use.patient_name)
         return use.get_patient_kind_display() + (f" · {name}" if name else "")
 
+    @staticmethod
+    def _used_at(use) -> str:
+        return _local(use.used_at)
+
+    @staticmethod
+    def _items_used(use) -> str:
+        used = (
+            f"{m.consumable.name} {format_decimal(-m.quantity)}{m.consumable.unit}"
+            for m in use.movements.all()
+        )
+        return "、".join(used) or "—"
+
     @property
     def columns(self):
         return [
             TitleColumn(
-                "used_at",
-                label=_("Used at"),
-                url_name=self.inspect_url_name,
-                accessor=lambda u: _local(u.used_at),
+                "used_at", label=_("Used at"), url_name=self.inspect_url_name, accessor=self._used_at
             ),
             Column("patient_kind", label=_("For whom"), accessor=self._patient),
             Column("what_happened", label=_("What happened")),
-            Column(
-                "movements",
-                label=_("Items used"),
-                accessor=lambda u: (
-                    "、".join(
-                        f"{m.consumable.name} {format_decimal(abs(m.quantity))}{m.consumable.unit}"
-                        for m in u.movements.all()
-                    )
-                    or "—"
-                ),
-            ),
+            Column("movements", label=_("Items used"), accessor=self._items_used),
             BooleanColumn("called_120", label=_("120 called")),
             Column("by", label=_("By"), accessor=lambda u: _name(u.by)),
         ]
+
+
+class FirstAidUseInspectView(RecordInspectView):
+    def get_patient_name_display_value(self):
+        name = self.object.patient_name
+        return name if can_see_contact(self.request.user) else mask_name(name)
 
 
 class FirstAidUseCreateView(ServiceCreateView):
@@ -248,15 +249,8 @@ class FirstAidUseCreateView(ServiceCreateView):
 
     def save_instance(self):
         data = self.form.cleaned_data
-        return first_aid_use_record(
-            used_at=data["used_at"],
-            patient_kind=data["patient_kind"],
-            patient_name=data["patient_name"],
-            what_happened=data["what_happened"],
-            called_120=data["called_120"],
-            items=data["items"],
-            acting_user=self.request.user,
-        )
+        fields = ("used_at", "patient_kind", "patient_name", "what_happened", "called_120", "items")
+        return first_aid_use_record(acting_user=self.request.user, **{field: data[field] for field in fields})
 
 
 # --- The candy dish checklist (a custom screen) --------------------------------------------

@@ -114,6 +114,7 @@ class FirstAidUseViewSet(OperationsViewSet):
     icon = "warning"
     menu_label = _("First-aid uses")
     index_view_class = views.FirstAidUseIndexView
+    inspect_view_class = views.FirstAidUseInspectView
     add_view_class = views.FirstAidUseCreateView
     list_filter = {"used_at": ["date__gte", "date__lte"], "patient_kind": ["exact"], "called_120": ["exact"]}
     edit_view_enabled = False

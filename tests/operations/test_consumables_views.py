@@ -153,6 +153,9 @@ def test_first_aid_names_masked_without_contact_permission(client_a, center_a, i
         client_a.login(username="officer", password=TEST_PASSWORD)
         content = client_a.get(reverse("first_aid_uses:index")).content.decode()
         assert "王秀英" not in content and "王" in content
+        use = FirstAidUse.objects.get(patient_name="王秀英")
+        content = client_a.get(reverse("first_aid_uses:inspect", args=[use.pk])).content.decode()
+        assert "王秀英" not in content and "王**" in content
 
 
 def test_purchase_page_flow(admin_client, django_assert_max_num_queries, zh):
@@ -292,3 +295,17 @@ def test_quantities_on_screens_and_in_exports_as_people_write_them(admin_client,
     export = admin_client.get(reverse("stock_movements:index"), {"export": "csv"})
     csv_text = b"".join(export.streaming_content).decode()
     assert ",50," in csv_text and ",-47.5," in csv_text and "50.00" not in csv_text
+
+
+def test_record_pages_show_history_in_words_and_the_menu_links_every_screen(admin_client, zh):
+    candy = Consumable.objects.get(name="糖果")
+    movement = stock_receive(consumable=candy, quantity=5, reason="月度采购")
+    use = first_aid_use_record(patient_kind="staff", what_happened="划伤")
+    page = admin_client.get(reverse("consumable:inspect", args=[candy.pk])).content.decode()
+    assert "入库" in page and "0 → 5" in page and "stock_received" not in page
+    assert admin_client.get(reverse("stock_movements:inspect", args=[movement.pk])).status_code == 200
+    page = admin_client.get(reverse("first_aid_uses:inspect", args=[use.pk])).content.decode()
+    assert "划伤" in page and ">create<" not in page
+    menu = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    for url in ("consumables_pages:candy", "consumables_pages:purchase_request", "stock_movements:add"):
+        assert reverse(url) in menu
