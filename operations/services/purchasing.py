@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -16,9 +15,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.admin.utils import get_user_display_name
+
 from operations.models import (
     Consumable,
     ConsumableCategory,
+    ConvenienceItem,
     DeskSettings,
     LineReason,
     PurchaseRequest,
@@ -48,23 +50,13 @@ def month_start(day: datetime.date | None = None) -> datetime.date:
 
 
 def user_display_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return get_user_display_name(user) if user is not None else ""
 
 
 def _event(request: PurchaseRequest, action: str, actor_name: str = "", comment: str = "") -> None:
     PurchaseRequestEvent.objects.create(
         request=request, action=action, actor_name=actor_name, comment=comment
     )
-
-
-def _convenience_item_model():
-    """The lending area's ConvenienceItem, or None while it does not exist."""
-    try:
-        return apps.get_model("operations", "ConvenienceItem")
-    except LookupError:
-        return None
 
 
 def _auto_lines(request: PurchaseRequest) -> list[PurchaseRequestLine]:
@@ -101,21 +93,22 @@ def _auto_lines(request: PurchaseRequest) -> list[PurchaseRequestLine]:
                     auto=True,
                 )
             )
-    item_model = _convenience_item_model()
-    if item_model is not None:
-        for item in item_model.objects.filter(status__in=["damaged", "lost"]).order_by("code"):
-            lines.append(
-                PurchaseRequestLine(
-                    request=request,
-                    item_code=item.code,
-                    description=item.name,
-                    quantity=Decimal("1"),
-                    unit=_("piece"),
-                    reason=LineReason.DAMAGED if item.status == "damaged" else LineReason.LOST,
-                    note=(getattr(item, "condition_note", "") or "")[:200],
-                    auto=True,
-                )
+    out_of_service = [ConvenienceItem.Status.DAMAGED, ConvenienceItem.Status.LOST]
+    for item in ConvenienceItem.objects.filter(status__in=out_of_service).order_by("code"):
+        lines.append(
+            PurchaseRequestLine(
+                request=request,
+                item_code=item.code,
+                description=item.name,
+                quantity=Decimal("1"),
+                unit=_("piece"),
+                reason=LineReason.DAMAGED
+                if item.status == ConvenienceItem.Status.DAMAGED
+                else LineReason.LOST,
+                note=item.condition_note[:200],
+                auto=True,
             )
+        )
     return lines
 
 
