@@ -27,10 +27,6 @@ def consumables_overview(*, active_only: bool = True) -> QuerySet[Consumable]:
     )
 
 
-def consumables_below_minimum() -> QuerySet[Consumable]:
-    return consumables_overview().filter(is_low=True)
-
-
 def candy_checks_between(start: datetime.date, end: datetime.date) -> list[CandyDishCheck]:
     return list(
         CandyDishCheck.objects.filter(date__gte=start, date__lte=end)
