@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -80,6 +80,13 @@ class QuantityColumn(Column):
         return f"{text} {multigetattr(instance, self.unit)}" if self.unit else text
 
 
+class YesNoColumn(Column):
+    """是 / 否 in words (Wagtail's BooleanColumn reads "True" to screen readers)."""
+
+    def get_value(self, instance):
+        return _("Yes") if super().get_value(instance) else _("No")
+
+
 class QuantityExportMixin:
     """Quantities in an export: numbers in the spreadsheet, written 50 / 2.5 in CSV (not 50.00)."""
 
@@ -120,7 +127,7 @@ class ConsumableIndexView(QuantityExportMixin, OperationsIndexView):
             Column("stock", label=_("Stock"), accessor=stock, sort_key="stock"),
             QuantityColumn("minimum_level", label=_("Minimum level")),
             QuantityColumn("target_level", label=_("Target level")),
-            BooleanColumn("active", label=_("Active")),
+            YesNoColumn("active", label=_("active")),
         ]
 
 
@@ -226,7 +233,7 @@ class FirstAidUseIndexView(OperationsIndexView):
             Column("patient_kind", label=_("For whom"), accessor=self._patient),
             Column("what_happened", label=_("What happened")),
             Column("movements", label=_("Items used"), accessor=self._items_used),
-            BooleanColumn("called_120", label=_("120 called")),
+            YesNoColumn("called_120", label=_("120 called")),
             Column("by", label=_("By"), accessor=lambda u: _name(u.by)),
         ]
 
