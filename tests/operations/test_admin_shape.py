@@ -92,7 +92,10 @@ class TestHistoryInWords:
         work-order transitions, are checked by their area's tests)."""
         client_a.get("/admin/login/")  # the admin's viewsets (and their labels) are registered
         codes = set()
-        for path in [*(ROOT / "operations" / "services").glob("*.py"), *(ROOT / "cms" / "services").glob("*.py")]:
+        for path in [
+            *(ROOT / "operations" / "services").glob("*.py"),
+            *(ROOT / "cms" / "services").glob("*.py"),
+        ]:
             for node in ast.walk(ast.parse(path.read_text())):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "audit_record":
                     for keyword in node.keywords:
