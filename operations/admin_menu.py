@@ -62,19 +62,3 @@ class AdminLink(ViewSet):
             order=self.order if self.order is not None else self.get_menu_item_order(order),
             perms=self.perms,
         )
-
-
-class PageMenuEntry(ViewSet):
-    """Deprecated shape (kept until every area uses ``AdminLink``)."""
-
-    url_name = ""
-    permission = ""
-
-    def get_menu_item(self, order=None):
-        return AdminLink(
-            name=self.name,
-            label=self.menu_label,
-            url_name=self.url_name,
-            icon=self.icon,
-            permission=self.permission,
-        ).get_menu_item(order)

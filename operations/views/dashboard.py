@@ -24,9 +24,9 @@ from operations.validators import mask_name
 # The record's page in its area, by model name; a model not listed links to whatever admin view
 # edits it (Wagtail's AdminURLFinder), or to nothing.
 RECORD_URL_NAMES = {
-    "workorder": "operations_work_order_detail",
+    "workorder": "work_orders:inspect",
     "inquiry": "inquiries:inspect",
-    "complaint": "operations_complaints:detail",
+    "complaint": "complaints:inspect",
 }
 
 

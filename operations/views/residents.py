@@ -191,7 +191,7 @@ class ResidentEditView(ServiceEditView):
 
 def department_queue_url(department: Department) -> str:
     """The department's work-order queue (a view of the work-orders area)."""
-    return reverse("operations_work_order_queue_department", args=[department.pk])
+    return reverse("work_orders:queue_department", args=[department.pk])
 
 
 class DepartmentIndexView(generic.IndexView):
