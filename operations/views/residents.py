@@ -149,9 +149,6 @@ class ResidentIndexView(generic.IndexView):
             "note": item.note,
         }
 
-    def get_base_queryset(self):
-        return super().get_base_queryset().select_related("unit__building")
-
     def search_queryset(self, queryset):
         if not self.is_searching:
             return queryset

@@ -78,6 +78,7 @@ class ResidentViewSet(ResidentsAreaViewSet):
     icon = "user"
     menu_label = _("Residents")
     index_view_class = views.ResidentIndexView
+    index_queryset = Resident.objects.select_related("unit__building")
     edit_view_class = views.ResidentEditView
     create_service = resident_services.resident_create
     delete_service = resident_services.resident_delete
