@@ -1,7 +1,7 @@
 """Panels of the center's admin home: today's duty, my open items, deadline breaches.
 
 The panels list work orders, inquiries and complaints of their areas and link each to the record's
-page there (``RECORD_URL_NAMES``); the reads are in ``operations.selectors.roster``.
+page there (``RECORD_URL_NAMES``); the reads are in ``operations.selectors.dashboard``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from wagtail.admin.ui.components import Component
 
 from operations.models import DutyPost
 from operations.permissions import can_see_contact
-from operations.selectors.roster import breaches_overview, duty_today, staff_open_items
+from operations.selectors.dashboard import breaches_overview, staff_open_items
+from operations.selectors.roster import duty_today
 from operations.validators import mask_name
 
 # The record's page in its area, by model name; a model not listed links to whatever admin view

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from operations.models import Complaint, Inquiry, StaffProfile, WorkOrder
-from operations.selectors.roster import breaches_overview, staff_open_items
+from operations.selectors.dashboard import breaches_overview, staff_open_items
 from operations.services.inquiries import inquiry_complete, inquiry_hand_over, inquiry_record
 from operations.services.roster import duty_shift_set
 from operations.views.dashboard import record_url_finder
