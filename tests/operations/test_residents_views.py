@@ -397,3 +397,18 @@ def test_every_audit_action_of_the_area_reads_in_words(client_a, center_a, in_ce
     actions = set(re.findall(r'action="(\w+)"', source))
     assert len(actions) == 14
     assert [action for action in sorted(actions) if not is_labelled(action)] == []
+
+
+def test_a_duplicate_unit_is_refused_with_the_reason(client_a, center_a, in_center):
+    with in_center(center_a):
+        resident = make_resident()
+        other = make_resident(name="李秀英", room="301")
+        login_admin(client_a)
+    unit = resident.unit
+    data = {"building": unit.building_id, "entrance": unit.entrance, "room": unit.room}
+    response = client_a.post("/admin/operations/units/new/", data)
+    assert response.status_code == 200
+    assert "已经存在" in response.content.decode()
+    response = client_a.post(f"/admin/operations/units/edit/{other.unit_id}/", data)
+    assert response.status_code == 200
+    assert "已经存在" in response.content.decode()
