@@ -108,6 +108,11 @@ def _publicise(activity: Activity, *, acting_user, done_at: dt.datetime) -> Acti
     return activity_publicise(acting_user=acting_user, activity=activity)
 
 
+def _organiser():
+    """The center's activity officer (孙丽, 社区文化活动专员) organises the demo activities."""
+    return get_user_model().objects.filter(username="sunli").first()
+
+
 def _install_plan(year: int, *, acting_user, now: dt.datetime, created: dict) -> None:
     for spec in _plan(year):
         if Activity.objects.filter(title=spec["title"]).exists():
@@ -116,6 +121,7 @@ def _install_plan(year: int, *, acting_user, now: dt.datetime, created: dict) ->
         starts_at = timezone.make_aware(dt.datetime(year, month, day, 9, 0))
         activity = activity_create(
             acting_user=acting_user,
+            organiser=_organiser(),
             kind=spec["kind"],
             title=spec["title"],
             starts_at=starts_at,
@@ -344,6 +350,7 @@ def _upcoming(*, acting_user, now: dt.datetime, created: dict) -> None:
     starts_at = timezone.make_aware(dt.datetime(day.year, day.month, day.day, 14, 30))
     activity = activity_create(
         acting_user=acting_user,
+        organiser=_organiser(),
         kind=K.OTHER,
         title=UPCOMING_TITLE,
         starts_at=starts_at,

@@ -9,6 +9,7 @@ from cms.models import ActivityReportPage, NoticePage
 from demo.activities import activities_demo_data_install, demo_scene_jpeg
 from operations.models import Activity, ActivityParticipant, ActivityRepairItem, Survey
 from operations.selectors.activities import activities_compliance, activity_photo_count
+from tests.factories import make_user
 
 K = Activity.Kind
 S = Activity.Status
@@ -82,3 +83,11 @@ def test_demo_data_idempotent_and_grid_has_all_colours(officer):
         assert "missed" in states
     assert ActivityRepairItem.objects.exclude(work_order=None).exists()
     assert ActivityParticipant.objects.filter(activity__kind=K.BIRTHDAY_PARTY, invited=True).exists()
+
+
+def test_demo_activities_name_their_organiser(alpha):
+    """Issue 9, defect 6: the activity list's organiser column was empty in the demo."""
+    officer = make_user("sunli", "社区文化活动专员", "孙丽")
+    activities_demo_data_install()
+    assert Activity.objects.exists()
+    assert set(Activity.objects.values_list("organiser", flat=True)) == {officer.pk}
