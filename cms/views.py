@@ -1,4 +1,5 @@
-"""Views of a center's site beside Wagtail's pages: media of this center, search, the activity calendar."""
+"""Views of a center's site beside Wagtail's pages: media of this center, search, the activity calendar,
+and the center's own error pages."""
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -9,6 +10,8 @@ from django.views.decorators.http import require_safe
 from django.views.static import serve
 
 from django_tenants.files.storage import TenantFileSystemStorage
+
+from portal.errors import error_page
 
 SEARCH_PER_PAGE = 10
 ICS_LIMIT = 50
@@ -80,3 +83,25 @@ def activities_ics(request):
     response["Content-Disposition"] = 'inline; filename="activities.ics"'
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def _center_error(request, status: int) -> HttpResponse:
+    # The tenant comes from the routing middleware: no query, so the 500 page works without the database.
+    context = {"center": getattr(request, "tenant", None), "in_admin": request.path.startswith("/admin/")}
+    return error_page(request, template=f"cms/errors/{status}.html", status=status, context=context)
+
+
+def bad_request(request, exception=None):
+    return _center_error(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _center_error(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _center_error(request, 404)
+
+
+def server_error(request):
+    return _center_error(request, 500)

@@ -86,7 +86,10 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 
 MIDDLEWARE = [
     "tenants.middleware.CenterTenantMiddleware",
+    "portal.middleware.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files in the demo and production (DEBUG off); runserver serves them itself in dev.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
