@@ -7,8 +7,9 @@ class CmsConfig(AppConfig):
     verbose_name = _("Center website")
 
     def ready(self):
-        from cms import signals
+        from cms import admin_base_url, signals
         from cms.cache import connect_signals
 
         signals.connect()
         connect_signals()
+        admin_base_url.install()

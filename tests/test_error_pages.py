@@ -3,7 +3,7 @@ host's naming no center; zh-hans by default, English when asked; NUL bytes are a
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import path
 
 import pytest
@@ -61,7 +61,6 @@ def test_center_404_in_english_when_asked(client_a):
     assert "Page not found" in body_of(response)
 
 
-@override_settings(DEBUG=True)
 def test_the_demo_settings_keep_debug_off():
     from portal.settings import demo
 
