@@ -1,6 +1,8 @@
 """Views of a center's site beside Wagtail's pages: media of this center, search, the activity calendar,
 and the center's own error pages."""
 
+import posixpath
+
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse
@@ -8,6 +10,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.static import serve
+
+from wagtail.images import get_image_model
+from wagtail.models import Collection, CollectionViewRestriction
 
 from django_tenants.files.storage import TenantFileSystemStorage
 
@@ -17,7 +22,33 @@ SEARCH_PER_PAGE = 10
 ICS_LIMIT = 50
 
 
+# Documents are served only by /documents/<id>/<name>, which applies their collection's privacy.
 PRIVATE_MEDIA_PREFIXES = ("documents/",)
+IMAGE_PREFIXES = ("original_images/", "images/")
+
+
+def _image_collection_id(path: str) -> int | None:
+    """The collection of the image whose original or rendition is stored at ``path``, if any."""
+    if path.startswith("original_images/"):
+        return get_image_model().objects.filter(file=path).values_list("collection_id", flat=True).first()
+    return (
+        get_image_model()
+        .get_rendition_model()
+        .objects.filter(file=path)
+        .values_list("image__collection_id", flat=True)
+        .first()
+    )
+
+
+def _image_visible_to(request, path: str) -> bool:
+    """Images of a restricted collection (work-order photos…) only for whom the restriction accepts."""
+    collection_id = _image_collection_id(path)
+    if collection_id is None:
+        return True
+    restrictions = CollectionViewRestriction.objects.filter(
+        collection__in=Collection.objects.get(pk=collection_id).get_ancestors(inclusive=True)
+    )
+    return all(restriction.accept_request(request) for restriction in restrictions)
 
 
 def serve_media(request, schema: str, path: str):
@@ -26,10 +57,17 @@ def serve_media(request, schema: str, path: str):
     In production a web server or object storage serves media under the same per-schema
     prefix; this view keeps the rule when Django serves them (demo, development, tests).
 
+    Only canonical paths are served: ``./``, ``//``, ``x/../`` and their percent-encoded forms
+    (decoded before routing) would otherwise reach a private file past the prefix checks.
     Documents are never served from here: ``/documents/<id>/<name>`` serves them and applies
-    the privacy of their collection (complaint scans sit in a login-only one).
+    the privacy of their collection (complaint scans, work-order files). Images (originals and
+    renditions) of a restricted collection (work-order photos) get the same check here.
     """
-    if schema != connection.schema_name or path.startswith(PRIVATE_MEDIA_PREFIXES):
+    if schema != connection.schema_name or posixpath.normpath(path) != path or path.startswith(("/", "../")):
+        raise Http404
+    if path.startswith(PRIVATE_MEDIA_PREFIXES) or "\\" in path:
+        raise Http404
+    if path.startswith(IMAGE_PREFIXES) and not _image_visible_to(request, path):
         raise Http404
     response = serve(request, path, document_root=TenantFileSystemStorage().location)
     response["X-Content-Type-Options"] = "nosniff"

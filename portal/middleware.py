@@ -13,10 +13,11 @@ def _has_nul(querydict) -> bool:
 
 
 class RejectNulBytesMiddleware:
-    """Answer 400 (the host's own 400 page) to a NUL byte in the path, query, cookies or form fields.
+    """Answer 400 (the host's own 400 page) to a NUL byte in the path, query, cookies or a urlencoded form.
 
-    Runs right after the host routing, so the page is the center's or the head office's; uploaded
-    files are not inspected (binary files hold NUL bytes), their names are.
+    Runs right after the host routing, so the page is the center's or the head office's. Multipart
+    forms are left to the view: parsing them here would fix their upload handlers before the view
+    sets its own, and Django's form fields refuse NUL bytes with a form error anyway.
     """
 
     def __init__(self, get_response):
@@ -35,11 +36,6 @@ class RejectNulBytesMiddleware:
             return True
         if any(NUL in key or NUL in value for key, value in request.COOKIES.items()):
             return True
-        if request.method == "POST" and request.content_type in (
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
-        ):
-            if _has_nul(request.POST):
-                return True
-            return any(NUL in (upload.name or "") for upload in request.FILES.values())
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+            return _has_nul(request.POST)
         return False

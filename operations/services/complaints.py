@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from operations.calendar import add_working_days
 from operations.models import Complaint, Department, ServiceItem, Unit
 from operations.notify import notify
-from operations.services.common import audit_record, diff_fields, new_tracking_code, next_number, user_or_none
+from operations.services.common import (
+    audit_record,
+    diff_fields,
+    new_tracking_code,
+    next_number,
+    private_collection,
+    user_or_none,
+)
 from operations.validators import normalize_phone, validate_phone
 
 User = get_user_model()
@@ -230,16 +237,8 @@ COMPLAINT_PAPERS_COLLECTION = "投诉书面材料"
 def _store_scan(*, upload, number: str, acting_user=None):
     """Keep the scan of a written complaint as a document in a collection only staff can open."""
     from wagtail.documents import get_document_model
-    from wagtail.models import Collection, CollectionViewRestriction
 
-    root = Collection.get_first_root_node()
-    collection = root.get_children().filter(name=COMPLAINT_PAPERS_COLLECTION).first()
-    if collection is None:
-        collection = root.add_child(name=COMPLAINT_PAPERS_COLLECTION)
-    if not CollectionViewRestriction.objects.filter(collection=collection).exists():
-        CollectionViewRestriction.objects.create(
-            collection=collection, restriction_type=CollectionViewRestriction.LOGIN
-        )
+    collection = private_collection(name=COMPLAINT_PAPERS_COLLECTION)
     document = get_document_model()(
         title=f"{number} 书面投诉",
         file=upload,
