@@ -38,8 +38,7 @@ static: install ## Collect static files into var/static (served by WhiteNoise in
 demo: seed static ## Install, start PostgreSQL, migrate, seed, serve as production would (gunicorn, DEBUG off) on port 8000 or PORT
 	@mkdir -p var
 	@echo "Serving on http://localhost:$(PORT)/ (Ctrl-C or 'make stop' to stop)"
-	@bash -c 'echo $$$$ > var/server.pid; DJANGO_SETTINGS_MODULE=portal.settings.demo SITE_PORT=$(PORT) \
-		exec $(VENV)/bin/gunicorn portal.wsgi:application --bind 0.0.0.0:$(PORT) --workers 2 --access-logfile -'
+	@DJANGO_SETTINGS_MODULE=portal.settings.demo SITE_PORT=$(PORT) bash -c 'echo $$$$ > var/server.pid; exec $(VENV)/bin/gunicorn portal.wsgi:application --bind 0.0.0.0:$(PORT) --workers 2 --access-logfile -'
 
 serve: db ## Development server (runserver, DEBUG on) without seeding
 	@mkdir -p var
