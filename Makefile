@@ -51,6 +51,7 @@ stop: ## Stop the demo or development server and the embedded PostgreSQL
 check: install ## Django system checks and missing migrations
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 
 lint: install ## ruff
 	$(VENV)/bin/ruff check .

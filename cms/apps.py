@@ -7,9 +7,26 @@ class CmsConfig(AppConfig):
     verbose_name = _("Center website")
 
     def ready(self):
-        from cms import admin_base_url, signals
+        # Imported here, not at the top of the module: models may be imported only once the app
+        # registry is ready, which is what ready() is for.
+        from cms import admin_base_url, selectors, signals
         from cms.cache import connect_signals
+        from cms.provisioning import center_site_install
+        from cms.services.notices import notice_for_activity
+        from cms.services.reports import activity_report_draft
+        from operations.hooks import ActivityWebsite, register_activity_website
+        from tenants.provisioning import SITE, register_provisioning_step
 
         signals.connect()
         connect_signals()
         admin_base_url.install()
+        register_provisioning_step(SITE, center_site_install)
+        register_activity_website(
+            ActivityWebsite(
+                notice_publish=notice_for_activity,
+                notice_choices=selectors.event_notices_recent,
+                notice_find=selectors.notice_find,
+                report_draft=activity_report_draft,
+                report_page=selectors.activity_report_page,
+            )
+        )

@@ -21,7 +21,13 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.signals import post_delete, post_save
 from django.utils import translation
+
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from operations.hooks import records_bulk_created
+from operations.models import Activity, DutyShift, ServiceItem
 
 GENERATION_KEY = "cms:page-generation"
 GENERATION_SECONDS = 7 * 24 * 3600
@@ -114,15 +120,13 @@ def cache_page_for_residents(view):
 
 def connect_signals() -> None:
     """Bump the center's generation when anything a public page shows changes."""
-    from django.db.models.signals import post_delete, post_save
-
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
-    from operations.models import Activity, DutyShift, ServiceItem
-
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(center_pages_changed, dispatch_uid=f"cms-page-cache-{signal!r}")
     for model in ("wagtailcore.Page", Activity, DutyShift, ServiceItem):
         post_delete.connect(center_pages_changed, sender=model, dispatch_uid=f"cms-page-cache-del-{model}")
     for model in (Activity, DutyShift, ServiceItem):
         post_save.connect(center_pages_changed, sender=model, dispatch_uid=f"cms-page-cache-save-{model}")
+    # Generated roster weeks are bulk-created: operations says so with its own signal.
+    records_bulk_created.connect(
+        center_pages_changed, sender=DutyShift, dispatch_uid="cms-page-cache-bulk-duty"
+    )

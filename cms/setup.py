@@ -1,6 +1,12 @@
 """Pages every center's site starts with."""
 
+from django.contrib.auth.models import Group
 from django.db import transaction
+
+from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+from cms.models import ActivityReportIndexPage, NoticeIndexPage, ServiceGuidePage
+from tenants.roles import CENTER_HEAD
 
 
 @transaction.atomic
@@ -11,8 +17,6 @@ def center_pages_install(*, home) -> None:
     Idempotent: a page of a kind that already exists under ``home`` is left alone. The 活动报道
     index gets the center head's moderation workflow (``report_workflow_install``).
     """
-    from cms.models import ActivityReportIndexPage, NoticeIndexPage, ServiceGuidePage
-
     wanted = [
         (NoticeIndexPage, "通知公告", "notices"),
         (ActivityReportIndexPage, "活动报道", "reports"),
@@ -36,15 +40,9 @@ def report_workflow_install(*, index):
     A Wagtail workflow with one group-approval task, assigned to the 活动报道 index: editors
     (社区文化活动专员) submit reports, the center head approves and so publishes them. Idempotent;
     an index a center head has already given another workflow keeps it. At provisioning the
-    group does not exist yet: ``tenants.services`` adds the moderating role's group to every
+    group does not exist yet: the groups step (``tenants.services``) adds the moderating role's group to every
     group-approval task when it creates the groups.
     """
-    from django.contrib.auth.models import Group
-
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
-
-    from tenants.roles import CENTER_HEAD
-
     workflow = Workflow.objects.filter(name=REPORT_WORKFLOW_NAME).first()
     if workflow is None:
         workflow = Workflow.objects.create(name=REPORT_WORKFLOW_NAME, active=True)

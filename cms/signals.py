@@ -13,48 +13,24 @@ from django.db.models.signals import post_delete
 from wagtail.log_actions import get_active_log_context
 from wagtail.signals import page_published, page_unpublished
 
+from cms.models import ActivityReportPage
+from cms.news import news_entry
+from operations.models import Activity
+from operations.services.activities import activity_mark_reported
+from portal.news import published_report_record, published_report_remove
+from tenants.models import ServiceCenter
+
 logger = logging.getLogger(__name__)
 
 
 def _current_center():
-    from tenants.models import ServiceCenter
-
     tenant = getattr(connection, "tenant", None)
     if isinstance(tenant, ServiceCenter) and tenant.schema_name == connection.schema_name:
         return tenant
     return ServiceCenter.objects.filter(schema_name=connection.schema_name).first()
 
 
-def _absolute(root_url: str, url: str) -> str:
-    return url if url.startswith(("http://", "https://")) else f"{root_url}{url}"
-
-
-def news_entry(page) -> dict | None:
-    from cms.models.reports import LIST_THUMBNAIL
-
-    parts = page.get_url_parts()
-    if parts is None:  # not routable from any site
-        return None
-    _site_id, root_url, page_path = parts
-    cover_url = ""
-    if page.cover_image is not None:
-        cover_url = _absolute(root_url, page.cover_image.get_rendition(LIST_THUMBNAIL).url)
-    return {
-        "page_id": page.pk,
-        "title": page.title,
-        "url": _absolute(root_url, page_path),
-        "date": page.date,
-        "summary": page.summary or page.search_description or "",
-        "cover_url": cover_url,
-        "published_at": page.first_published_at or page.last_published_at,
-    }
-
-
 def report_published(sender, instance, revision=None, **kwargs):
-    from operations.models import Activity
-    from operations.services.activities import activity_mark_reported
-    from portal.news import published_report_record
-
     page = instance
     if not page.live:  # scheduled for later: the signal comes again when it goes live
         return
@@ -72,16 +48,12 @@ def report_published(sender, instance, revision=None, **kwargs):
 
 
 def report_unpublished(sender, instance, **kwargs):
-    from portal.news import published_report_remove
-
     center = _current_center()
     if center is not None:
         published_report_remove(center=center, page_id=instance.pk)
 
 
 def connect() -> None:
-    from cms.models import ActivityReportPage
-
     page_published.connect(report_published, sender=ActivityReportPage, dispatch_uid="cms_report_published")
     page_unpublished.connect(
         report_unpublished, sender=ActivityReportPage, dispatch_uid="cms_report_unpublished"

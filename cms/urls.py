@@ -1,6 +1,7 @@
 """URLs of a center's host: Wagtail admin, documents, media of this center only, the site."""
 
 from django.conf import settings
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
@@ -36,8 +37,6 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
-
     urlpatterns += staticfiles_urlpatterns()
 
 urlpatterns += [

@@ -16,6 +16,10 @@ from wagtail.models import Collection, CollectionViewRestriction
 
 from django_tenants.files.storage import TenantFileSystemStorage
 
+from cms.ics import activities_calendar
+from cms.models.home import _page_visible_now
+from cms.search import MAX_QUERY_LENGTH, highlight, search_query_parse, site_search
+from operations.selectors.activities import activities_upcoming
 from portal.errors import error_page
 
 SEARCH_PER_PAGE = 10
@@ -78,8 +82,6 @@ def serve_media(request, schema: str, path: str):
 @require_safe
 def search(request):
     """搜索: the center's notices and activity reports holding every word of ``q`` (Chinese too)."""
-    from cms.search import MAX_QUERY_LENGTH, highlight, search_query_parse, site_search
-
     query = search_query_parse(request.GET.get("q"))
     results = None
     if query.terms:
@@ -99,10 +101,6 @@ def search(request):
 @require_safe
 def activities_ics(request):
     """加入日历: the center's upcoming activities as an iCalendar file."""
-    from cms.ics import activities_calendar
-    from cms.models.home import _page_visible_now
-    from operations.selectors.activities import activities_upcoming
-
     now = timezone.now()
     activities = list(activities_upcoming(now=now, limit=ICS_LIMIT).select_related("notice_page"))
 

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class OperationsConfig(AppConfig):
     name = "operations"
     verbose_name = _("Center operations")
+
+    def ready(self):
+        # Imported here, not at the top of the module: models may be imported only once the app
+        # registry is ready, which is what ready() is for.
+        from operations.provisioning import center_operations_install, first_admin_profile_create
+        from operations.services.purchasing import purchase_request_apply_decision
+        from portal.decisions import register_decision_handler
+        from tenants.provisioning import DEFAULTS, PROFILE, register_provisioning_step
+
+        register_provisioning_step(DEFAULTS, center_operations_install)
+        register_provisioning_step(PROFILE, first_admin_profile_create)
+        register_decision_handler("purchase_request", purchase_request_apply_decision)

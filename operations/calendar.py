@@ -14,10 +14,10 @@ from django.utils import timezone
 
 import chinese_calendar
 
+from operations.models import WorkdayOverride
+
 
 def _overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
-    from operations.models import WorkdayOverride
-
     return dict(
         WorkdayOverride.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
     )

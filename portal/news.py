@@ -1,8 +1,9 @@
 """The company website's news: the public-schema index of the centers' published activity reports.
 
-A center's publish, unpublish and delete signals (``cms.signals``) call the two services below
-while the connection is in the center's schema (the public table is on the search path, in the
-same transaction); the head-office news page reads only this table.
+A center's publish, unpublish and delete signals (``cms.signals``) and its rebuild
+(``cms.news``) call the services below while the connection is in the center's schema (the public
+table is on the search path, in the same transaction); the head-office news page reads only this
+table.
 """
 
 import datetime as dt
@@ -77,22 +78,12 @@ def published_reports_latest() -> QuerySet[PublishedReport]:
 
 
 @transaction.atomic
-def published_reports_rebuild(*, center: ServiceCenter) -> dict:
-    """Bring the center's entries in line with its live reports (run in the center's schema).
+def published_reports_prune(*, center: ServiceCenter, keep_page_ids: set[int]) -> int:
+    """Take every entry of the center off the news index except those of ``keep_page_ids``.
 
-    For reports published before the index existed, or after a failure between a center and the
-    public table; the signals keep it current otherwise.
+    For ``cms.news.published_reports_rebuild``; returns how many entries were removed.
     """
-    from cms.models import live_reports
-    from cms.signals import news_entry
-
     _check_own_center(center)
-    listed = set()
-    for page in live_reports().select_related("cover_image"):
-        entry = news_entry(page)
-        if entry is not None:
-            published_report_record(center=center, **entry)
-            listed.add(page.pk)
-    stale = PublishedReport.objects.filter(center=center).exclude(page_id__in=listed)
+    stale = PublishedReport.objects.filter(center=center).exclude(page_id__in=keep_page_ids)
     removed, _rows = stale.delete()
-    return {"listed": len(listed), "removed": removed}
+    return removed

@@ -2,9 +2,10 @@
 
 Provisioning is one atomic function used by the portal form, the demo seed and the
 ``create_center`` command. It clones the migrated template schema (``tenants.cloning``, in
-constant time however many centers exist), then sets the center's
-Wagtail site, home page, staff groups and first admin. PostgreSQL DDL is transactional, so
-when any step fails the whole transaction rolls back: no schema, no tenant row, no domain.
+constant time however many centers exist), then runs the provisioning steps the apps registered
+(``tenants.provisioning``): the center's Wagtail site and home page, staff groups, defaults and
+first admin. PostgreSQL DDL is transactional, so when any step fails the whole transaction rolls
+back: no schema, no tenant row, no domain.
 """
 
 from __future__ import annotations
@@ -14,21 +15,33 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from wagtail.models import Collection, GroupApprovalTask, GroupCollectionPermission, GroupPagePermission
 
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants.cloning import clone_template
 from tenants.middleware import forget_center_hosts
 from tenants.models import CenterAuditLog, Domain, ServiceCenter
+from tenants.provisioning import (
+    FIRST_ADMIN,
+    GROUPS,
+    NewCenter,
+    provisioning_steps,
+    register_provisioning_step,
+)
+from tenants.roles import CENTER_HEAD, ROLES
 from tenants.validators import normalize_code, normalize_domain
 
 logger = logging.getLogger("bianmin.tenants")
@@ -113,9 +126,6 @@ def _check_template_is_current() -> None:
     Checked once per process (migrations on disk do not change while it runs).
     """
     global _template_verified
-    from django.apps import apps
-    from django.db.migrations.loader import MigrationLoader
-
     template = settings.TENANT_BASE_SCHEMA
     if not schema_exists(template):
         _template_verified = False
@@ -197,16 +207,18 @@ def center_create(
             # Constant-time clone of the migrated template (tenants.cloning explains why not
             # django-tenants' clone_schema, whose cost grows with the number of centers).
             clone_template(template=settings.TENANT_BASE_SCHEMA, new_schema=center.schema_name)
+            new_center = NewCenter(
+                center=center,
+                domain=domain,
+                admin_username=admin_username,
+                admin_password=admin_password,
+                admin_name=admin_name,
+                admin_phone=admin_phone,
+                admin_email=admin_email,
+            )
             with schema_context(center.schema_name):
-                _setup_center_schema(
-                    center=center,
-                    domain=domain,
-                    admin_username=admin_username,
-                    admin_password=admin_password,
-                    admin_name=admin_name,
-                    admin_phone=admin_phone,
-                    admin_email=admin_email,
-                )
+                for step in provisioning_steps():
+                    step.run(new_center)
             CenterAuditLog.objects.create(
                 center=center,
                 action="create",
@@ -233,59 +245,28 @@ def center_create(
     )
 
 
-def _setup_center_schema(
-    *,
-    center: ServiceCenter,
-    domain: str,
-    admin_username: str,
-    admin_password: str,
-    admin_name: str,
-    admin_phone: str,
-    admin_email: str,
-) -> None:
-    """Inside the new center's schema: site and home page, staff groups, defaults, first admin."""
-    from operations.services.defaults import center_defaults_install
+def _groups_step(new_center: NewCenter) -> None:
+    """The staff groups of ``tenants.roles``, with their page permissions on the home page."""
+    new_center.groups = _setup_groups(home=new_center.home)
 
-    home = _setup_site(center=center, domain=domain)
-    groups = _setup_groups(home=home)
-    center_defaults_install()
-    _create_first_admin(
-        username=admin_username,
-        password=admin_password,
-        name=admin_name,
-        phone=admin_phone,
-        email=admin_email,
-        groups=[groups["center_head"]],
+
+def _first_admin_step(new_center: NewCenter) -> None:
+    """The first admin: a superuser in the center head's group."""
+    new_center.admin = _create_first_admin(
+        username=new_center.admin_username,
+        password=new_center.admin_password,
+        name=new_center.admin_name,
+        email=new_center.admin_email,
+        groups=[new_center.groups[CENTER_HEAD.code]],
     )
 
 
-def _setup_site(*, center: ServiceCenter, domain: str):
-    from wagtail.models import Page, Site
-
-    from cms.models import HomePage
-
-    root = Page.get_first_root_node()
-    # The template holds Wagtail's welcome page; the center's own home page replaces it.
-    for page in root.get_children().exclude(content_type__model="homepage"):
-        page.delete()
-    home = root.add_child(instance=HomePage(title=center.name, slug="home", live=True))
-    Site.objects.all().delete()
-    Site.objects.create(
-        hostname=domain,
-        port=settings.SITE_PORT,
-        root_page=home,
-        is_default_site=True,
-        site_name=center.name,
-    )
-    from cms.setup import center_pages_install
-
-    center_pages_install(home=home)
-    return home
+# The steps tenants owns itself; the apps above register theirs in their AppConfig.ready().
+register_provisioning_step(GROUPS, _groups_step)
+register_provisioning_step(FIRST_ADMIN, _first_admin_step)
 
 
 def _wanted_permissions() -> set[str]:
-    from tenants.roles import ROLES
-
     wanted = {perm for role in ROLES for perm in role.permissions}
     wanted |= {
         f"{app}.{action}_{model}"
@@ -314,8 +295,6 @@ def _permissions_by_key(wanted: set[str]) -> dict[str, Permission]:
 
 
 def _media_collection(role):
-    from wagtail.models import Collection
-
     root = Collection.get_first_root_node()
     if not role.media_collection:
         return root
@@ -324,10 +303,6 @@ def _media_collection(role):
 
 
 def _setup_groups(*, home) -> dict[str, Group]:
-    from wagtail.models import GroupApprovalTask, GroupCollectionPermission, GroupPagePermission
-
-    from tenants.roles import ROLES
-
     # Wagtail's own default groups would be confusing beside ours; its default moderation
     # workflow is handed to the center head instead.
     Group.objects.filter(name__in=["Editors", "Moderators"]).delete()
@@ -336,10 +311,11 @@ def _setup_groups(*, home) -> dict[str, Group]:
     for role in ROLES:
         group = Group.objects.create(name=role.name)
         group.permissions.set([by_key[p] for p in role.permissions])
-        GroupPagePermission.objects.bulk_create(
-            GroupPagePermission(group=group, page=home, permission=by_key[f"wagtailcore.{codename}"])
-            for codename in role.page_permissions
-        )
+        if home is not None:  # no website step registered: no pages to grant
+            GroupPagePermission.objects.bulk_create(
+                GroupPagePermission(group=group, page=home, permission=by_key[f"wagtailcore.{codename}"])
+                for codename in role.page_permissions
+            )
         collection = _media_collection(role)
         GroupCollectionPermission.objects.bulk_create(
             GroupCollectionPermission(
@@ -363,8 +339,6 @@ def center_roles_sync() -> list[str]:
     and missing permissions; never removes what a center head granted on top. Returns the
     names of groups that changed.
     """
-    from tenants.roles import ROLES
-
     by_key = _permissions_by_key({perm for role in ROLES for perm in role.permissions})
     changed = []
     for role in ROLES:
@@ -386,8 +360,6 @@ def center_roles_sync() -> list[str]:
 
 def _move_media_permissions(*, group, role) -> bool:
     """Move a role's media permissions from the root collection to its own collection."""
-    from wagtail.models import Collection, GroupCollectionPermission
-
     on_root = GroupCollectionPermission.objects.filter(
         group=group, collection=Collection.get_first_root_node()
     )
@@ -402,15 +374,13 @@ def _move_media_permissions(*, group, role) -> bool:
     return True
 
 
-def _create_first_admin(*, username, password, name, phone, email, groups) -> None:
-    from operations.models import StaffProfile
-
+def _create_first_admin(*, username, password, name, email, groups):
     user = get_user_model().objects.create_superuser(username=username, email=email or "", password=password)
     if name:
         user.first_name = name.strip()[:150]
         user.save(update_fields=["first_name"])
     user.groups.set(groups)
-    StaffProfile.objects.create(user=user, phone=(phone or "").strip())
+    return user
 
 
 @transaction.atomic

@@ -8,9 +8,10 @@ django-tenants' ``TenantTestCase`` builds a schema per class and never runs
 from django.db import connection
 from django.test import Client, TestCase
 
-from django_tenants.utils import schema_exists
+from django_tenants.utils import schema_context, schema_exists
 
 from tenants.models import ServiceCenter
+from tenants.services import center_create, center_roles_sync
 
 TEST_PASSWORD = "Test-pass-2026"  # noqa: S105
 
@@ -22,11 +23,12 @@ TEST_CENTERS = {
 
 def ensure_test_centers() -> None:
     """Provision the test centers once; reuse them when the test database is reused."""
-    from tenants.services import center_create
-
     for code, spec in TEST_CENTERS.items():
         center = ServiceCenter.objects.filter(code=code).first()
         if center is not None and schema_exists(center.schema_name):
+            # A reused test database: bring the staff groups' permissions up to tenants.roles.
+            with schema_context(center.schema_name):
+                center_roles_sync()
             continue
         if center is not None:  # a row without its schema: an interrupted earlier run
             center.domains.all().delete()

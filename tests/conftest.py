@@ -3,6 +3,9 @@
 Two centers, ``alpha`` and ``beta``, are provisioned once per test database (cloned from the
 template, about 1 s each) and kept with ``--reuse-db``; every test then runs in a transaction
 that is rolled back. Never build a schema from migrations per test class.
+
+A tenant test asks for ``alpha`` (it then runs in that center's schema) or uses
+``in_center(center)`` for several centers; records are built with ``tests.factories``.
 """
 
 from django.core.cache import caches
@@ -12,8 +15,11 @@ from django.test import Client
 import pytest
 from django_tenants.utils import schema_context
 
+from operations.models import ServiceItem
+from operations.services.defaults import center_defaults_install
 from tenants.models import ServiceCenter
 from tests.base import TEST_CENTERS, TEST_PASSWORD, ensure_test_centers
+from tests.factories import make_user
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -42,6 +48,13 @@ def center_b(db) -> ServiceCenter:
 
 
 @pytest.fixture
+def alpha(center_a) -> ServiceCenter:
+    """The test runs in center alpha's schema."""
+    connection.set_tenant(center_a)
+    return center_a
+
+
+@pytest.fixture
 def in_center():
     """``with in_center(center): ...`` runs code in that center's schema."""
     return lambda center: schema_context(center.schema_name)
@@ -55,6 +68,27 @@ def client_a(center_a) -> Client:
 @pytest.fixture
 def client_b(center_b) -> Client:
     return Client(HTTP_HOST="beta.localhost")
+
+
+@pytest.fixture
+def admin_client(alpha, client_a) -> Client:
+    """A client on alpha's host, signed in as alpha's ``admin`` (a superuser); pytest-django's
+    ``admin_client`` would sign in on the public schema."""
+    assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
+    return client_a
+
+
+@pytest.fixture
+def guide(alpha) -> dict[str, ServiceItem]:
+    """Alpha's default service guide (with departments, surveys… as every new center), by name."""
+    center_defaults_install()
+    return {item.name: item for item in ServiceItem.objects.prefetch_related("materials")}
+
+
+@pytest.fixture
+def officer(alpha):
+    """An activity officer (社区文化活动专员) of alpha."""
+    return make_user("wen", "社区文化活动专员", "文专员")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.db import migrations, models
 
 def fill_search_text(apps, schema_editor):
     """Existing notices get their plain text for the site search (new saves keep it current)."""
+    # Imported when the migration runs, not each time the loader reads the migrations.
     from cms.models.search import stream_text
 
     NoticePage = apps.get_model("cms", "NoticePage")

@@ -6,6 +6,9 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from operations.selectors.guide import service_items_published
+from operations.services.guide import fee_display, time_limit_display
+
 
 class ServiceGuidePage(Page):
     """Every published service item with its materials, procedure, time limit, fee and basis."""
@@ -23,9 +26,6 @@ class ServiceGuidePage(Page):
         verbose_name_plural = _("service guides")
 
     def get_context(self, request, *args, **kwargs):
-        from operations.selectors.guide import service_items_published
-        from operations.services.guide import fee_display, time_limit_display
-
         context = super().get_context(request, *args, **kwargs)
         # Two queries however many items: the items with their department, then all materials.
         items = list(service_items_published())

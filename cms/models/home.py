@@ -1,13 +1,21 @@
 """The home page of a center's site (tenant schema only), and the site's sections for the navigation."""
 
 from django.core.cache import cache
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
+from wagtail.images import get_image_model
 from wagtail.models import Page
+
+from cms.cache import page_generation
+from cms.models.guide import ServiceGuidePage
+from cms.models.notices import NoticeIndexPage, live_notices
+from cms.models.reports import ActivityReportIndexPage, live_reports
+from operations.selectors.activities import activities_upcoming
+from operations.selectors.roster import duty_today
 
 HOME_URGENT_MAX = 5
 HOME_NOTICES = 5
@@ -25,10 +33,6 @@ def site_sections(request=None) -> dict[str, dict]:
     """
     if request is not None and hasattr(request, "_cms_site_sections"):
         return request._cms_site_sections
-    from cms.cache import page_generation
-    from cms.models.guide import ServiceGuidePage
-    from cms.models.notices import NoticeIndexPage
-    from cms.models.reports import ActivityReportIndexPage
 
     key = f"cms:site-sections:{page_generation()}"
     sections = cache.get(key)
@@ -89,15 +93,12 @@ class HomePage(Page):
         context.update(self._notices(sections))
         context["latest_reports"] = self._reports() if "reports" in sections else []
         context["upcoming_activities"] = self._activities()
-        from operations.selectors.roster import duty_today
 
         context["on_duty"] = duty_today()
         return context
 
     def _notices(self, sections) -> dict:
         """Urgent notices for the top of the page and the latest others, from one query."""
-        from cms.models.notices import live_notices
-
         if "notices" not in sections:
             return {"urgent_notices": [], "latest_notices": []}
         # live_notices lists urgent ones first, so one slice holds both groups.
@@ -108,12 +109,6 @@ class HomePage(Page):
         }
 
     def _reports(self) -> list:
-        from django.db.models import Prefetch
-
-        from wagtail.images import get_image_model
-
-        from cms.models.reports import live_reports
-
         renditions = get_image_model().get_rendition_model().objects.filter(filter_spec=REPORT_THUMBNAIL)
         return list(
             live_reports()
@@ -123,8 +118,6 @@ class HomePage(Page):
         )
 
     def _activities(self) -> list:
-        from operations.selectors.activities import activities_upcoming
-
         now = timezone.now()
         activities = list(activities_upcoming(now=now, limit=HOME_ACTIVITIES).select_related("notice_page"))
         for activity in activities:

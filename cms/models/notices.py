@@ -1,5 +1,6 @@
 """Residents' notices (通知公告): the index and the notice pages."""
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.template.response import TemplateResponse
@@ -19,6 +20,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from cms.blocks import BaseStreamBlock
 from cms.models.routing import OneQueryViewRestrictionsMixin, OneTypeChildrenRouteMixin, visible_now
 from cms.models.search import SearchTextMixin
+from cms.qr import qr_svg
 
 
 class NoticeCategory(models.TextChoices):
@@ -117,8 +119,6 @@ class NoticePage(OneQueryViewRestrictionsMixin, SearchTextMixin, RoutablePageMix
     def clean(self):
         super().clean()
         if self.go_live_at and self.expire_at and self.expire_at <= self.go_live_at:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"expire_at": _("The expiry must be after the go-live date.")})
 
     @property
@@ -162,8 +162,6 @@ class NoticePage(OneQueryViewRestrictionsMixin, SearchTextMixin, RoutablePageMix
     @path("poster/")
     def poster(self, request):
         """A printable A4 poster with a QR code to the notice, for the lobby boards."""
-        from cms.qr import qr_svg
-
         url = self.get_full_url(request)
         context = self.get_context(request)
         context.update(qr_svg=qr_svg(url), notice_url=url)

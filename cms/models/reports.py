@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images import get_image_model
+from wagtail.images.models import Filter
 from wagtail.models import Page
 from wagtail.search import index
 
@@ -143,8 +145,6 @@ class ActivityReportPage(OneQueryViewRestrictionsMixin, SearchTextMixin, Routabl
 
     def gallery_images(self):
         """The photos of the gallery collection, oldest first."""
-        from wagtail.images import get_image_model
-
         if self.gallery_collection_id is None:
             return []
         return list(
@@ -156,8 +156,6 @@ class ActivityReportPage(OneQueryViewRestrictionsMixin, SearchTextMixin, Routabl
     def _page_images(self) -> tuple[list, dict]:
         """The gallery (photos not in the body), and every image the page shows by id, in one
         query with their renditions."""
-        from wagtail.images import get_image_model
-
         body_ids = {
             item["value"].get("image")
             for item in self.body.raw_data
@@ -233,8 +231,6 @@ def attach_renditions(needed: list[tuple]) -> None:
     ``prefetch_renditions`` puts them), ``{% image %}`` finds them without a query; missing
     ones are still generated on first use.
     """
-    from wagtail.images.models import Filter
-
     if not needed:
         return
     rendition_model = needed[0][0].get_rendition_model()

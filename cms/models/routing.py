@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 
 def visible_now(pages):
@@ -22,8 +22,6 @@ class OneQueryViewRestrictionsMixin:
 
     def get_view_restrictions(self):
         """This page's and its ancestors' restrictions, aliases resolved to their source."""
-        from wagtail.models import PageViewRestriction
-
         if self.alias_of_id is not None:
             return super().get_view_restrictions()
         ancestors = Page.objects.filter(

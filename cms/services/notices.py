@@ -14,13 +14,12 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from cms.models import NoticeCategory, NoticeIndexPage, NoticePage
-from operations.services.common import user_or_none
+from operations.models import Activity
+from operations.services.common import audit_record, user_or_none
 
 
 def _what_to_bring(kind: str) -> str:
     """What residents are asked to bring, by activity kind (告知注意事项)."""
-    from operations.models import Activity
-
     return {
         Activity.Kind.FREE_CLINIC: _(
             "Please bring your ID card, medical insurance card and any recent medical records or medicines."
@@ -77,9 +76,6 @@ def notice_for_activity(*, acting_user, activity, date: dt.date | None = None) -
     today). The notice expires when the activity ends. Raises ValidationError when the
     activity is cancelled or the center's site has no notice list.
     """
-    from operations.models import Activity
-    from operations.services.common import audit_record
-
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.notice_page_id:
         linked = Page.objects.filter(pk=activity.notice_page_id).first()

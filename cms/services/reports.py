@@ -15,7 +15,10 @@ from wagtail.images import get_image_model
 from wagtail.log_actions import log
 
 from cms.models import ActivityReportIndexPage, ActivityReportPage, HomePage
-from operations.services.common import user_or_none
+from cms.setup import center_pages_install
+from operations.models import Activity
+from operations.selectors.activities import activity_figures
+from operations.services.common import audit_record, user_or_none
 
 BODY_PHOTOS = 4  # image blocks drafted into the body; the gallery shows all of them
 SUMMARY_LENGTH = 500
@@ -24,8 +27,6 @@ SUMMARY_LENGTH = 500
 def _report_index() -> ActivityReportIndexPage:
     index = ActivityReportIndexPage.objects.order_by("path").first()
     if index is None:
-        from cms.setup import center_pages_install
-
         home = HomePage.objects.order_by("path").first()
         if home is not None:
             center_pages_install(home=home)
@@ -120,10 +121,6 @@ def activity_report_draft(*, acting_user, activity) -> ActivityReportPage:
     editor then edits it and submits it for moderation. Returns the activity's existing report
     page when it already has one.
     """
-    from operations.models import Activity
-    from operations.selectors.activities import activity_figures
-    from operations.services.common import audit_record
-
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.status not in (Activity.Status.HELD, Activity.Status.REPORTED):
         raise ValidationError(

@@ -20,6 +20,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
 from operations.models import Building, Resident, Unit
 from operations.services.residents import (
     building_get_or_create,
@@ -117,8 +120,6 @@ def resident_rows_read(upload) -> list[dict]:
     Raises ValidationError (Chinese message) for a file that is not an .xlsx, is too big, has
     a header row with missing or unknown columns, or holds no rows.
     """
-    from openpyxl import load_workbook
-
     name = getattr(upload, "name", "") or ""
     if not name.lower().endswith(".xlsx"):
         raise ValidationError(
@@ -347,9 +348,6 @@ def resident_import_apply(
 
 def resident_import_template() -> bytes:
     """An empty owner list with the header row and one example row, as .xlsx bytes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "住户"

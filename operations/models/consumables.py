@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -61,8 +62,6 @@ class Consumable(models.Model):
         return self.stock < self.minimum_level
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if (
             self.minimum_level is not None

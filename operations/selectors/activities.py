@@ -10,7 +10,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from operations.models import Activity
+from wagtail.images import get_image_model
+
+import chinese_calendar
+
+from operations.hooks import activity_website
+from operations.models import Activity, SurveyAnswer, SurveyResponse, WorkOrder
+from operations.selectors.surveys import surveys_list
 
 HELD_STATUSES = (Activity.Status.HELD, Activity.Status.REPORTED)
 REPAIR_DAY_WINDOW_DAYS = 30
@@ -53,10 +59,6 @@ def festival_start(festival: str, on_or_after: dt.date) -> dt.date | None:
         return candidate if candidate >= on_or_after else dt.date(on_or_after.year + 1, 10, 1)
     name = _CALENDAR_HOLIDAYS.get(festival)
     if name is None:
-        return None
-    try:
-        import chinese_calendar
-    except ImportError:  # pragma: no cover - dependency is installed
         return None
     for offset in range(0, 400):
         day = on_or_after + dt.timedelta(days=offset)
@@ -193,8 +195,6 @@ def activity_figures(activity: Activity) -> dict:
     later); ``satisfaction_rate`` (0–100, one decimal) and ``responses`` come from the surveys
     attached to the activity (None and 0 without answers).
     """
-    from operations.models import SurveyAnswer, SurveyResponse, WorkOrder
-
     counts = activity.participants.aggregate(total=Count("pk"), attended=Count("pk", filter=Q(attended=True)))
     done = (WorkOrder.Status.COMPLETED, WorkOrder.Status.CALLED_BACK, WorkOrder.Status.CLOSED)
     repairs_done = activity.repair_items.filter(work_order__status__in=done).count()
@@ -219,8 +219,6 @@ PHOTO_THUMBNAIL = "fill-200x150"
 
 def activity_photos(*, activity: Activity, limit: int = 24):
     """The newest photos of the activity's collection with their thumbnails prefetched (2 queries)."""
-    from wagtail.images import get_image_model
-
     if not activity.photo_collection_id:
         return []
     return list(
@@ -232,29 +230,21 @@ def activity_photos(*, activity: Activity, limit: int = 24):
 
 
 def activity_photo_count(*, activity: Activity) -> int:
-    from wagtail.images import get_image_model
-
     if not activity.photo_collection_id:
         return 0
     return get_image_model().objects.filter(collection_id=activity.photo_collection_id).count()
 
 
 def activity_notice_choices(*, limit: int = 30):
-    """Recent 活动预告 notices of the center, to link one to an activity."""
-    from cms.models import NoticeCategory, NoticePage
-
-    return NoticePage.objects.filter(category=NoticeCategory.EVENT).order_by("-date", "-pk")[:limit]
+    """Recent 活动预告 notices of the center, to link one to an activity (from its website)."""
+    return activity_website().notice_choices(limit=limit)
 
 
 def activity_report_page(*, activity: Activity):
-    """The activity's report page (the newest when there are several), or None."""
-    from cms.models import ActivityReportPage
-
-    return ActivityReportPage.objects.filter(activity=activity).order_by("-pk").first()
+    """The activity's report page (the newest when there are several), or None (from its website)."""
+    return activity_website().report_page(activity=activity)
 
 
 def activity_survey(*, activity: Activity):
     """The activity's satisfaction survey (the newest), with counts of invitations and answers."""
-    from operations.selectors.surveys import surveys_list
-
     return surveys_list().filter(activity=activity).order_by("-created", "-pk").first()

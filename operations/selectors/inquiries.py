@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from operations.models import AuditEntry, Inquiry, InquiryFollowUp
+from operations.history import HistoryEvent, history_for, merged
+from operations.models import Inquiry, InquiryFollowUp
 
 
 def _with_overdue(qs: QuerySet[Inquiry], now: dt.datetime) -> QuerySet[Inquiry]:
@@ -46,36 +46,14 @@ def inquiries_overdue(*, now: dt.datetime | None = None) -> QuerySet[Inquiry]:
     return inquiries_open(now=now).filter(due_at__lt=now).order_by("due_at", "pk")
 
 
-def inquiries_in_range(*, start: dt.date, end: dt.date, now: dt.datetime | None = None) -> QuerySet[Inquiry]:
-    """Inquiries recorded between ``start`` and ``end`` (inclusive, local dates), oldest first."""
-    tz = timezone.get_current_timezone()
-    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return (
-        inquiries_listing(now=now).filter(created__gte=start_at, created__lt=end_at).order_by("created", "pk")
-    )
-
-
-def inquiry_history(inquiry: Inquiry) -> list[dict]:
-    """What happened to an inquiry, oldest first: record, handovers, follow-ups, completion (2 queries)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    events = [
-        {"time": entry.created, "action": entry.action, "user": entry.acting_user, "changes": entry.changes}
-        for entry in AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Inquiry),
-            object_id=str(inquiry.pk),
-        )
-        .exclude(action="inquiry_follow_up")
-        .select_related("acting_user")
-    ]
-    events += [
-        {"time": f.created, "action": "inquiry_follow_up", "user": f.acting_user, "changes": {"note": f.note}}
+def inquiry_follow_ups(inquiry: Inquiry) -> list[HistoryEvent]:
+    """The follow-ups of an inquiry as history events (one query)."""
+    return [
+        HistoryEvent(f.created, "inquiry_follow_up", f.acting_user, {"note": f.note})
         for f in InquiryFollowUp.objects.filter(inquiry=inquiry).select_related("acting_user")
     ]
-    return sorted(events, key=lambda event: event["time"])
 
 
-def staff_for_handover():
-    """Active staff of the center who can be handed an inquiry."""
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+def inquiry_history(inquiry: Inquiry) -> list[HistoryEvent]:
+    """What happened to an inquiry, oldest first: record, handovers, follow-ups, completion (2 queries)."""
+    return merged(history_for(inquiry, exclude=["inquiry_follow_up"]), inquiry_follow_ups(inquiry))

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from operations.models import ConvenienceItem, Loan, LoanFollowUp, LoanItem, ReadingGlassesUse, Resident
 from operations.models.lending import ItemKind
+from operations.selectors.guide import unit_find
 
 
 def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -108,8 +109,6 @@ def reading_glasses_today(*, now: dt.datetime | None = None) -> list[Convenience
 
 def unit_residents_find(label: str) -> tuple[object | None, list[Resident]]:
     """The unit typed at the desk and its active residents: one query when the unit has residents."""
-    from operations.selectors.guide import unit_find
-
     parts = [
         part.strip() for part in (label or "").replace("—", "-").replace("－", "-").split("-") if part.strip()
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from operations.models import Notification, WorkOrder
@@ -25,8 +25,6 @@ def work_orders_open() -> QuerySet[WorkOrder]:
 
 def work_orders_department_queue(*, department_id: int, include_closed: bool = False) -> QuerySet[WorkOrder]:
     """A department's queue: its open work orders, urgent first, then by deadline (no deadline last)."""
-    from django.db.models import F
-
     queryset = work_orders_for_list().filter(department_id=department_id)
     if not include_closed:
         queryset = queryset.filter(status__in=WorkOrder.OPEN_STATUSES)
@@ -35,8 +33,6 @@ def work_orders_department_queue(*, department_id: int, include_closed: bool = F
 
 def work_orders_assigned_to(*, user, include_closed: bool = False) -> QuerySet[WorkOrder]:
     """ "My work orders": those assigned to ``user``, open ones by deadline."""
-    from django.db.models import F
-
     queryset = work_orders_for_list().filter(assignee=user)
     if not include_closed:
         queryset = queryset.filter(status__in=WorkOrder.OPEN_STATUSES)

@@ -6,12 +6,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
+import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.images import get_image_model
+from wagtail.models import Collection, GroupCollectionPermission
+
+from PIL import Image as PILImage
+
+from operations.hooks import activity_website
 from operations.models import (
     Activity,
     ActivityParticipant,
@@ -19,11 +29,24 @@ from operations.models import (
     ActivityRepairItem,
     Department,
     Resident,
+    Survey,
+    SurveyTemplate,
     Unit,
     WorkOrder,
 )
 from operations.services.common import audit_record, diff_fields, next_number, user_or_none
-from operations.validators import normalize_phone
+from operations.services.surveys import (
+    DEFAULT_TEMPLATE_NAME,
+    MAX_INVITATIONS_AT_ONCE,
+    survey_create,
+    survey_invite,
+    surveys_install_defaults,
+)
+from operations.services.work_orders import work_order_create
+from operations.sms import get_sms_backend
+from operations.validators import normalize_phone, validate_phone
+from tenants.roles import WEBSITE_MEDIA_COLLECTION
+from tenants.selectors import center_base_url
 
 logger = logging.getLogger("bianmin.activities")
 
@@ -379,8 +402,6 @@ def activity_repair_intake(
     through an ActivityRepairItem. Out of scope (structural, 房屋质量问题): no work order; the advice or
     referral given is recorded on the item and as a participant note.
     """
-    from operations.services.work_orders import work_order_create
-
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.kind != Activity.Kind.REPAIR_DAY:
         raise ValidationError(_("Repair requests are taken only at a volunteer repair day."))
@@ -468,10 +489,6 @@ def _photo_root_collection():
     The roles that manage the website's media (the activity officer) get the same permissions
     on it, so they find the photos in Wagtail's image library and in the report's image chooser.
     """
-    from wagtail.models import Collection, GroupCollectionPermission
-
-    from tenants.roles import WEBSITE_MEDIA_COLLECTION
-
     root = Collection.get_first_root_node()
     existing = root.get_children().filter(name=PHOTO_ROOT_COLLECTION).first()
     if existing is not None:
@@ -491,8 +508,6 @@ def _photo_root_collection():
 @transaction.atomic
 def activity_photo_collection_ensure(*, acting_user, activity: Activity):
     """The activity's own Wagtail collection ("<number> <title>" under "活动照片"), created once."""
-    from wagtail.models import Collection
-
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.photo_collection_id:
         collection = Collection.objects.filter(pk=activity.photo_collection_id).first()
@@ -517,8 +532,6 @@ def activity_photo_check(file) -> str:
 
     Returns the file extension for its format; raises ValidationError naming the file.
     """
-    from PIL import Image as PILImage
-
     name = getattr(file, "name", "") or _("(no name)")
     size = getattr(file, "size", None)
     if size is None:
@@ -560,13 +573,6 @@ def activity_photo_check(file) -> str:
 @transaction.atomic
 def activity_photo_add(*, acting_user, activity: Activity, file, title: str = ""):
     """Store a photo of the activity in its Wagtail collection (created on the first photo)."""
-    import os
-    import uuid
-
-    from django.core.files import File
-
-    from wagtail.images import get_image_model
-
     activity = Activity.objects.get(pk=activity.pk)
     if activity.status == S.CANCELLED:
         raise ValidationError(_("Photos cannot be added to a cancelled activity."))
@@ -599,16 +605,10 @@ def activity_photo_add(*, acting_user, activity: Activity, file, title: str = ""
 @transaction.atomic
 def activity_notice_link(*, acting_user, activity: Activity, notice) -> Activity:
     """Link an existing 活动预告 notice to the activity (instead of creating one)."""
-    from cms.models import NoticePage
-
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.status == S.CANCELLED:
         raise ValidationError(_("A notice cannot be linked to a cancelled activity."))
-    if (
-        notice is None
-        or not isinstance(notice, NoticePage)
-        or not NoticePage.objects.filter(pk=notice.pk).exists()
-    ):
+    if notice is None or activity_website().notice_find(pk=notice.pk) is None:
         raise ValidationError({"notice": _("Choose a notice of this center.")})
     old = activity.notice_page_id
     activity.notice_page_id = notice.pk
@@ -624,13 +624,11 @@ def activity_notice_link(*, acting_user, activity: Activity, notice) -> Activity
 
 def _notice_if_missing(*, acting_user, activity: Activity) -> None:
     """Create the activity's notice when none is linked; a center without a notice list keeps going."""
-    from cms.services.notices import notice_for_activity
-
     if activity.notice_page_id:
         return
     # Without a 通知公告 list on the center's site the officer creates or links a notice later.
     with contextlib.suppress(ValidationError):
-        notice_for_activity(acting_user=acting_user, activity=activity)
+        activity_website().notice_publish(acting_user=acting_user, activity=activity)
     activity.refresh_from_db(fields=["notice_page"])
 
 
@@ -638,8 +636,6 @@ def _notice_if_missing(*, acting_user, activity: Activity) -> None:
 
 
 def _survey_recipients(activity: Activity) -> list[dict]:
-    from operations.validators import validate_phone
-
     participants = list(activity.participants.exclude(phone="").select_related("unit"))
     if any(p.attended for p in participants):
         participants = [p for p in participants if p.attended]
@@ -665,19 +661,6 @@ def activity_survey_start(*, acting_user, activity: Activity, send_sms: bool = T
     phone get a one-time link, by SMS once the transaction commits (unless ``send_sms`` is
     False: demo data). One survey per activity.
     """
-    from django.urls import reverse
-
-    from operations.models import Survey, SurveyTemplate
-    from operations.services.surveys import (
-        DEFAULT_TEMPLATE_NAME,
-        MAX_INVITATIONS_AT_ONCE,
-        survey_create,
-        survey_invite,
-        surveys_install_defaults,
-    )
-    from operations.sms import get_sms_backend
-    from tenants.selectors import center_base_url
-
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.status not in (S.HELD, S.REPORTED):
         raise ValidationError(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from wagtail.models import Collection, CollectionViewRestriction
 
 from operations.models import AuditEntry, NumberCounter
+from operations.validators import mask_name, mask_phone
 
 PERSONAL_FIELDS = {
     "name",
@@ -37,8 +38,6 @@ def audit_record(
     *, instance: models.Model, action: str, acting_user=None, changes: dict | None = None
 ) -> AuditEntry:
     """Write an audit entry. Values of personal fields are masked in the log; the fact of change is kept."""
-    from operations.validators import mask_name, mask_phone
-
     safe: dict = {}
     for field, value in (changes or {}).items():
         if field in PERSONAL_FIELDS and isinstance(value, list | tuple):

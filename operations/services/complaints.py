@@ -17,9 +17,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.documents import get_document_model
+
 from operations.calendar import add_working_days
 from operations.models import Complaint, Department, ServiceItem, Unit
 from operations.notify import notify
+from operations.selectors.complaints import complaints_overdue
 from operations.services.common import (
     audit_record,
     diff_fields,
@@ -236,8 +239,6 @@ COMPLAINT_PAPERS_COLLECTION = "投诉书面材料"
 
 def _store_scan(*, upload, number: str, acting_user=None):
     """Keep the scan of a written complaint as a document in a collection only staff can open."""
-    from wagtail.documents import get_document_model
-
     collection = private_collection(name=COMPLAINT_PAPERS_COLLECTION)
     document = get_document_model()(
         title=f"{number} 书面投诉",
@@ -396,8 +397,6 @@ def complaints_notify_overdue(*, today: dt.date | None = None) -> int:
 
     Safe to run twice a day: each complaint's overdue notice is sent once per recipient.
     """
-    from operations.selectors.complaints import complaints_overdue
-
     today = today or timezone.localdate()
     sent = 0
     for complaint in complaints_overdue(today=today).select_related("handler", "created_by"):

@@ -14,30 +14,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from operations.data.consumables import DEFAULT_CONSUMABLES
 from operations.models import (
     CandyDishCheck,
     Consumable,
-    ConsumableCategory,
     DeskSettings,
     FirstAidUse,
     MovementKind,
+    PurchaseRequestLine,
     StockMovement,
 )
 from operations.services.common import audit_record, diff_fields, user_or_none
 
 CONSUMABLE_FIELDS = ("name", "category", "unit", "minimum_level", "target_level", "active", "sort_order")
-
-DEFAULT_CONSUMABLES = [
-    # name, category, unit, minimum, target
-    ("糖果", ConsumableCategory.CANDY, "斤", 1, 5),
-    ("体温计", ConsumableCategory.FIRST_AID, "支", 1, 2),
-    ("创可贴", ConsumableCategory.FIRST_AID, "盒", 1, 3),
-    ("碘酒", ConsumableCategory.FIRST_AID, "瓶", 1, 2),
-    ("医用胶带", ConsumableCategory.FIRST_AID, "卷", 1, 3),
-    ("医用纱布", ConsumableCategory.FIRST_AID, "包", 2, 5),
-    ("棉签", ConsumableCategory.FIRST_AID, "包", 2, 5),
-    ("红花油", ConsumableCategory.FIRST_AID, "瓶", 1, 2),
-]
 
 
 def _quantity(value, *, field: str = "quantity") -> Decimal:
@@ -300,7 +289,6 @@ def consumable_delete(*, consumable: Consumable, acting_user=None) -> None:
             _("%(name)s has stock movements and cannot be deleted: mark it inactive instead.")
             % {"name": consumable.name}
         )
-    from operations.models import PurchaseRequestLine
 
     if PurchaseRequestLine.objects.filter(consumable=consumable).exists():
         raise ValidationError(

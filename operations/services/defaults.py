@@ -6,15 +6,12 @@ idempotent (get-or-create by a natural key) so running it twice changes nothing.
 
 from django.db import transaction
 
+from operations.data.departments import DEFAULT_DEPARTMENTS
 from operations.models import Department
-
-DEFAULT_DEPARTMENTS = [
-    # code, name, description
-    ("engineering", "工程部", "维修、水电、设施设备"),
-    ("cleaning", "保洁部", "清洁、绿化、垃圾清运"),
-    ("security", "护卫部", "门岗、巡逻、车辆与安全"),
-    ("service", "客服部", "前台接待、咨询、投诉与回访"),
-]
+from operations.services.consumables import consumables_install_defaults
+from operations.services.guide import service_guide_install_defaults
+from operations.services.lending import lending_install_defaults
+from operations.services.surveys import surveys_install_defaults
 
 
 def departments_install_defaults() -> None:
@@ -28,15 +25,7 @@ def departments_install_defaults() -> None:
 def center_defaults_install() -> None:
     """Install the defaults into the current center's schema (the caller sets the tenant)."""
     departments_install_defaults()
-    from operations.services.guide import service_guide_install_defaults
-
     service_guide_install_defaults()
-    from operations.services.surveys import surveys_install_defaults
-
     surveys_install_defaults()
-    from operations.services.lending import lending_install_defaults
-
     lending_install_defaults()
-    from operations.services.consumables import consumables_install_defaults
-
     consumables_install_defaults()

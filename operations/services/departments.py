@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from operations.models import Department, StaffProfile
@@ -130,8 +131,6 @@ def staff_department_set(*, department: Department, users, acting_user=None) -> 
 @transaction.atomic
 def department_delete(*, department: Department, acting_user=None) -> None:
     """Delete a department; refused while records depend on it (deactivate it instead)."""
-    from django.db.models import ProtectedError
-
     try:
         with transaction.atomic():
             audit_record(instance=department, action="department_delete", acting_user=acting_user)

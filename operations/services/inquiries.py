@@ -34,7 +34,7 @@ def _require_open(inquiry: Inquiry) -> None:
 
 def _detail_url(inquiry: Inquiry) -> str:
     try:
-        return reverse("operations_inquiries:detail", args=[inquiry.pk])
+        return reverse("inquiries:inspect", args=[inquiry.pk])
     except Exception:  # noqa: BLE001 - URLs of the admin are not loaded in every context (jobs)
         return ""
 

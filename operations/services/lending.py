@@ -12,11 +12,12 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from operations.data.lending import DEFAULT_ITEMS, TOOLBOX_DEFAULT_CONTENTS
 from operations.models import (
     ConvenienceItem,
     Loan,
@@ -30,16 +31,10 @@ from operations.models.lending import ItemKind
 from operations.notify import notify
 from operations.services.common import audit_record, diff_fields
 from operations.services.guide import _clean_phone, _clean_unit
+from portal.services import center_kpi_set
+from tenants.models import ServiceCenter
 
 DEFAULT_DUE_TIME = dt.time(18, 0)
-TOOLBOX_DEFAULT_CONTENTS = ["锤子", "钳子", "螺丝刀", "绝缘胶带", "卷尺", "壁纸刀", "电笔", "扳手"]
-DEFAULT_ITEMS = [
-    # code, name, kind, location
-    ("LHJ-01", "老花镜", ItemKind.READING_GLASSES, "前台台面"),
-    ("LHJ-02", "老花镜", ItemKind.READING_GLASSES, "前台台面"),
-    ("GJX-01", "工具箱", ItemKind.TOOLBOX, "前台柜子"),
-    ("YYX-01", "医药箱", ItemKind.FIRST_AID_KIT, "前台柜子"),
-]
 ITEM_FIELDS = ("code", "name", "kind", "location", "condition_note")
 DESK_GROUP = "前台客服"
 HEAD_GROUP = "中心负责人"
@@ -448,13 +443,7 @@ def loans_close_day(*, now: dt.datetime | None = None, center=None) -> dict[str,
                 )
                 sent += created is not None
     if center is None:
-        from django.db import connection
-
-        from tenants.models import ServiceCenter
-
         center = ServiceCenter.objects.filter(schema_name=connection.schema_name).first()
     if center is not None:
-        from portal.services import center_kpi_set
-
         center_kpi_set(center=center, overdue_loans=len(overdue))
     return {"overdue": len(overdue), "reminders": sent}

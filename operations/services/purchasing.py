@@ -26,8 +26,11 @@ from operations.models import (
     PurchaseRequestLine,
     PurchaseRequestStatus,
 )
+from operations.notify import notify
 from operations.services.common import audit_record, user_or_none
 from operations.services.consumables import _quantity, stock_receive
+from portal.services import submission_submit
+from tenants.models import ServiceCenter
 
 SUBMIT_PERMISSION = "operations.submit_purchaserequest"
 LINE_FIELDS = ("consumable", "item_code", "description", "quantity", "unit", "reason", "note")
@@ -230,8 +233,6 @@ def purchase_request_snapshot(request: PurchaseRequest) -> dict:
 
 
 def _current_center():
-    from tenants.models import ServiceCenter
-
     return ServiceCenter.objects.get(schema_name=connection.schema_name)
 
 
@@ -248,7 +249,6 @@ def purchase_request_submit(*, request: PurchaseRequest, acting_user) -> Purchas
         )
     if not request.lines.exists():
         raise ValidationError(_("The purchase request has no lines: add what is needed first."))
-    from portal.services import submission_submit
 
     center = _current_center()
     name = user_display_name(acting_user)
@@ -320,7 +320,6 @@ def purchase_request_apply_decision(
     audit_record(
         instance=request, action=f"decision_{decision}", changes={"comment": comment, "by": decided_by_name}
     )
-    from operations.notify import notify
 
     title = _("Purchase request %(month)s: %(decision)s") % {
         "month": f"{request.month:%Y-%m}",

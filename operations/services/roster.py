@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from operations.hooks import records_bulk_created
 from operations.models import DutyPost, DutyShift, DutyTemplateSlot, StaffProfile
 from operations.services.common import audit_record, diff_fields
 from operations.validators import is_valid_phone, normalize_phone
@@ -208,10 +209,8 @@ def duty_roster_generate(*, start: datetime.date, weeks: int, acting_user=None) 
             shift.full_clean(validate_unique=False, validate_constraints=False)
             new_shifts.append(shift)
     created = DutyShift.objects.bulk_create(new_shifts, ignore_conflicts=False)
-    if created:  # bulk_create sends no post_save: tell the site's page cache (today's duty) here
-        from cms.cache import center_pages_changed
-
-        transaction.on_commit(center_pages_changed)
+    if created:  # bulk_create sends no post_save: tell listeners (the site's page cache) here
+        transaction.on_commit(lambda: records_bulk_created.send(sender=DutyShift, instances=created))
     for shift in created:
         audit_record(
             instance=shift,

@@ -13,16 +13,22 @@ import datetime as dt
 import os
 from decimal import Decimal, InvalidOperation
 
+from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+
 from operations.calendar import deadline_for
 from operations.models import (
     DeadlineExtension,
     Department,
+    Notification,
     Resident,
     ServiceItem,
     Unit,
@@ -31,6 +37,7 @@ from operations.models import (
     WorkOrderTransition,
 )
 from operations.notify import notify
+from operations.selectors.work_orders import DUE_SOON_WINDOW
 from operations.services.common import (
     audit_record,
     new_tracking_code,
@@ -464,12 +471,6 @@ WORK_ORDER_ATTACHMENTS_COLLECTION = "工单附件"
 @transaction.atomic
 def work_order_attach(*, work_order: WorkOrder, acting_user, file, caption: str = "") -> WorkOrderAttachment:
     """Attach a photo (kept as a Wagtail image) or a document to the work order, in the center's media."""
-    from django import forms
-    from django.conf import settings
-
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-
     if not file:
         raise ValidationError({"file": _("Choose a file to attach.")}, code="required")
     locked = _lock(work_order)
@@ -518,8 +519,6 @@ def work_orders_check_deadlines(*, now: dt.datetime | None = None) -> dict[str, 
     Safe to run twice: a work order is flagged once and each reminder has a dedupe key.
     Returns counts: ``breached`` (newly flagged), ``due_soon`` and ``breach`` (reminders sent).
     """
-    from operations.selectors.work_orders import DUE_SOON_WINDOW
-
     now = now or timezone.now()
     counts = {"breached": 0, "due_soon": 0, "breach": 0}
     open_orders = WorkOrder.objects.filter(status__in=WorkOrder.OPEN_STATUSES, deadline__isnull=False)
@@ -571,8 +570,6 @@ def work_orders_check_deadlines(*, now: dt.datetime | None = None) -> dict[str, 
 @transaction.atomic
 def notification_mark_read(*, acting_user, notification=None) -> int:
     """Mark one of the user's notifications (or, without ``notification``, all of them) as read."""
-    from operations.models import Notification
-
     unread = Notification.objects.filter(recipient=acting_user, read_at__isnull=True)
     if notification is not None:
         unread = unread.filter(pk=notification.pk)

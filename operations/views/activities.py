@@ -21,6 +21,7 @@ from wagtail.admin.filters import WagtailFilterSet
 
 import django_filters
 
+from operations.hooks import activity_website
 from operations.models import Activity, ActivityParticipant, ActivityPublicity
 from operations.permissions import can_see_contact, display_phone
 from operations.selectors.activities import (
@@ -431,11 +432,9 @@ def photo_upload(request, pk: int):
 @require_POST
 @permission_required("operations.change_activity", raise_exception=True)
 def notice_create(request, pk: int):
-    from cms.services.notices import notice_for_activity
-
     activity = get_object_or_404(Activity, pk=pk)
     try:
-        notice_for_activity(acting_user=request.user, activity=activity)
+        activity_website().notice_publish(acting_user=request.user, activity=activity)
     except ValidationError as error:
         _service_message(request, error)
     else:
@@ -446,8 +445,6 @@ def notice_create(request, pk: int):
 @require_POST
 @permission_required("operations.change_activity", raise_exception=True)
 def notice_link(request, pk: int):
-    from cms.models import NoticePage
-
     activity = get_object_or_404(Activity, pk=pk)
     form = NoticeLinkForm(request.POST)
     if not form.is_valid():
@@ -456,7 +453,7 @@ def notice_link(request, pk: int):
         activity_notice_link(
             acting_user=request.user,
             activity=activity,
-            notice=NoticePage.objects.filter(pk=form.cleaned_data["notice"]).first(),
+            notice=activity_website().notice_find(pk=form.cleaned_data["notice"]),
         )
     except ValidationError as error:
         add_service_errors(form, error)
@@ -488,11 +485,9 @@ def survey_start(request, pk: int):
 @require_POST
 @permission_required("operations.change_activity", raise_exception=True)
 def report_draft(request, pk: int):
-    from cms.services.reports import activity_report_draft
-
     activity = get_object_or_404(Activity, pk=pk)
     try:
-        page = activity_report_draft(acting_user=request.user, activity=activity)
+        page = activity_website().report_draft(acting_user=request.user, activity=activity)
     except ValidationError as error:
         _service_message(request, error)
         return redirect("operations_activities:detail", pk=pk)

@@ -1,398 +1,192 @@
-"""Admin views of the first-inquiry register: record, my inquiries, open/overdue, detail, export."""
+"""Admin views of the first-inquiry register: the index (mine / open / overdue are its filters, the
+export is its own), recording an inquiry, and the record with its actions (``InquiryViewSet``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from io import BytesIO
-
-from django import forms
-from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.utils import get_user_display_name
 
-from operations.models import Department, Inquiry, ServiceItem
+from operations.forms.inquiries import OUTCOME_ANSWERED, OUTCOME_HAND_OVER
+from operations.models import Inquiry
 from operations.permissions import display_phone
-from operations.selectors.guide import unit_find
-from operations.selectors.inquiries import (
-    inquiries_in_range,
-    inquiries_listing,
-    inquiries_mine,
-    inquiries_open,
-    inquiries_overdue,
-    inquiry_history,
-    staff_for_handover,
-)
-from operations.services.inquiries import (
-    inquiry_complete,
-    inquiry_follow_up,
-    inquiry_hand_over,
-    inquiry_record,
-)
-from operations.views.guide import add_service_errors
-
-OUTCOME_ANSWERED = "answered"
-OUTCOME_HANDLING = "handling"
-OUTCOME_HAND_OVER = "hand_over"
-
-
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
-
-
-class HandOverFields(forms.Form):
-    to_user = StaffChoiceField(label=gettext_lazy("Colleague"), queryset=None, required=False)
-    to_department = forms.ModelChoiceField(
-        label=gettext_lazy("Department"), queryset=Department.objects.filter(is_active=True), required=False
-    )
-    contact = forms.CharField(
-        label=gettext_lazy("Contact"),
-        max_length=100,
-        required=False,
-        help_text=gettext_lazy(
-            "How the visitor and the colleague reach each other, and when it will be handled."
-        ),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to_user"].queryset = staff_for_handover()
-
-
-class InquiryForm(HandOverFields):
-    """首问登记: the visitor, the matter, and how the first responder dealt with it."""
-
-    visitor_name = forms.CharField(label=gettext_lazy("Visitor"), max_length=50)
-    visitor_phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
-    unit = forms.CharField(
-        label=gettext_lazy("Unit"),
-        max_length=60,
-        required=False,
-        help_text=gettext_lazy("Building-entrance-room, e.g. 3号楼-2单元-1201; leave blank if none."),
-    )
-    channel = forms.ChoiceField(
-        label=gettext_lazy("Channel"), choices=Inquiry.Channel.choices, initial=Inquiry.Channel.WALK_IN
-    )
-    matter = forms.CharField(label=gettext_lazy("Matter"), widget=forms.Textarea(attrs={"rows": 3}))
-    service_item = forms.ModelChoiceField(
-        label=gettext_lazy("Service item"),
-        queryset=ServiceItem.objects.filter(is_published=True).order_by("sort_order", "name"),
-        required=False,
-    )
-    outcome = forms.ChoiceField(
-        label=gettext_lazy("Outcome"),
-        choices=[
-            (OUTCOME_ANSWERED, gettext_lazy("Answered on the spot")),
-            (OUTCOME_HANDLING, gettext_lazy("I handle it myself")),
-            (OUTCOME_HAND_OVER, gettext_lazy("Hand over to a colleague or department")),
-        ],
-        initial=OUTCOME_ANSWERED,
-        widget=forms.RadioSelect,
-    )
-    resolution = forms.CharField(
-        label=gettext_lazy("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    field_order = [
-        "visitor_name",
-        "visitor_phone",
-        "unit",
-        "channel",
-        "matter",
-        "service_item",
-        "outcome",
-        "resolution",
-        "to_user",
-        "to_department",
-        "contact",
-    ]
-
-    def clean_unit(self):
-        label = self.cleaned_data["unit"].strip()
-        if not label:
-            return None
-        unit = unit_find(label)
-        if unit is None:
-            raise ValidationError(_("Unknown unit: choose an existing building, entrance and room."))
-        return unit
-
-
-class FollowUpForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("Follow-up"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class CompleteForm(forms.Form):
-    resolution = forms.CharField(label=gettext_lazy("Resolution"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class HandOverForm(HandOverFields):
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=200)
-
-
-TABS = {
-    "mine": gettext_lazy("My inquiries"),
-    "open": gettext_lazy("All open"),
-    "overdue": gettext_lazy("Overdue"),
-    "all": gettext_lazy("All"),
-}
-
-
-@permission_required("operations.view_inquiry", raise_exception=True)
-def inquiry_list(request):
-    """我的首问 (default), all open, overdue, or all; overdue rows are flagged."""
-    tab = request.GET.get("tab", "mine")
-    if tab not in TABS:
-        tab = "mine"
-    now = timezone.now()
-    qs = {
-        "mine": lambda: inquiries_mine(user=request.user, now=now),
-        "open": lambda: inquiries_open(now=now),
-        "overdue": lambda: inquiries_overdue(now=now),
-        "all": lambda: inquiries_listing(now=now),
-    }[tab]()
-    page = Paginator(qs, 30).get_page(request.GET.get("p"))
-    rows = [{"inquiry": i, "phone": display_phone(request.user, i.visitor_phone)} for i in page.object_list]
-    today = timezone.localdate()
-    return TemplateResponse(
-        request,
-        "operations/inquiries/list.html",
-        {
-            "page_title": _("First-inquiry register"),
-            "tab": tab,
-            "tabs": TABS.items(),
-            "page": page,
-            "rows": rows,
-            "export_start": today - dt.timedelta(days=6),
-            "export_end": today,
-        },
-    )
-
-
-@permission_required("operations.add_inquiry", raise_exception=True)
-def inquiry_create(request):
-    form = InquiryForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                inquiry = inquiry_record(
-                    visitor_name=data["visitor_name"],
-                    visitor_phone=data["visitor_phone"],
-                    unit_id=data["unit"].pk if data["unit"] else None,
-                    channel=data["channel"],
-                    matter=data["matter"],
-                    service_item=data["service_item"],
-                    answered_on_spot=data["outcome"] == OUTCOME_ANSWERED,
-                    resolution=data["resolution"],
-                    acting_user=request.user,
-                )
-                if data["outcome"] == OUTCOME_HAND_OVER:
-                    inquiry_hand_over(
-                        inquiry=inquiry,
-                        to_user=data["to_user"],
-                        to_department=data["to_department"],
-                        contact=data["contact"],
-                        acting_user=request.user,
-                    )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Inquiry %(number)s recorded.") % {"number": inquiry.number})
-            return redirect("operations_inquiries:detail", pk=inquiry.pk)
-    return TemplateResponse(
-        request, "operations/inquiries/form.html", {"form": form, "page_title": _("Record an inquiry")}
-    )
-
-
-def _inquiry_or_404(pk: int) -> Inquiry:
-    return get_object_or_404(inquiries_listing(), pk=pk)
-
-
-@permission_required("operations.view_inquiry", raise_exception=True)
-def inquiry_detail(request, pk: int, forms_with_errors: dict | None = None):
-    inquiry = _inquiry_or_404(pk)
-    can_change = request.user.has_perm("operations.change_inquiry") and inquiry.completed_at is None
-    context = {
-        "page_title": _("Inquiry %(number)s") % {"number": inquiry.number},
-        "inquiry": inquiry,
-        "phone": display_phone(request.user, inquiry.visitor_phone),
-        "history": inquiry_history(inquiry),
-        "can_change": can_change,
-        "follow_up_form": FollowUpForm(),
-        "hand_over_form": HandOverForm(),
-        "complete_form": CompleteForm(),
-    }
-    context.update(forms_with_errors or {})
-    context["action_errors"] = [
-        message
-        for form in (forms_with_errors or {}).values()
-        for errors in form.errors.values()
-        for message in errors
-    ]
-    return TemplateResponse(request, "operations/inquiries/detail.html", context)
-
-
-def _action(request, pk: int, form_class, form_name: str, run):
-    inquiry = _inquiry_or_404(pk)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            run(inquiry, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("operations_inquiries:detail", pk=pk)
-    response = inquiry_detail(request, pk=pk, forms_with_errors={form_name: form})
-    response.status_code = 400
-    return response
-
-
-@require_POST
-@permission_required("operations.change_inquiry", raise_exception=True)
-def inquiry_hand_over_view(request, pk: int):
-    return _action(
-        request,
-        pk,
-        HandOverForm,
-        "hand_over_form",
-        lambda inquiry, data: inquiry_hand_over(
-            inquiry=inquiry,
-            to_user=data["to_user"],
-            to_department=data["to_department"],
-            contact=data["contact"],
-            note=data["note"],
-            acting_user=request.user,
-        ),
-    )
-
-
-@require_POST
-@permission_required("operations.change_inquiry", raise_exception=True)
-def inquiry_follow_up_view(request, pk: int):
-    return _action(
-        request,
-        pk,
-        FollowUpForm,
-        "follow_up_form",
-        lambda inquiry, data: inquiry_follow_up(inquiry=inquiry, note=data["note"], acting_user=request.user),
-    )
-
-
-@require_POST
-@permission_required("operations.change_inquiry", raise_exception=True)
-def inquiry_complete_view(request, pk: int):
-    return _action(
-        request,
-        pk,
-        CompleteForm,
-        "complete_form",
-        lambda inquiry, data: inquiry_complete(
-            inquiry=inquiry, resolution=data["resolution"], acting_user=request.user
-        ),
-    )
-
-
-class ExportForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"))
-    end = forms.DateField(label=gettext_lazy("To"))
-
-    def clean(self):
-        data = super().clean()
-        if data.get("start") and data.get("end"):
-            if data["start"] > data["end"]:
-                raise ValidationError(_("The start date must not be after the end date."))
-            if (data["end"] - data["start"]).days > 366:
-                raise ValidationError(_("Export at most one year at a time."))
-        return data
-
-
-def _name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+from operations.selectors.inquiries import inquiries_listing, inquiry_history
+from operations.services.inquiries import inquiry_hand_over, inquiry_record
+from operations.views.base import OperationsIndexView, RecordInspectView, ServiceCreateView
 
 
 def _local(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-@permission_required("operations.view_inquiry", raise_exception=True)
-def inquiry_export(request):
-    """Inquiries recorded in a date range as .xlsx; phones masked unless the user may see contacts."""
-    form = ExportForm(request.GET)
-    if not form.is_valid():
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-        return redirect("operations_inquiries:list")
-    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Inquiries")
-    headers = [
-        _("Number"),
-        _("Recorded at"),
-        _("Visitor"),
-        _("Phone"),
-        _("Unit"),
-        _("Channel"),
-        _("Matter"),
-        _("Service item"),
-        _("First responder"),
-        _("Status"),
-        _("Handed to (colleague)"),
-        _("Handed to (department)"),
-        _("Handed over at"),
-        _("Handover contact"),
-        _("Due"),
-        _("Completed at"),
-        _("Resolution"),
-        _("Past the time limit"),
+def _name(user) -> str:
+    return get_user_display_name(user) if user else ""
+
+
+def _handed_to(inquiry: Inquiry) -> str:
+    parts = [
+        _name(inquiry.handed_to_user),
+        inquiry.handed_to_department.name if inquiry.handed_to_department_id else "",
     ]
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    red = PatternFill("solid", fgColor="FFC7CE")
-    for inquiry in inquiries_in_range(start=start, end=end).iterator(chunk_size=2000):
-        sheet.append(
-            [
-                inquiry.number,
-                _local(inquiry.created),
-                inquiry.visitor_name,
-                display_phone(request.user, inquiry.visitor_phone),
-                str(inquiry.unit) if inquiry.unit_id else "",
-                inquiry.get_channel_display(),
-                inquiry.matter,
-                inquiry.service_item.name if inquiry.service_item_id else "",
-                _name(inquiry.first_responder),
-                inquiry.get_status_display(),
-                _name(inquiry.handed_to_user),
-                inquiry.handed_to_department.name if inquiry.handed_to_department_id else "",
-                _local(inquiry.handed_over_at),
-                inquiry.handover_contact,
-                _local(inquiry.due_at),
-                _local(inquiry.completed_at),
-                inquiry.resolution,
-                _("Yes") if inquiry.is_overdue else "",
-            ]
-        )
-        if inquiry.is_overdue:
-            for cell in sheet[sheet.max_row]:
-                cell.fill = red
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="inquiries-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
-    return response
+    return " ".join(part for part in parts if part)
+
+
+class InquiryIndexView(OperationsIndexView):
+    """Every inquiry (filtered to mine / open / overdue / a period); overdue rows in red, here and
+    in the export; phones masked unless the user may see contacts."""
+
+    export_filename = "inquiries"
+    list_export = [
+        "number",
+        "created",
+        "visitor_name",
+        "visitor_phone",
+        "unit",
+        "channel",
+        "matter",
+        "service_item",
+        "first_responder",
+        "status",
+        "handed_to_user",
+        "handed_to_department",
+        "handed_over_at",
+        "handover_contact",
+        "due_at",
+        "completed_at",
+        "resolution",
+        "is_overdue",
+    ]
+    export_headings = {
+        "number": gettext_lazy("Number"),
+        "created": gettext_lazy("Recorded at"),
+        "visitor_name": gettext_lazy("Visitor"),
+        "visitor_phone": gettext_lazy("Phone"),
+        "unit": gettext_lazy("Unit"),
+        "channel": gettext_lazy("Channel"),
+        "matter": gettext_lazy("Matter"),
+        "service_item": gettext_lazy("Service item"),
+        "first_responder": gettext_lazy("First responder"),
+        "status": gettext_lazy("Status"),
+        "handed_to_user": gettext_lazy("Handed to (colleague)"),
+        "handed_to_department": gettext_lazy("Handed to (department)"),
+        "handed_over_at": gettext_lazy("Handed over at"),
+        "handover_contact": gettext_lazy("Handover contact"),
+        "due_at": gettext_lazy("Due"),
+        "completed_at": gettext_lazy("Completed at"),
+        "resolution": gettext_lazy("Resolution"),
+        "is_overdue": gettext_lazy("Past the time limit"),
+    }
+
+    def get_base_queryset(self):
+        return inquiries_listing(now=timezone.now())
+
+    def row_flagged(self, item) -> bool:
+        return bool(item.is_overdue)
+
+    def to_row_dict(self, item):
+        return super().to_row_dict(item) | {
+            "created": _local(item.created),
+            "visitor_phone": display_phone(self.request.user, item.visitor_phone),
+            "unit": str(item.unit) if item.unit_id else "",
+            "channel": item.get_channel_display(),
+            "service_item": item.service_item.name if item.service_item_id else "",
+            "first_responder": _name(item.first_responder),
+            "status": item.get_status_display(),
+            "handed_to_user": _name(item.handed_to_user),
+            "handed_to_department": item.handed_to_department.name if item.handed_to_department_id else "",
+            "handed_over_at": _local(item.handed_over_at),
+            "due_at": _local(item.due_at),
+            "completed_at": _local(item.completed_at),
+            "is_overdue": _("Yes") if item.is_overdue else "",
+        }
+
+    @property
+    def columns(self):
+        return [
+            TitleColumn(
+                "number",
+                label=_("Number"),
+                url_name=self.inspect_url_name,
+                sort_key="created",
+            ),
+            Column("visitor_name", label=_("Visitor")),
+            Column(
+                "visitor_phone",
+                label=_("Phone"),
+                accessor=lambda i: display_phone(self.request.user, i.visitor_phone) or "—",
+            ),
+            Column("unit", label=_("Unit")),
+            Column("channel", label=_("Channel"), accessor="get_channel_display"),
+            Column("matter", label=_("Matter"), accessor=lambda i: i.matter[:40]),
+            Column("service_item", label=_("Service item")),
+            Column(
+                "first_responder", label=_("First responder"), accessor=lambda i: _name(i.first_responder)
+            ),
+            Column(
+                "status",
+                label=_("Status"),
+                accessor=lambda i: (
+                    i.get_status_display()
+                    + (f" → {_handed_to(i)}" if i.status == Inquiry.Status.HANDED_OVER else "")
+                ),
+            ),
+            Column(
+                "due_at",
+                label=_("Due"),
+                sort_key="due_at",
+                accessor=lambda i: _local(i.due_at) + (f" {_('Overdue')}" if i.is_overdue else ""),
+            ),
+        ]
+
+
+class InquiryCreateView(ServiceCreateView):
+    page_title = gettext_lazy("Record an inquiry")
+
+    def get_success_message(self, instance):
+        return _("Inquiry %(number)s recorded.") % {"number": instance.number}
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        with transaction.atomic():
+            inquiry = inquiry_record(
+                visitor_name=data["visitor_name"],
+                visitor_phone=data["visitor_phone"],
+                unit_id=data["unit"].pk if data["unit"] else None,
+                channel=data["channel"],
+                matter=data["matter"],
+                service_item=data["service_item"],
+                answered_on_spot=data["outcome"] == OUTCOME_ANSWERED,
+                resolution=data["resolution"],
+                acting_user=self.request.user,
+            )
+            if data["outcome"] == OUTCOME_HAND_OVER:
+                inquiry_hand_over(
+                    inquiry=inquiry,
+                    to_user=data["to_user"],
+                    to_department=data["to_department"],
+                    contact=data["contact"],
+                    acting_user=self.request.user,
+                )
+        return inquiry
+
+
+class InquiryInspectView(RecordInspectView):
+    template_name = "operations/inquiries/inspect.html"
+
+    def get_record_queryset(self):
+        return inquiries_listing(now=timezone.now())
+
+    def get_page_subtitle(self):
+        return self.object.number
+
+    def get_history(self):
+        return inquiry_history(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["phone"] = display_phone(self.request.user, self.object.visitor_phone)
+        return context

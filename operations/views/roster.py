@@ -421,7 +421,7 @@ class DutyShiftDeleteView(DeleteView):
 # Detail pages of the other areas, preferred over their generic edit views when they exist.
 DETAIL_URL_NAMES = {
     "workorder": "operations_work_order_detail",
-    "inquiry": "operations_inquiries:detail",
+    "inquiry": "inquiries:inspect",
     "complaint": "operations_complaints:detail",
 }
 

@@ -1,90 +1,167 @@
-"""Admin UI: the first-inquiry register (首问负责) — my inquiries, open, overdue, detail, export."""
+"""Admin UI: the first-inquiry register (首问负责) — the shape every area follows (DESIGN.md).
 
-from django.urls import include, path, reverse
+One viewset: its index filtered to mine / open / overdue / a period (menu links to those filters),
+its own export, the add view saving through ``inquiry_record``, and the record's actions (hand over,
+follow up, complete) declared once below and shown on the record's page with its history in words.
+"""
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.admin.menu import Menu, SubmenuMenuItem
+from wagtail.admin.viewsets.base import ViewSetGroup
 
-from operations.admin_menu import PermissionMenuItem
+import django_filters
+
+from operations.admin_menu import AdminLink
+from operations.filters import PeriodFilter, ScopeFilter, WagtailFilterSet
+from operations.forms.inquiries import CompleteForm, FollowUpForm, HandOverForm, InquiryForm
+from operations.models import Department, Inquiry
+from operations.services.inquiries import inquiry_complete, inquiry_follow_up, inquiry_hand_over
 from operations.views import inquiries as views
-
-INQUIRIES_MENU_HOOK = "register_operations_inquiries_menu_item"
-
-
-@hooks.register(INQUIRIES_MENU_HOOK)
-def register_my_inquiries_item():
-    return PermissionMenuItem(
-        _("My inquiries"),
-        reverse("operations_inquiries:list") + "?tab=mine",
-        icon_name="user",
-        order=10,
-        permission="operations.view_inquiry",
-    )
+from operations.views.base import RecordAction
+from operations.viewsets import OperationsViewSet
 
 
-@hooks.register(INQUIRIES_MENU_HOOK)
-def register_open_inquiries_item():
-    return PermissionMenuItem(
-        _("All open"),
-        reverse("operations_inquiries:list") + "?tab=open",
-        icon_name="list-ul",
-        order=20,
-        permission="operations.view_inquiry",
-    )
+def _open(qs, request):
+    return qs.filter(completed_at__isnull=True)
 
 
-@hooks.register(INQUIRIES_MENU_HOOK)
-def register_overdue_inquiries_item():
-    return PermissionMenuItem(
+SCOPES = {
+    "mine": (_("My inquiries"), lambda qs, request: _open(qs, request).filter(first_responder=request.user)),
+    "open": (_("All open"), _open),
+    "overdue": (
         _("Overdue"),
-        reverse("operations_inquiries:list") + "?tab=overdue",
-        icon_name="warning",
-        order=30,
-        permission="operations.view_inquiry",
+        lambda qs, request: _open(qs, request).filter(due_at__lt=timezone.now()).order_by("due_at", "pk"),
+    ),
+}
+
+
+class InquiryFilterSet(WagtailFilterSet):
+    scope = ScopeFilter(label=_("Show"), scopes=SCOPES)
+    created = PeriodFilter(label=_("Recorded"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Inquiry.Status.choices)
+    handed_to_department = django_filters.ModelChoiceFilter(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True)
+    )
+
+    class Meta:
+        model = Inquiry
+        fields = ["scope", "created", "status", "handed_to_department"]
+
+
+def _is_open(inquiry, user) -> bool:
+    return inquiry.completed_at is None
+
+
+def _hand_over_detail(changes: dict) -> str:
+    parts = [changes.get("to_user") or "", changes.get("to_department") or "", changes.get("contact") or ""]
+    parts.append(changes.get("note") or "")
+    return " · ".join(str(part) for part in parts if part)
+
+
+class InquiryViewSet(OperationsViewSet):
+    model = Inquiry
+    name = "inquiries"
+    url_prefix = "operations/inquiries"
+    icon = "help"
+    menu_label = _("All inquiries")
+    index_view_class = views.InquiryIndexView
+    add_view_class = views.InquiryCreateView
+    inspect_view_class = views.InquiryInspectView
+    filterset_class = InquiryFilterSet
+    search_fields = ["number", "visitor_name", "matter"]
+    search_backend_name = None
+    list_per_page = 30
+    edit_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return InquiryForm
+
+    actions = (
+        RecordAction(
+            name="follow-up",
+            label=_("Follow up"),
+            button_label=_("Add follow-up"),
+            form_class=FollowUpForm,
+            available=_is_open,
+            run=lambda inquiry, data, user: inquiry_follow_up(
+                inquiry=inquiry, note=data["note"], acting_user=user
+            ),
+        ),
+        RecordAction(
+            name="hand-over",
+            label=_("Hand over"),
+            form_class=HandOverForm,
+            available=_is_open,
+            run=lambda inquiry, data, user: inquiry_hand_over(
+                inquiry=inquiry,
+                to_user=data["to_user"],
+                to_department=data["to_department"],
+                contact=data["contact"],
+                note=data["note"],
+                acting_user=user,
+            ),
+        ),
+        RecordAction(
+            name="complete",
+            label=_("Complete"),
+            form_class=CompleteForm,
+            available=_is_open,
+            primary=True,
+            run=lambda inquiry, data, user: inquiry_complete(
+                inquiry=inquiry, resolution=data["resolution"], acting_user=user
+            ),
+        ),
+    )
+    history_labels = {
+        "inquiry_record": _("Recorded"),
+        "inquiry_hand_over": (_("Handed over to"), _hand_over_detail),
+        "inquiry_follow_up": (_("Follow-up"), lambda changes: changes.get("note", "")),
+        "inquiry_complete": _("Completed"),
+    }
+
+
+class InquiriesGroup(ViewSetGroup):
+    menu_label = _("First-inquiry register")
+    menu_icon = "help"
+    menu_order = 205
+    items = (
+        AdminLink(
+            name="inquiries-mine",
+            label=_("My inquiries"),
+            url_name="inquiries:index",
+            query={"scope": "mine"},
+            icon="user",
+            permission="operations.view_inquiry",
+        ),
+        AdminLink(
+            name="inquiries-open",
+            label=_("All open"),
+            url_name="inquiries:index",
+            query={"scope": "open"},
+            icon="list-ul",
+            permission="operations.view_inquiry",
+        ),
+        AdminLink(
+            name="inquiries-overdue",
+            label=_("Overdue"),
+            url_name="inquiries:index",
+            query={"scope": "overdue"},
+            icon="warning",
+            permission="operations.view_inquiry",
+        ),
+        InquiryViewSet(),
+        AdminLink(
+            name="inquiries-new",
+            label=_("Record an inquiry"),
+            url_name="inquiries:add",
+            icon="plus",
+            permission="operations.add_inquiry",
+        ),
     )
 
 
-@hooks.register(INQUIRIES_MENU_HOOK)
-def register_new_inquiry_item():
-    return PermissionMenuItem(
-        _("Record an inquiry"),
-        reverse("operations_inquiries:create"),
-        icon_name="plus",
-        order=40,
-        permission="operations.add_inquiry",
-    )
-
-
-class InquiriesMenuItem(SubmenuMenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("operations.view_inquiry")
-
-
-@hooks.register("register_admin_menu_item")
-def register_inquiries_menu():
-    return InquiriesMenuItem(
-        _("First-inquiry register"),
-        Menu(register_hook_name=INQUIRIES_MENU_HOOK),
-        icon_name="help",
-        name="first-inquiry-register",
-        order=205,
-    )
-
-
-inquiry_urls = [
-    path("", views.inquiry_list, name="list"),
-    path("new/", views.inquiry_create, name="create"),
-    path("export/", views.inquiry_export, name="export"),
-    path("<int:pk>/", views.inquiry_detail, name="detail"),
-    path("<int:pk>/hand-over/", views.inquiry_hand_over_view, name="hand_over"),
-    path("<int:pk>/follow-up/", views.inquiry_follow_up_view, name="follow_up"),
-    path("<int:pk>/complete/", views.inquiry_complete_view, name="complete"),
-]
-
-
-@hooks.register("register_admin_urls")
-def register_inquiry_urls():
-    return [
-        path("inquiries/", include((inquiry_urls, "operations_inquiries"), namespace="operations_inquiries"))
-    ]
+@hooks.register("register_admin_viewset")
+def register_inquiry_viewsets():
+    return InquiriesGroup()

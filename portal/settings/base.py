@@ -72,7 +72,8 @@ TENANT_APPS = [
     "taggit",
 ]
 
-INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+# The demo app has no models: it belongs to neither schema list, only its seed_demo command is needed.
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS] + ["demo"]
 
 TENANT_MODEL = "tenants.ServiceCenter"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -128,6 +129,7 @@ def database_from_env(allow_embedded: bool) -> dict:
     if DATABASE_URL:
         config = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
     elif allow_embedded:
+        # Imported only without DATABASE_URL: production settings never load the dev server helper.
         from portal import devdb
 
         config = {**devdb.database_settings(), "CONN_MAX_AGE": 0}

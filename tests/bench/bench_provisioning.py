@@ -24,6 +24,7 @@ and drops it at the end, also on Ctrl-C, SIGTERM or an error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import importlib.metadata
 import logging
@@ -124,14 +125,16 @@ def instrument(recorder: Recorder) -> None:
     import django_tenants.models
 
     import tenants.services
+    from tenants import provisioning
 
-    for name, key in [
-        ("_clean_center_input", "validate"),
-        ("_setup_site", "site"),
-        ("_setup_groups", "groups"),
-        ("_create_first_admin", "admin"),
-    ]:
-        setattr(tenants.services, name, recorder.wrap(key, getattr(tenants.services, name)))
+    tenants.services._clean_center_input = recorder.wrap("validate", tenants.services._clean_center_input)
+    # The steps the apps registered (tenants.provisioning); the others count as "other".
+    keys = {provisioning.SITE: "site", provisioning.GROUPS: "groups", provisioning.FIRST_ADMIN: "admin"}
+    for step in provisioning.provisioning_steps():
+        if step.order in keys:
+            provisioning._steps[step.name] = dataclasses.replace(
+                step, run=recorder.wrap(keys[step.order], step.run)
+            )
     tenants.services.clone_template = recorder.wrap("clone_sql", tenants.services.clone_template)
     connection.close = recorder.wrap("connect", connection.close)
     django_tenants.models.call_command = recorder.wrap("migrate", django_tenants.models.call_command)

@@ -26,6 +26,7 @@ from cms.setup import REPORT_WORKFLOW_NAME, center_pages_install, report_workflo
 from operations.models import Activity, AuditEntry
 from operations.services.activities import activity_create
 from tests.base import TEST_PASSWORD, CenterTestCase
+from tests.factories import make_user
 
 K = Activity.Kind
 S = Activity.Status
@@ -67,14 +68,6 @@ def held_activity(
         activity.photo_collection = photo_collection(f"{activity.number}", photos)
         activity.save(update_fields=["photo_collection"])
     return activity
-
-
-def staff_user(username: str, group: str):
-    user = get_user_model().objects.create_user(
-        username=username, password=TEST_PASSWORD, first_name=username
-    )
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 def admin_user():
@@ -161,7 +154,7 @@ class ActivityReportDraftTests(CenterTestCase):
     def test_figures_of_a_repair_day_and_satisfaction(self):
         activity = held_activity(title="春节前义工维修日", kind=K.REPAIR_DAY)
         figures = {"participants": 12, "repairs_done": 7, "satisfaction_rate": 95.5, "responses": 10}
-        with mock.patch("operations.selectors.activities.activity_figures", return_value=figures):
+        with mock.patch("cms.services.reports.activity_figures", return_value=figures):
             page = activity_report_draft(acting_user=self.user, activity=activity)
         assert page.participants_count == 12
         assert page.repairs_done == 7
@@ -332,8 +325,8 @@ class ReportWorkflowTests(CenterTestCase):
         from wagtail.test.utils.form_data import nested_form_data, streamfield
 
         activity = held_activity(photos=1)
-        officer = staff_user("wen", "社区文化活动专员")
-        head = staff_user("zhang", "中心负责人")
+        officer = make_user("wen", "社区文化活动专员")
+        head = make_user("zhang", "中心负责人")
         page = activity_report_draft(acting_user=officer, activity=activity)
 
         # The officer cannot publish; they submit to the center head.

@@ -10,7 +10,8 @@ from cms.models import ActivityReportPage
 from cms.services.reports import activity_report_draft
 from cms.wechat import inline_rich_text, wechat_article
 from tests.base import TEST_PASSWORD, CenterTestCase
-from tests.cms.test_reports import add_report, admin_user, held_activity, report_index, staff_user
+from tests.cms.test_reports import add_report, admin_user, held_activity, report_index
+from tests.factories import make_user
 
 
 def _export_url(page) -> str:
@@ -112,13 +113,13 @@ class WechatExportViewTests(CenterTestCase):
 
     def test_only_staff_who_may_edit_the_page(self):
         page = add_report(self.index, "报道")
-        staff_user("desk", "前台客服")  # admin access, no page permissions
+        make_user("desk", "前台客服", "desk")  # admin access, no page permissions
         self.client.login(username="desk", password=TEST_PASSWORD)
         refused = self.client.get(_export_url(page))
         # Wagtail's admin turns PermissionDenied into a redirect to the dashboard with a message.
         assert refused.status_code == 302 and refused["Location"] == "/admin/"
         self.client.logout()
-        staff_user("wen", "社区文化活动专员")
+        make_user("wen", "社区文化活动专员", "wen")
         self.client.login(username="wen", password=TEST_PASSWORD)
         assert self.client.get(_export_url(page)).status_code == 200
         self.client.logout()

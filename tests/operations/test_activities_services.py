@@ -2,10 +2,7 @@
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 import pytest
@@ -35,7 +32,6 @@ from operations.services.activities import (
     activity_repair_intake,
     activity_update,
 )
-from operations.services.demo_activities import activities_demo_data_install
 
 K = Activity.Kind
 S = Activity.Status
@@ -43,14 +39,6 @@ S = Activity.Status
 
 def aware(*args):
     return timezone.make_aware(dt.datetime(*args))
-
-
-@pytest.fixture
-def officer(center_a):
-    connection.set_tenant(center_a)
-    user = get_user_model().objects.create_user(username="wen", password="x", first_name="文专员")
-    user.groups.add(Group.objects.get(name="社区文化活动专员"))
-    return user
 
 
 def make(officer, kind=K.FREE_CLINIC, starts_at=None, **extra):
@@ -308,17 +296,3 @@ def test_compliance_grid_states(officer):
     early = activities_compliance(year=2027, today=dt.date(2027, 2, 1))
     assert early[0].cells[0].state == "at_risk"
     assert early[2].cells[3].state == "upcoming"
-
-
-def test_demo_data_idempotent_and_grid_has_all_colours(officer):
-    activities_demo_data_install()
-    count = Activity.objects.count()
-    activities_demo_data_install()
-    assert Activity.objects.count() == count
-    today = timezone.localdate()
-    states = {c.state for row in activities_compliance(year=today.year) for c in row.cells}
-    assert "met" in states
-    if today.month > 6:  # Q2 birthday party is left out on purpose
-        assert "missed" in states
-    assert ActivityRepairItem.objects.exclude(work_order=None).exists()
-    assert ActivityParticipant.objects.filter(activity__kind=K.BIRTHDAY_PARTY, invited=True).exists()

@@ -2,13 +2,9 @@
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-
-import pytest
 
 from operations.models import Activity, ActivityPublicity, ActivityRepairItem, WorkOrder
 from operations.services.activities import (
@@ -17,22 +13,9 @@ from operations.services.activities import (
     activity_publicise,
     activity_publicity_tick,
 )
-from tests.base import TEST_PASSWORD
+from tests.factories import make_user
 
 LIST_MAX_QUERIES = 14
-
-
-def make_user(username, group_name):
-    user = get_user_model().objects.create_user(username=username, password="x", first_name=username)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def admin_client(center_a, client_a):
-    connection.set_tenant(center_a)
-    assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
-    return client_a
 
 
 def make(kind=Activity.Kind.FREE_CLINIC, starts_at=None, title="社区义诊"):

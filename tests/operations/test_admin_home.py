@@ -4,7 +4,6 @@ import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,6 +13,7 @@ from operations.models import Complaint, Inquiry, StaffProfile, WorkOrder
 from operations.selectors.roster import breaches_overview, staff_open_items
 from operations.services.roster import duty_shift_set
 from tests.base import TEST_PASSWORD, CenterTestCase
+from tests.factories import make_user
 
 SEQUENCE = itertools.count(1)
 
@@ -135,10 +135,7 @@ class AdminHomeTests(CenterTestCase):
         self.assertIn("王建国", my_panel)  # the center head may see visitors' names
 
     def test_masks_visitor_names_for_roles_without_contact_permission(self):
-        dispatcher = get_user_model().objects.create_user(
-            username="zhao", first_name="赵磊", password=TEST_PASSWORD
-        )
-        dispatcher.groups.add(Group.objects.get(name="部门调度员"))
+        dispatcher = make_user("zhao", "部门调度员", "赵磊")
         inquiry(first_responder=dispatcher, status=Inquiry.Status.HANDLING, visitor_name="王建国")
         order = work_order(assignee=dispatcher, status=WorkOrder.Status.DISPATCHED, deadline=self.past)
         complaint(handler=self.admin, reply_due=timezone.localdate() - datetime.timedelta(days=1))

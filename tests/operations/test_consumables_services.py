@@ -35,18 +35,12 @@ from operations.services.consumables import (
 
 
 @pytest.fixture
-def tenant(center_a, in_center):
-    with in_center(center_a):
-        yield center_a
-
-
-@pytest.fixture
-def user(tenant):
+def user(alpha):
     return get_user_model().objects.create_user(username="desk1", password="x", first_name="前台小王")
 
 
 @pytest.fixture
-def plasters(tenant):
+def plasters(alpha):
     return consumable_create(
         name="测试创可贴", category=ConsumableCategory.FIRST_AID, unit="盒", minimum_level=2, target_level=5
     )
@@ -56,7 +50,7 @@ def ledger_sum(consumable):
     return StockMovement.objects.filter(consumable=consumable).aggregate(s=Sum("quantity"))["s"] or Decimal(0)
 
 
-def test_defaults_installed_in_new_center(tenant):
+def test_defaults_installed_in_new_center(alpha):
     names = set(Consumable.objects.values_list("name", flat=True))
     assert {name for name, *_ in DEFAULT_CONSUMABLES} <= names
     candy = Consumable.objects.get(name="糖果")
@@ -67,7 +61,7 @@ def test_defaults_installed_in_new_center(tenant):
     assert Consumable.objects.count() == before
 
 
-def test_create_refuses_duplicate_name_and_target_below_minimum(tenant, plasters):
+def test_create_refuses_duplicate_name_and_target_below_minimum(alpha, plasters):
     with pytest.raises(ValidationError):
         consumable_create(name="测试创可贴", unit="盒")
     with pytest.raises(ValidationError) as error:
@@ -76,13 +70,13 @@ def test_create_refuses_duplicate_name_and_target_below_minimum(tenant, plasters
     assert not Consumable.objects.filter(name="新耗材").exists()
 
 
-def test_update_audits_changes(tenant, plasters, user):
+def test_update_audits_changes(alpha, plasters, user):
     consumable_update(consumable=plasters, minimum_level=Decimal("3"), acting_user=user)
     plasters.refresh_from_db()
     assert plasters.minimum_level == 3
 
 
-def test_ledger_keeps_cached_stock_consistent(tenant, plasters, user):
+def test_ledger_keeps_cached_stock_consistent(alpha, plasters, user):
     stock_receive(consumable=plasters, quantity=10, acting_user=user)
     stock_use(consumable=plasters, quantity="2.5", reason="擦伤", acting_user=user)
     stock_adjust(consumable=plasters, quantity=-1, reason="盘点破损", acting_user=user)
@@ -100,7 +94,7 @@ def test_ledger_keeps_cached_stock_consistent(tenant, plasters, user):
     assert StockMovement.objects.filter(consumable=plasters, by=user).count() == 3
 
 
-def test_using_more_than_in_stock_is_refused_and_writes_nothing(tenant, plasters, user, zh):
+def test_using_more_than_in_stock_is_refused_and_writes_nothing(alpha, plasters, user, zh):
     stock_receive(consumable=plasters, quantity=2, acting_user=user)
     with pytest.raises(ValidationError) as error:
         stock_use(consumable=plasters, quantity=3, acting_user=user)
@@ -115,7 +109,7 @@ def test_using_more_than_in_stock_is_refused_and_writes_nothing(tenant, plasters
 
 
 @pytest.mark.parametrize("quantity", [0, -1, "abc", "NaN", None])
-def test_bad_quantities_refused(tenant, plasters, quantity):
+def test_bad_quantities_refused(alpha, plasters, quantity):
     with pytest.raises(ValidationError):
         stock_use(consumable=plasters, quantity=quantity)
     with pytest.raises(ValidationError):
@@ -123,7 +117,7 @@ def test_bad_quantities_refused(tenant, plasters, quantity):
     assert not StockMovement.objects.filter(consumable=plasters).exists()
 
 
-def test_adjust_requires_reason_and_nonzero(tenant, plasters):
+def test_adjust_requires_reason_and_nonzero(alpha, plasters):
     with pytest.raises(ValidationError) as error:
         stock_adjust(consumable=plasters, quantity=3, reason="  ")
     assert "reason" in error.value.message_dict
@@ -132,12 +126,12 @@ def test_adjust_requires_reason_and_nonzero(tenant, plasters):
     assert not StockMovement.objects.filter(consumable=plasters).exists()
 
 
-def test_database_refuses_negative_stock(tenant, plasters):
+def test_database_refuses_negative_stock(alpha, plasters):
     with pytest.raises(IntegrityError), transaction.atomic():
         Consumable.objects.filter(pk=plasters.pk).update(stock=-1)
 
 
-def test_candy_dish_two_ticks_and_twice_refused(tenant, user, zh):
+def test_candy_dish_two_ticks_and_twice_refused(alpha, user, zh):
     today = timezone.localdate()
     with pytest.raises(ValidationError):
         candy_dish_lock(date=today, acting_user=user)  # evening before morning
@@ -153,7 +147,7 @@ def test_candy_dish_two_ticks_and_twice_refused(tenant, user, zh):
     assert CandyDishCheck.objects.filter(date=today).count() == 1
 
 
-def test_first_aid_use_writes_used_movements(tenant, plasters, user):
+def test_first_aid_use_writes_used_movements(alpha, plasters, user):
     stock_receive(consumable=plasters, quantity=3)
     iodine = Consumable.objects.get(name="碘酒")
     stock_receive(consumable=iodine, quantity=1)
@@ -171,7 +165,7 @@ def test_first_aid_use_writes_used_movements(tenant, plasters, user):
     assert plasters.stock == 2
 
 
-def test_first_aid_use_with_too_much_writes_nothing(tenant, plasters, user):
+def test_first_aid_use_with_too_much_writes_nothing(alpha, plasters, user):
     stock_receive(consumable=plasters, quantity=1)
     iodine = Consumable.objects.get(name="碘酒")
     with pytest.raises(ValidationError):
@@ -186,7 +180,7 @@ def test_first_aid_use_with_too_much_writes_nothing(tenant, plasters, user):
     assert plasters.stock == 1
 
 
-def test_first_aid_use_requires_what_happened_and_kind(tenant):
+def test_first_aid_use_requires_what_happened_and_kind(alpha):
     with pytest.raises(ValidationError):
         first_aid_use_record(patient_kind="alien", what_happened="x")
     with pytest.raises(ValidationError):
@@ -194,7 +188,7 @@ def test_first_aid_use_requires_what_happened_and_kind(tenant):
     assert not FirstAidUse.objects.exists()
 
 
-def test_candy_standard_between_4_and_6(tenant):
+def test_candy_standard_between_4_and_6(alpha):
     desk_settings_update(candy_monthly_standard="4.5")
     assert DeskSettings.load().candy_monthly_standard == Decimal("4.5")
     for bad in ("3", "7", "x"):

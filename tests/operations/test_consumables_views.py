@@ -3,7 +3,6 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,25 +16,22 @@ from operations.models import (
     PurchaseRequestStatus,
     StockMovement,
 )
-from operations.services.consumables import first_aid_use_record, stock_receive, stock_use
+from operations.services.consumables import (
+    candy_dish_fill,
+    candy_dish_lock,
+    first_aid_use_record,
+    stock_receive,
+    stock_use,
+)
 from operations.services.purchasing import purchase_request_draft
 from tests.base import TEST_PASSWORD
-
-
-@pytest.fixture
-def admin_client(client_a, center_a, in_center):
-    with in_center(center_a):
-        assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
-        yield client_a
+from tests.factories import make_user
 
 
 @pytest.fixture
 def desk_client(client_a, center_a, in_center):
     with in_center(center_a):
-        user = get_user_model().objects.create_user(
-            username="deskv", password=TEST_PASSWORD, first_name="前台"
-        )
-        user.groups.add(Group.objects.get(name="前台客服"))
+        make_user("deskv", "前台客服", "前台")
         assert client_a.login(username="deskv", password=TEST_PASSWORD)
         yield client_a
 
@@ -93,9 +89,16 @@ def test_candy_ticks_and_twice_refused_via_page(desk_client, zh):
 
 
 def test_candy_history_flat_queries(admin_client, django_assert_max_num_queries):
-    from operations.services.demo_stock import stock_demo_data_install
-
-    stock_demo_data_install()
+    admin = get_user_model().objects.get(username="admin")
+    today = timezone.localdate()
+    for days_ago in range(30, 0, -1):  # a month of history, one evening not locked
+        day = today - datetime.timedelta(days=days_ago)
+        morning, evening = (
+            timezone.make_aware(datetime.datetime.combine(day, datetime.time(h))) for h in (8, 18)
+        )
+        candy_dish_fill(date=day, acting_user=admin, at=morning)
+        if days_ago != 7:
+            candy_dish_lock(date=day, acting_user=admin, at=evening)
     with django_assert_max_num_queries(14):
         assert admin_client.get(reverse("operations_consumables_candy")).status_code == 200
 
@@ -144,11 +147,7 @@ def test_first_aid_page_records_use_and_lists_flat(admin_client, django_assert_m
 
 def test_first_aid_names_masked_without_contact_permission(client_a, center_a, in_center):
     with in_center(center_a):
-        user = get_user_model().objects.create_user(username="officer", password=TEST_PASSWORD)
-        user.groups.add(Group.objects.get(name="社区文化活动专员"))
-        from django.contrib.auth.models import Permission
-
-        user.user_permissions.add(Permission.objects.get(codename="view_firstaiduse"))
+        make_user("officer", "社区文化活动专员", perms=("operations.view_firstaiduse",))
         first_aid_use_record(patient_kind="resident", patient_name="王秀英", what_happened="擦伤")
         client_a.login(username="officer", password=TEST_PASSWORD)
         content = client_a.get(reverse("operations_consumables_first_aid")).content.decode()

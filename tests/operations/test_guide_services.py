@@ -7,22 +7,16 @@ from django.utils import translation
 
 import pytest
 
-from operations.models import AuditEntry, Building, ServiceApplication, ServiceItem, Unit
+from operations.data.service_guide import DEFAULT_SERVICE_ITEMS
+from operations.models import AuditEntry, ServiceApplication, ServiceItem
 from operations.services.defaults import center_defaults_install
 from operations.services.guide import (
-    DEFAULT_SERVICE_ITEMS,
     fee_display,
     service_application_record,
     service_guide_install_defaults,
     time_limit_display,
 )
-
-
-@pytest.fixture
-def guide(center_a):
-    connection.set_tenant(center_a)
-    center_defaults_install()
-    return {item.name: item for item in ServiceItem.objects.prefetch_related("materials")}
+from tests.factories import make_unit
 
 
 @pytest.fixture
@@ -32,8 +26,7 @@ def clerk(guide):
 
 @pytest.fixture
 def unit(guide):
-    building = Building.objects.create(name="3号楼")
-    return Unit.objects.create(building=building, entrance="2单元", room="1201")
+    return make_unit()
 
 
 class TestDefaults:

@@ -1,28 +1,14 @@
 """Admin views of the service guide: item admin, 办事指南 preview, 受理申请 form, printable notices."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 import pytest
 
 from operations.models import Building, ServiceApplication, ServiceItem, Unit, WorkdayOverride
-from operations.services.defaults import center_defaults_install
 from operations.services.guide import service_application_record
-
-
-@pytest.fixture
-def guide(center_a):
-    connection.set_tenant(center_a)
-    center_defaults_install()
-    return {item.name: item for item in ServiceItem.objects.prefetch_related("materials")}
-
-
-def make_user(username, group_name):
-    user = get_user_model().objects.create_user(username=username, password="x", first_name=username)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+from tests.factories import make_user
 
 
 @pytest.fixture

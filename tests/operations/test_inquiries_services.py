@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 import pytest
 
@@ -16,14 +15,10 @@ from operations.models import (
     Inquiry,
     InquiryFollowUp,
     Notification,
-    ServiceApplication,
-    ServiceItem,
     StaffProfile,
     Unit,
 )
 from operations.selectors.inquiries import inquiries_mine, inquiries_open, inquiries_overdue, inquiry_history
-from operations.services.defaults import center_defaults_install
-from operations.services.demo_guide import guide_demo_data_install
 from operations.services.inquiries import (
     inquiry_complete,
     inquiry_follow_up,
@@ -33,13 +28,6 @@ from operations.services.inquiries import (
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def guide(center_a):
-    connection.set_tenant(center_a)
-    center_defaults_install()
-    return {item.name: item for item in ServiceItem.objects.all()}
 
 
 @pytest.fixture
@@ -161,7 +149,7 @@ class TestHandOverFollowUpComplete:
         inquiry_hand_over(inquiry=inquiry, to_user=staff["wang"], acting_user=staff["li"])
         inquiry_follow_up(inquiry=inquiry, note="已电话督办王师傅", acting_user=staff["li"])
         inquiry_complete(inquiry=inquiry, resolution="已修好", acting_user=staff["wang"])
-        actions = [event["action"] for event in inquiry_history(inquiry)]
+        actions = [event.action for event in inquiry_history(inquiry)]
         assert actions == ["inquiry_record", "inquiry_hand_over", "inquiry_follow_up", "inquiry_complete"]
         assert InquiryFollowUp.objects.get(inquiry=inquiry).acting_user == staff["li"]
 
@@ -207,26 +195,3 @@ class TestOverdue:
         assert inquiry_is_overdue(late, now=now)
         inquiry_complete(inquiry=late, resolution="已修", acting_user=staff["li"])
         assert not inquiries_overdue(now=now).exists()
-
-
-class TestDemoData:
-    def test_demo_covers_every_outcome_and_is_idempotent(self, staff):
-        created = guide_demo_data_install()
-        assert created["inquiries"] >= 8
-        assert set(Inquiry.objects.values_list("status", flat=True)) == set(Inquiry.Status.values)
-        assert inquiries_overdue().exists()
-        assert set(ServiceApplication.objects.values_list("status", flat=True)) == set(
-            ServiceApplication.Status.values
-        )
-        counts = (
-            Inquiry.objects.count(),
-            ServiceApplication.objects.count(),
-            InquiryFollowUp.objects.count(),
-        )
-        again = guide_demo_data_install()
-        assert again == {"inquiries": 0, "applications": 0}
-        assert (
-            Inquiry.objects.count(),
-            ServiceApplication.objects.count(),
-            InquiryFollowUp.objects.count(),
-        ) == counts

@@ -3,33 +3,23 @@
 import datetime as dt
 from io import BytesIO
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 import pytest
 from openpyxl import load_workbook
 
-from operations.models import Inquiry, InquiryFollowUp, ServiceItem
-from operations.services.defaults import center_defaults_install
+from operations.models import Inquiry, InquiryFollowUp
 from operations.services.inquiries import inquiry_complete, inquiry_hand_over, inquiry_record
+from tests.factories import make_user
 
 
-@pytest.fixture
-def guide(center_a):
-    connection.set_tenant(center_a)
-    center_defaults_install()
-    return {item.name: item for item in ServiceItem.objects.all()}
+def mine_url():
+    return reverse("inquiries:index") + "?scope=mine"
 
 
-def make_user(username, group_name, first_name=""):
-    user = get_user_model().objects.create_user(
-        username=username, password="x", first_name=first_name or username
-    )
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+def export_params(start, end):
+    return {"created_from": start, "created_to": end, "export": "xlsx"}
 
 
 @pytest.fixture
@@ -57,7 +47,7 @@ class TestMyInquiries:
         answered = record(staff["li"], matter="当场答复的事项", answered_on_spot=True)
         others = record(staff["zhou"], matter="别人的事项")
         client_a.force_login(staff["li"])
-        content = client_a.get(reverse("operations_inquiries:list")).content.decode()
+        content = client_a.get(mine_url()).content.decode()
         assert mine.number in content and handed.number in content
         for inquiry in (done, answered, others):
             assert inquiry.number not in content
@@ -65,23 +55,23 @@ class TestMyInquiries:
     def test_all_open_tab_shows_everyones_open(self, staff, client_a):
         others = record(staff["zhou"], matter="别人的事项")
         client_a.force_login(staff["li"])
-        content = client_a.get(reverse("operations_inquiries:list") + "?tab=open").content.decode()
+        content = client_a.get(reverse("inquiries:index") + "?scope=open").content.decode()
         assert others.number in content
 
     def test_overdue_flagged_in_red(self, staff, guide, client_a):
         late = record(staff["li"], service_item=guide["报修"], now=timezone.now() - dt.timedelta(hours=30))
         on_time = record(staff["li"], service_item=guide["报修"])
         client_a.force_login(staff["li"])
-        content = client_a.get(reverse("operations_inquiries:list")).content.decode()
+        content = client_a.get(mine_url()).content.decode()
         rows = {n: content.split(n)[0].rsplit("<tr", 1)[1] for n in (late.number, on_time.number)}
-        assert "inquiry--overdue" in rows[late.number]
-        assert "inquiry--overdue" not in rows[on_time.number]
-        overdue_tab = client_a.get(reverse("operations_inquiries:list") + "?tab=overdue").content.decode()
+        assert "row--flagged" in rows[late.number]
+        assert "row--flagged" not in rows[on_time.number]
+        overdue_tab = client_a.get(reverse("inquiries:index") + "?scope=overdue").content.decode()
         assert late.number in overdue_tab and on_time.number not in overdue_tab
 
     def test_query_count_flat(self, staff, guide, client_a, django_assert_max_num_queries):
         client_a.force_login(staff["li"])
-        url = reverse("operations_inquiries:list") + "?tab=open"
+        url = reverse("inquiries:index") + "?scope=open"
         record(staff["li"], service_item=guide["报修"])
         client_a.get(url)
         with django_assert_max_num_queries(30) as first:
@@ -98,10 +88,10 @@ class TestMyInquiries:
     def test_phone_masked_without_contact_permission(self, staff, client_a):
         record(staff["li"])
         client_a.force_login(staff["chen"])
-        content = client_a.get(reverse("operations_inquiries:list") + "?tab=open").content.decode()
+        content = client_a.get(reverse("inquiries:index") + "?scope=open").content.decode()
         assert "138****5678" in content and "13812345678" not in content
         client_a.force_login(staff["li"])
-        assert "13812345678" in client_a.get(reverse("operations_inquiries:list")).content.decode()
+        assert "13812345678" in client_a.get(mine_url()).content.decode()
 
     def test_department_handover_shows_in_list_and_detail(self, staff, client_a):
         from operations.models import Department
@@ -111,22 +101,22 @@ class TestMyInquiries:
             inquiry=inquiry, to_department=Department.objects.get(code="engineering"), acting_user=staff["li"]
         )
         client_a.force_login(staff["li"])
-        content = client_a.get(reverse("operations_inquiries:list")).content.decode()
+        content = client_a.get(mine_url()).content.decode()
         assert inquiry.number in content and "工程部" in content
-        response = client_a.get(reverse("operations_inquiries:detail", args=[inquiry.pk]))
+        response = client_a.get(reverse("inquiries:inspect", args=[inquiry.pk]))
         assert response.status_code == 200
         assert "工程部" in response.content.decode()
 
     def test_roles_without_the_register_are_refused(self, guide, client_a):
         client_a.force_login(make_user("dispatch", "部门调度员"))
-        assert client_a.get(reverse("operations_inquiries:list")).status_code in (302, 403)
+        assert client_a.get(mine_url()).status_code in (302, 403)
 
 
 class TestRecordView:
     def test_record_answered_on_the_spot(self, staff, guide, client_a):
         client_a.force_login(staff["li"])
         response = client_a.post(
-            reverse("operations_inquiries:create"),
+            reverse("inquiries:add"),
             {
                 "visitor_name": "王女士",
                 "visitor_phone": "13912345678",
@@ -145,7 +135,7 @@ class TestRecordView:
     def test_record_with_hand_over_without_target_writes_nothing(self, staff, client_a):
         client_a.force_login(staff["li"])
         response = client_a.post(
-            reverse("operations_inquiries:create"),
+            reverse("inquiries:add"),
             {"visitor_name": "王女士", "channel": "phone", "matter": "停车", "outcome": "hand_over"},
         )
         assert response.status_code == 200
@@ -155,7 +145,7 @@ class TestRecordView:
     def test_record_bad_phone_and_unknown_unit(self, staff, client_a):
         client_a.force_login(staff["li"])
         response = client_a.post(
-            reverse("operations_inquiries:create"),
+            reverse("inquiries:add"),
             {
                 "visitor_name": "王女士",
                 "visitor_phone": "999",
@@ -175,7 +165,7 @@ class TestRecordView:
         client_a.force_login(staff["li"])
         engineering = Department.objects.get(code="engineering")
         response = client_a.post(
-            reverse("operations_inquiries:create"),
+            reverse("inquiries:add"),
             {
                 "visitor_name": "王女士",
                 "channel": "phone",
@@ -195,20 +185,20 @@ class TestDetail:
     def test_detail_shows_history_and_actions(self, staff, client_a):
         inquiry = record(staff["li"], matter="楼道灯坏")
         client_a.force_login(staff["li"])
-        url = reverse("operations_inquiries:detail", args=[inquiry.pk])
+        url = reverse("inquiries:inspect", args=[inquiry.pk])
         response = client_a.post(
-            reverse("operations_inquiries:hand_over", args=[inquiry.pk]),
+            reverse("inquiries:action", args=[inquiry.pk, "hand-over"]),
             {"to_user": staff["zhou"].pk, "contact": "分机 8002"},
         )
         assert response.status_code == 302
         response = client_a.post(
-            reverse("operations_inquiries:follow_up", args=[inquiry.pk]), {"note": "已电话督办"}
+            reverse("inquiries:action", args=[inquiry.pk, "follow-up"]), {"note": "已电话督办"}
         )
         assert response.status_code == 302
         content = client_a.get(url).content.decode()
         assert "周前台" in content and "分机 8002" in content and "已电话督办" in content
         response = client_a.post(
-            reverse("operations_inquiries:complete", args=[inquiry.pk]), {"resolution": "已更换灯泡"}
+            reverse("inquiries:action", args=[inquiry.pk, "complete"]), {"resolution": "已更换灯泡"}
         )
         assert response.status_code == 302
         inquiry.refresh_from_db()
@@ -219,7 +209,7 @@ class TestDetail:
         inquiry = record(staff["li"])
         client_a.force_login(staff["li"])
         response = client_a.post(
-            reverse("operations_inquiries:hand_over", args=[inquiry.pk]), {"contact": "8002"}
+            reverse("inquiries:action", args=[inquiry.pk, "hand-over"]), {"contact": "8002"}
         )
         assert response.status_code == 400
         assert "转交" in response.content.decode()
@@ -229,7 +219,7 @@ class TestDetail:
     def test_completing_twice_shows_error(self, staff, client_a):
         inquiry = record(staff["li"])
         client_a.force_login(staff["li"])
-        url = reverse("operations_inquiries:complete", args=[inquiry.pk])
+        url = reverse("inquiries:action", args=[inquiry.pk, "complete"])
         assert client_a.post(url, {"resolution": "好了"}).status_code == 302
         response = client_a.post(url, {"resolution": "再次"})
         assert response.status_code == 400
@@ -240,15 +230,15 @@ class TestDetail:
 
 class TestExport:
     def _rows(self, response):
-        workbook = load_workbook(BytesIO(response.content))
+        workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
         return list(workbook.active.iter_rows(values_only=True))
 
     def test_export_masks_phone_without_contact_permission(self, staff, guide, client_a):
         record(staff["li"], service_item=guide["报修"], now=timezone.now() - dt.timedelta(hours=30))
         today = timezone.localdate()
-        params = {"start": (today - dt.timedelta(days=1)).isoformat(), "end": today.isoformat()}
+        params = export_params((today - dt.timedelta(days=1)).isoformat(), today.isoformat())
         client_a.force_login(staff["chen"])
-        response = client_a.get(reverse("operations_inquiries:export"), params)
+        response = client_a.get(reverse("inquiries:index"), params)
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
         rows = self._rows(response)
@@ -258,7 +248,7 @@ class TestExport:
         assert row[phone_col] == "138****5678"
         assert row[header.index("是否超时")] == "是"
         client_a.force_login(staff["li"])
-        rows = self._rows(client_a.get(reverse("operations_inquiries:export"), params))
+        rows = self._rows(client_a.get(reverse("inquiries:index"), params))
         assert rows[1][phone_col] == "13812345678"
 
     def test_export_date_range(self, staff, client_a):
@@ -268,16 +258,12 @@ class TestExport:
         today = timezone.localdate()
         client_a.force_login(staff["li"])
         rows = self._rows(
-            client_a.get(
-                reverse("operations_inquiries:export"), {"start": today.isoformat(), "end": today.isoformat()}
-            )
+            client_a.get(reverse("inquiries:index"), export_params(today.isoformat(), today.isoformat()))
         )
         numbers = [row[0] for row in rows[1:]]
         assert numbers == [new.number]
 
     def test_export_bad_range_redirects_with_message(self, staff, client_a):
         client_a.force_login(staff["li"])
-        response = client_a.get(
-            reverse("operations_inquiries:export"), {"start": "2026-12-01", "end": "2026-11-01"}
-        )
+        response = client_a.get(reverse("inquiries:index"), export_params("2026-12-01", "2026-11-01"))
         assert response.status_code == 302

@@ -2,8 +2,6 @@
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
@@ -13,7 +11,6 @@ import pytest
 
 from operations.models import (
     AuditEntry,
-    Building,
     ConvenienceItem,
     Loan,
     LoanDueRule,
@@ -23,9 +20,7 @@ from operations.models import (
     ReadingGlassesUse,
     Resident,
     ToolboxContent,
-    Unit,
 )
-from operations.services.demo_lending import lending_demo_data_install
 from operations.services.lending import (
     TOOLBOX_DEFAULT_CONTENTS,
     convenience_item_create,
@@ -38,14 +33,7 @@ from operations.services.lending import (
     loans_close_day,
     reading_glasses_use_record,
 )
-
-
-def make_user(username, group_name, first_name=""):
-    user = get_user_model().objects.create_user(
-        username=username, password="x", first_name=first_name or username
-    )
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+from tests.factories import make_unit, make_user
 
 
 @pytest.fixture
@@ -57,8 +45,7 @@ def desk(center_a):
 
 @pytest.fixture
 def unit(desk):
-    building = Building.objects.create(name="3号楼")
-    return Unit.objects.create(building=building, entrance="2单元", room="1201")
+    return make_unit()
 
 
 def item(code="GJ-09", kind="tool", name="电钻"):
@@ -292,20 +279,3 @@ class TestCloseDay:
         assert CenterKpi.objects.get(center=center_b).overdue_loans == 0
         connection.set_tenant(center_a)
         assert Notification.objects.filter(kind="loan_overdue").count() == 1
-
-
-class TestDemo:
-    def test_demo_idempotent(self, desk, unit):
-        Resident.objects.create(unit=unit, name="王建国", phone="13812345678")
-        first = lending_demo_data_install()
-        counts = (Loan.objects.count(), LoanFollowUp.objects.count(), ReadingGlassesUse.objects.count())
-        assert first["loans"] > 10
-        assert Loan.objects.filter(return_condition="damaged").exists()
-        assert Loan.objects.overdue().exists()
-        assert counts[1] >= 2 and counts[2] > 0
-        lending_demo_data_install()
-        assert (
-            Loan.objects.count(),
-            LoanFollowUp.objects.count(),
-            ReadingGlassesUse.objects.count(),
-        ) == counts

@@ -3,8 +3,6 @@
 import datetime as dt
 from io import BytesIO
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -12,9 +10,10 @@ from django.utils import timezone
 import pytest
 from openpyxl import load_workbook
 
-from operations.models import Building, ConvenienceItem, Loan, LoanFollowUp, ReadingGlassesUse, Resident, Unit
+from operations.models import ConvenienceItem, Loan, LoanFollowUp, ReadingGlassesUse, Resident
 from operations.services.lending import lending_install_defaults, loan_follow_up, loan_lend, loan_return
 from tests.base import TEST_PASSWORD
+from tests.factories import make_unit, make_user
 
 MAX_QUERIES = 12  # the limit, for the center admin as in the benchmark
 
@@ -28,20 +27,11 @@ def admin_login(center_a):
     return login
 
 
-def make_user(username, group_name, first_name=""):
-    user = get_user_model().objects.create_user(
-        username=username, password="x", first_name=first_name or username
-    )
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @pytest.fixture
 def setup(center_a):
     connection.set_tenant(center_a)
     lending_install_defaults()
-    building = Building.objects.create(name="3号楼")
-    unit = Unit.objects.create(building=building, entrance="2单元", room="1201")
+    unit = make_unit()
     resident = Resident.objects.create(unit=unit, name="王建国", phone="13812345678")
     return {
         "desk": make_user("li", "前台客服", "李前台"),

@@ -21,8 +21,7 @@ from PIL import Image
 from operations import ratelimit
 from operations.models import AuditEntry, Complaint, Survey, SurveyResponse, WorkOrder, WorkOrderAttachment
 from operations.services import surveys as survey_services
-from tests.operations.test_survey_views import answer_post
-from tests.operations.test_work_order_services import make_unit
+from tests.factories import answer_post, make_unit
 
 SCRIPT = '<script>alert("x")</script><b>漏水</b>'
 ESCAPED_SCRIPT = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;漏水&lt;/b&gt;"
@@ -78,8 +77,8 @@ def feedback_data(**overrides) -> dict:
 
 
 @pytest.fixture
-def alpha(center_a, client_a):
-    connection.set_tenant(center_a)
+def site(alpha, client_a):
+    """A resident's browser on alpha's site (the test runs in alpha's schema)."""
     return client_a
 
 
@@ -91,9 +90,9 @@ def count(model, center) -> int:
 # --- Repair request ------------------------------------------------------------------------------
 
 
-def test_repair_request_creates_a_web_form_work_order_and_shows_its_tracking_number(alpha, center_a):
+def test_repair_request_creates_a_web_form_work_order_and_shows_its_tracking_number(site, center_a):
     unit = make_unit("5号楼", "1单元", "302")
-    response = alpha.post("/repair/", repair_data(unit_text="5号楼-1单元-302", photo=image_upload()))
+    response = site.post("/repair/", repair_data(unit_text="5号楼-1单元-302", photo=image_upload()))
     assert response.status_code == 302 and response["Location"].startswith("/repair/done/?r=")
 
     work_order = WorkOrder.objects.get()
@@ -109,7 +108,7 @@ def test_repair_request_creates_a_web_form_work_order_and_shows_its_tracking_num
     assert re.search(r"/photo-[\w-]{16}\.jpg$", attachment.image.file.name)
     assert attachment.uploaded_by is None
 
-    done = alpha.get(response["Location"])
+    done = site.get(response["Location"])
     html = done.content.decode()
     assert done.status_code == 200
     assert work_order.tracking_code in html
@@ -124,8 +123,8 @@ def test_repair_request_creates_a_web_form_work_order_and_shows_its_tracking_num
     assert "王小明" not in html and "5678" not in html
 
 
-def test_a_unit_that_is_not_in_the_registry_is_kept_in_the_description(alpha):
-    alpha.post("/repair/", repair_data(unit_text="东区7栋 楼下"))
+def test_a_unit_that_is_not_in_the_registry_is_kept_in_the_description(site):
+    site.post("/repair/", repair_data(unit_text="东区7栋 楼下"))
     work_order = WorkOrder.objects.get()
     assert work_order.unit is None
     assert work_order.description.startswith("厨房水龙头一直滴水")
@@ -133,15 +132,15 @@ def test_a_unit_that_is_not_in_the_registry_is_kept_in_the_description(alpha):
 
 
 @pytest.mark.parametrize("image_format,extension", [("PNG", "png"), ("WEBP", "webp")])
-def test_png_and_webp_photos_are_accepted_whatever_their_name(alpha, image_format, extension):
+def test_png_and_webp_photos_are_accepted_whatever_their_name(site, image_format, extension):
     upload = image_upload(name="IMG_0001.HEIC", image_format=image_format)
-    assert alpha.post("/repair/", repair_data(photo=upload)).status_code == 302
+    assert site.post("/repair/", repair_data(photo=upload)).status_code == 302
     attachment = WorkOrderAttachment.objects.get()
     assert attachment.image.file.name.endswith(f".{extension}")
 
 
-def test_empty_repair_form_shows_chinese_messages_and_saves_nothing(alpha):
-    response = alpha.post("/repair/", {"name": "", "phone": "", "description": "   ", "website": ""})
+def test_empty_repair_form_shows_chinese_messages_and_saves_nothing(site):
+    response = site.post("/repair/", {"name": "", "phone": "", "description": "   ", "website": ""})
     html = response.content.decode()
     assert response.status_code == 200
     for msgid in (
@@ -154,8 +153,8 @@ def test_empty_repair_form_shows_chinese_messages_and_saves_nothing(alpha):
     assert not WorkOrder.objects.exists()
 
 
-def test_a_bad_phone_number_is_refused_in_chinese_and_the_text_is_kept(alpha):
-    response = alpha.post("/repair/", repair_data(phone="12345"))
+def test_a_bad_phone_number_is_refused_in_chinese_and_the_text_is_kept(site):
+    response = site.post("/repair/", repair_data(phone="12345"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "不是有效的电话号码" in html  # the validator's message, already translated
@@ -163,8 +162,8 @@ def test_a_bad_phone_number_is_refused_in_chinese_and_the_text_is_kept(alpha):
     assert not WorkOrder.objects.exists()
 
 
-def test_oversized_text_is_refused_and_kept(alpha):
-    response = alpha.post("/repair/", repair_data(description="漏" * 2001))
+def test_oversized_text_is_refused_and_kept(site):
+    response = site.post("/repair/", repair_data(description="漏" * 2001))
     assert response.status_code == 200
     assert (
         zh("Please keep this to at most %(limit_value)d characters (it has %(show_value)d).")
@@ -177,8 +176,8 @@ def test_oversized_text_is_refused_and_kept(alpha):
     assert not WorkOrder.objects.exists()
 
 
-def test_an_exe_renamed_jpg_is_refused_and_nothing_is_saved(alpha):
-    response = alpha.post("/repair/", repair_data(photo=exe_upload("photo.jpg")))
+def test_an_exe_renamed_jpg_is_refused_and_nothing_is_saved(site):
+    response = site.post("/repair/", repair_data(photo=exe_upload("photo.jpg")))
     html = response.content.decode()
     assert response.status_code == 200
     assert zh("This file is not a JPEG, PNG or WebP photo: please choose a photo.") in html
@@ -187,28 +186,28 @@ def test_an_exe_renamed_jpg_is_refused_and_nothing_is_saved(alpha):
     assert not WorkOrder.objects.exists() and not WorkOrderAttachment.objects.exists()
 
 
-def test_a_gif_is_not_an_accepted_photo(alpha):
-    response = alpha.post("/repair/", repair_data(photo=image_upload("a.gif", "GIF")))
+def test_a_gif_is_not_an_accepted_photo(site):
+    response = site.post("/repair/", repair_data(photo=image_upload("a.gif", "GIF")))
     assert (
         zh("This file is not a JPEG, PNG or WebP photo: please choose a photo.") in response.content.decode()
     )
     assert not WorkOrder.objects.exists()
 
 
-def test_an_oversized_photo_is_refused(alpha):
+def test_an_oversized_photo_is_refused(site):
     big = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff\xe0" + b"0" * (5 * 1024 * 1024 + 10))
-    response = alpha.post("/repair/", repair_data(photo=big))
+    response = site.post("/repair/", repair_data(photo=big))
     assert response.status_code == 200
     assert zh("The photo is larger than 5 MB: please choose a smaller one.") in response.content.decode()
     assert not WorkOrder.objects.exists()
 
 
-def test_html_in_the_description_is_stored_as_text_and_escaped_in_the_admin(alpha, center_a):
-    alpha.post("/repair/", repair_data(description=SCRIPT, name="<i>王</i>"))
+def test_html_in_the_description_is_stored_as_text_and_escaped_in_the_admin(site, center_a):
+    site.post("/repair/", repair_data(description=SCRIPT, name="<i>王</i>"))
     work_order = WorkOrder.objects.get()
     assert work_order.description == SCRIPT
-    alpha.force_login(get_user_model().objects.get(username="admin"))
-    html = alpha.get(f"/admin/operations/work-orders/{work_order.pk}/").content.decode()
+    site.force_login(get_user_model().objects.get(username="admin"))
+    html = site.get(f"/admin/operations/work-orders/{work_order.pk}/").content.decode()
     assert ESCAPED_SCRIPT in html
     assert SCRIPT not in html and "<i>王</i>" not in html
 
@@ -216,8 +215,8 @@ def test_html_in_the_description_is_stored_as_text_and_escaped_in_the_admin(alph
 # --- Complaint or suggestion ---------------------------------------------------------------------
 
 
-def test_feedback_creates_an_online_complaint_with_the_attachment(alpha):
-    response = alpha.post("/feedback/", feedback_data(attachment=pdf_upload()))
+def test_feedback_creates_an_online_complaint_with_the_attachment(site):
+    response = site.post("/feedback/", feedback_data(attachment=pdf_upload()))
     assert response.status_code == 302 and response["Location"].startswith("/feedback/done/?r=")
     complaint = Complaint.objects.get()
     assert complaint.channel == Complaint.Channel.ONLINE
@@ -230,13 +229,13 @@ def test_feedback_creates_an_online_complaint_with_the_attachment(alpha):
     assert audit.acting_user is None and audit.changes["channel"] == "online"
     assert "13912345678" not in str(audit.changes)  # personal data masked in the log
 
-    html = alpha.get(response["Location"]).content.decode()
+    html = site.get(response["Location"]).content.decode()
     assert complaint.tracking_code in html and zh("Your message has been received") in html
 
 
-def test_feedback_accepts_a_photo_attachment(alpha):
+def test_feedback_accepts_a_photo_attachment(site):
     assert (
-        alpha.post("/feedback/", feedback_data(attachment=image_upload("scan.png", "PNG"))).status_code == 302
+        site.post("/feedback/", feedback_data(attachment=image_upload("scan.png", "PNG"))).status_code == 302
     )
     assert Complaint.objects.get().written_document.file.name.endswith(".png")
 
@@ -249,8 +248,8 @@ def test_feedback_accepts_a_photo_attachment(alpha):
         pytest.param(lambda: SimpleUploadedFile("page.html", b"<html><script>x</script></html>"), id="html"),
     ],
 )
-def test_feedback_refuses_other_file_types(alpha, upload):
-    response = alpha.post("/feedback/", feedback_data(attachment=upload()))
+def test_feedback_refuses_other_file_types(site, upload):
+    response = site.post("/feedback/", feedback_data(attachment=upload()))
     html = response.content.decode()
     assert response.status_code == 200
     assert zh("Attach a photo (JPEG or PNG) or a PDF file; this file is neither.") in html
@@ -258,17 +257,17 @@ def test_feedback_refuses_other_file_types(alpha, upload):
     assert not Complaint.objects.exists()
 
 
-def test_feedback_refuses_an_oversized_attachment(alpha):
+def test_feedback_refuses_an_oversized_attachment(site):
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024))
-    response = alpha.post("/feedback/", feedback_data(attachment=big))
+    response = site.post("/feedback/", feedback_data(attachment=big))
     assert (
         zh("The attachment is larger than 5 MB: please choose a smaller file.") in response.content.decode()
     )
     assert not Complaint.objects.exists()
 
 
-def test_empty_feedback_form(alpha):
-    response = alpha.post("/feedback/", {"website": ""})
+def test_empty_feedback_form(site):
+    response = site.post("/feedback/", {"website": ""})
     html = response.content.decode()
     assert response.status_code == 200
     assert zh("Please choose complaint or suggestion.") in html
@@ -276,18 +275,18 @@ def test_empty_feedback_form(alpha):
     assert not Complaint.objects.exists()
 
 
-def test_feedback_with_an_unknown_kind_is_refused(alpha):
-    response = alpha.post("/feedback/", feedback_data(kind="praise"))
+def test_feedback_with_an_unknown_kind_is_refused(site):
+    response = site.post("/feedback/", feedback_data(kind="praise"))
     assert zh("Please choose complaint or suggestion.") in response.content.decode()
     assert not Complaint.objects.exists()
 
 
-def test_html_in_a_complaint_is_escaped_in_the_admin_detail(alpha):
-    alpha.post("/feedback/", feedback_data(content=SCRIPT, kind=Complaint.Kind.COMPLAINT))
+def test_html_in_a_complaint_is_escaped_in_the_admin_detail(site):
+    site.post("/feedback/", feedback_data(content=SCRIPT, kind=Complaint.Kind.COMPLAINT))
     complaint = Complaint.objects.get()
     assert complaint.content == SCRIPT
-    alpha.force_login(get_user_model().objects.get(username="admin"))
-    html = alpha.get(f"/admin/complaints/{complaint.pk}/").content.decode()
+    site.force_login(get_user_model().objects.get(username="admin"))
+    html = site.get(f"/admin/complaints/{complaint.pk}/").content.decode()
     assert ESCAPED_SCRIPT in html and SCRIPT not in html
 
 
@@ -298,17 +297,17 @@ def test_html_in_a_complaint_is_escaped_in_the_admin_detail(alpha):
     "url,data,model",
     [("/repair/", repair_data, WorkOrder), ("/feedback/", feedback_data, Complaint)],
 )
-def test_a_filled_honeypot_gets_the_normal_thanks_page_and_saves_nothing(alpha, url, data, model):
-    response = alpha.post(url, data(website="http://spam.example"))
+def test_a_filled_honeypot_gets_the_normal_thanks_page_and_saves_nothing(site, url, data, model):
+    response = site.post(url, data(website="http://spam.example"))
     assert response.status_code == 302
-    done = alpha.get(response["Location"])
+    done = site.get(response["Location"])
     assert done.status_code == 200
     assert re.search(r'class="pf-code">[A-Z2-9]{8}<', done.content.decode())
     assert not model.objects.exists()
 
 
-def test_the_honeypot_is_hidden_from_people_and_screen_readers(alpha):
-    html = alpha.get("/repair/").content.decode()
+def test_the_honeypot_is_hidden_from_people_and_screen_readers(site):
+    html = site.get("/repair/").content.decode()
     honeypot = re.search(r'<div class="pf-hp" aria-hidden="true">.*?</div>', html, re.S).group(0)
     assert 'name="website"' in honeypot and 'tabindex="-1"' in honeypot and 'autocomplete="off"' in honeypot
 
@@ -317,11 +316,11 @@ def test_the_honeypot_is_hidden_from_people_and_screen_readers(alpha):
     "url,data,model",
     [("/repair/", repair_data, WorkOrder), ("/feedback/", feedback_data, Complaint)],
 )
-def test_a_flood_of_submissions_gets_429_and_nothing_more_is_saved(alpha, center_a, url, data, model):
+def test_a_flood_of_submissions_gets_429_and_nothing_more_is_saved(site, center_a, url, data, model):
     for _i in range(ratelimit.SUBMISSIONS_PER_WINDOW):
-        assert alpha.post(url, data()).status_code == 302
+        assert site.post(url, data()).status_code == 302
     assert model.objects.count() == ratelimit.SUBMISSIONS_PER_WINDOW
-    response = alpha.post(url, data(name="赵六"))
+    response = site.post(url, data(name="赵六"))
     html = response.content.decode()
     assert response.status_code == 429
     assert (
@@ -334,33 +333,33 @@ def test_a_flood_of_submissions_gets_429_and_nothing_more_is_saved(alpha, center
     assert model.objects.count() == ratelimit.SUBMISSIONS_PER_WINDOW
 
 
-def test_the_limit_is_per_client_per_form_and_per_center(alpha, center_a, center_b, client_b):
+def test_the_limit_is_per_client_per_form_and_per_center(site, center_a, center_b, client_b):
     for _i in range(ratelimit.SUBMISSIONS_PER_WINDOW):
-        alpha.post("/repair/", repair_data())
-    assert alpha.post("/repair/", repair_data()).status_code == 429
+        site.post("/repair/", repair_data())
+    assert site.post("/repair/", repair_data()).status_code == 429
     other_client = Client(HTTP_HOST="alpha.localhost", REMOTE_ADDR="10.1.2.3")
     assert other_client.post("/repair/", repair_data()).status_code == 302
-    assert alpha.post("/feedback/", feedback_data()).status_code == 302
+    assert site.post("/feedback/", feedback_data()).status_code == 302
     assert client_b.post("/repair/", repair_data()).status_code == 302
     assert count(WorkOrder, center_a) == ratelimit.SUBMISSIONS_PER_WINDOW + 1
     assert count(WorkOrder, center_b) == 1
 
 
-def test_invalid_attempts_are_limited_too(alpha):
+def test_invalid_attempts_are_limited_too(site):
     for _i in range(ratelimit.ATTEMPTS_PER_WINDOW):
-        assert alpha.post("/repair/", repair_data(phone="bad")).status_code == 200
-    assert alpha.post("/repair/", repair_data()).status_code == 429
+        assert site.post("/repair/", repair_data(phone="bad")).status_code == 200
+    assert site.post("/repair/", repair_data()).status_code == 429
     assert not WorkOrder.objects.exists()
 
 
-def test_x_forwarded_for_is_ignored_unless_trusted(alpha, settings):
+def test_x_forwarded_for_is_ignored_unless_trusted(site, settings):
     for i in range(ratelimit.SUBMISSIONS_PER_WINDOW):
-        alpha.post("/repair/", repair_data(), HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
-    assert alpha.post("/repair/", repair_data(), HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
+        site.post("/repair/", repair_data(), HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+    assert site.post("/repair/", repair_data(), HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
 
     settings.TRUST_X_FORWARDED_FOR = True
     spoofed = "198.51.100.7, 203.0.113.50"  # the client wrote the first, our proxy appended the last
-    assert alpha.post("/repair/", repair_data(), HTTP_X_FORWARDED_FOR=spoofed).status_code == 302
+    assert site.post("/repair/", repair_data(), HTTP_X_FORWARDED_FOR=spoofed).status_code == 302
 
 
 def test_client_address():
@@ -373,7 +372,7 @@ def test_client_address():
 
 
 @pytest.mark.parametrize("url,data", [("/repair/", repair_data), ("/feedback/", feedback_data)])
-def test_csrf_is_enforced(alpha, url, data):
+def test_csrf_is_enforced(site, url, data):
     strict = Client(HTTP_HOST="alpha.localhost", enforce_csrf_checks=True)
     assert strict.post(url, data()).status_code == 403
     assert not WorkOrder.objects.exists() and not Complaint.objects.exists()
@@ -382,19 +381,19 @@ def test_csrf_is_enforced(alpha, url, data):
     assert strict.post(url, {**data(), "csrfmiddlewaretoken": token}).status_code == 302
 
 
-def test_a_tampered_or_foreign_receipt_shows_no_number(alpha, center_a, client_b):
-    location = alpha.post("/repair/", repair_data())["Location"]
+def test_a_tampered_or_foreign_receipt_shows_no_number(site, center_a, client_b):
+    location = site.post("/repair/", repair_data())["Location"]
     code = WorkOrder.objects.get().tracking_code
-    assert alpha.get(location[:-3] + "abc").status_code == 302
-    assert alpha.get("/repair/done/").status_code == 302
+    assert site.get(location[:-3] + "abc").status_code == 302
+    assert site.get("/repair/done/").status_code == 302
     on_beta = client_b.get(location)
     assert on_beta.status_code == 302 and code not in on_beta.content.decode()
-    assert alpha.get(location.replace("/repair/", "/feedback/")).status_code == 302
+    assert site.get(location.replace("/repair/", "/feedback/")).status_code == 302
 
 
-def test_forms_are_labelled(alpha):
+def test_forms_are_labelled(site):
     for url in ("/repair/", "/feedback/", "/track/"):
-        html = alpha.get(url).content.decode()
+        html = site.get(url).content.decode()
         ids = set(re.findall(r'<(?:input|textarea)[^>]+id="([^"]+)"', html)) - {"language-select"}
         labelled = set(re.findall(r'<label[^>]+for="([^"]+)"', html))
         assert ids and ids <= labelled, url
@@ -407,24 +406,24 @@ def warm(client, url: str) -> None:
 
 
 @pytest.mark.parametrize("url", ["/repair/", "/feedback/"])
-def test_form_pages_in_few_queries(alpha, url, django_assert_max_num_queries):
-    warm(alpha, url)
+def test_form_pages_in_few_queries(site, url, django_assert_max_num_queries):
+    warm(site, url)
     with django_assert_max_num_queries(1):
-        assert alpha.get(url).status_code == 200
+        assert site.get(url).status_code == 200
 
 
-def test_thanks_page_in_few_queries(alpha, django_assert_max_num_queries):
-    location = alpha.post("/repair/", repair_data())["Location"]
-    warm(alpha, location)
+def test_thanks_page_in_few_queries(site, django_assert_max_num_queries):
+    location = site.post("/repair/", repair_data())["Location"]
+    warm(site, location)
     with django_assert_max_num_queries(1):
-        assert alpha.get(location).status_code == 200
+        assert site.get(location).status_code == 200
 
 
 # --- Public surveys -------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def surveys(alpha):
+def surveys(site):
     template = survey_services.surveys_install_defaults()
     today = timezone.localdate()
 
@@ -446,10 +445,10 @@ def surveys(alpha):
     }
 
 
-def test_the_survey_list_shows_only_open_public_surveys(alpha, surveys, django_assert_max_num_queries):
-    warm(alpha, "/surveys/")
+def test_the_survey_list_shows_only_open_public_surveys(site, surveys, django_assert_max_num_queries):
+    warm(site, "/surveys/")
     with django_assert_max_num_queries(2):
-        response = alpha.get("/surveys/")
+        response = site.get("/surveys/")
     html = response.content.decode()
     assert "2026年第一季度满意度调查" in html
     assert "仅限邀请的回访调查" not in html and "已结束的调查" not in html
@@ -457,11 +456,11 @@ def test_the_survey_list_shows_only_open_public_surveys(alpha, surveys, django_a
     assert f'href="/surveys/{surveys["public"].pk}/"' in html
 
 
-def test_answer_a_public_survey(alpha, surveys, django_assert_max_num_queries):
+def test_answer_a_public_survey(site, surveys, django_assert_max_num_queries):
     url = f"/surveys/{surveys['public'].pk}/"
-    warm(alpha, url)
+    warm(site, url)
     with django_assert_max_num_queries(3):
-        form = alpha.get(url)
+        form = site.get(url)
     html = form.content.decode()
     assert form.status_code == 200
     first = surveys["questions"][0]
@@ -470,7 +469,7 @@ def test_answer_a_public_survey(alpha, surveys, django_assert_max_num_queries):
         assert f'<label for="id_q{first.pk}_{value}">' in html
     assert "非常满意" in html
 
-    done = alpha.post(url, answer_post(surveys["questions"]))
+    done = site.post(url, answer_post(surveys["questions"]))
     assert done.status_code == 302 and done["Location"] == f"{url}thanks/"
     response = SurveyResponse.objects.get()
     assert response.survey == surveys["public"] and response.source == SurveyResponse.Source.WEB
@@ -479,27 +478,27 @@ def test_answer_a_public_survey(alpha, surveys, django_assert_max_num_queries):
     audit = AuditEntry.objects.get(action="survey_answer_public")
     assert audit.acting_user is None
     with django_assert_max_num_queries(2):
-        thanks = alpha.get(done["Location"])
+        thanks = site.get(done["Location"])
     assert "感谢您的参与" in thanks.content.decode()
 
 
-def test_a_public_survey_with_a_wrong_answer_keeps_what_was_typed(alpha, surveys):
+def test_a_public_survey_with_a_wrong_answer_keeps_what_was_typed(site, surveys):
     url = f"/surveys/{surveys['public'].pk}/"
-    response = alpha.post(url, answer_post(surveys["questions"], rating="9"))
+    response = site.post(url, answer_post(surveys["questions"], rating="9"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "评分必须是 1 到 5 之间的整数" in html and "服务很好，谢谢！" in html
     assert not SurveyResponse.objects.exists()
 
 
-def test_private_closed_and_other_center_surveys_cannot_be_answered(alpha, surveys, client_b, center_a):
-    assert alpha.get(f"/surveys/{surveys['private'].pk}/").status_code == 404
+def test_private_closed_and_other_center_surveys_cannot_be_answered(site, surveys, client_b, center_a):
+    assert site.get(f"/surveys/{surveys['private'].pk}/").status_code == 404
     assert (
-        alpha.post(f"/surveys/{surveys['private'].pk}/", answer_post(surveys["questions"])).status_code == 404
+        site.post(f"/surveys/{surveys['private'].pk}/", answer_post(surveys["questions"])).status_code == 404
     )
-    closed = alpha.post(f"/surveys/{surveys['closed'].pk}/", answer_post(surveys["questions"]))
+    closed = site.post(f"/surveys/{surveys['closed'].pk}/", answer_post(surveys["questions"]))
     assert closed.status_code == 410
-    ended = alpha.post(f"/surveys/{surveys['ended'].pk}/", answer_post(surveys["questions"]))
+    ended = site.post(f"/surveys/{surveys['ended'].pk}/", answer_post(surveys["questions"]))
     assert ended.status_code == 410
     on_beta = client_b.post(f"/surveys/{surveys['public'].pk}/", answer_post(surveys["questions"]))
     assert on_beta.status_code == 404
@@ -507,18 +506,18 @@ def test_private_closed_and_other_center_surveys_cannot_be_answered(alpha, surve
     assert count(SurveyResponse, center_a) == 0
 
 
-def test_public_survey_flood_and_honeypot(alpha, surveys):
+def test_public_survey_flood_and_honeypot(site, surveys):
     url = f"/surveys/{surveys['public'].pk}/"
-    assert alpha.post(url, {**answer_post(surveys["questions"]), "website": "x"}).status_code == 302
+    assert site.post(url, {**answer_post(surveys["questions"]), "website": "x"}).status_code == 302
     assert not SurveyResponse.objects.exists()
     for _i in range(ratelimit.SUBMISSIONS_PER_WINDOW - 1):
-        assert alpha.post(url, answer_post(surveys["questions"])).status_code == 302
-    response = alpha.post(url, answer_post(surveys["questions"]))
+        assert site.post(url, answer_post(surveys["questions"])).status_code == 302
+    response = site.post(url, answer_post(surveys["questions"]))
     assert response.status_code == 429 and "服务很好，谢谢！" in response.content.decode()
     assert SurveyResponse.objects.count() == ratelimit.SUBMISSIONS_PER_WINDOW - 1
 
 
-def test_survey_answer_public_service_refuses_a_private_survey(alpha, surveys):
+def test_survey_answer_public_service_refuses_a_private_survey(site, surveys):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:

@@ -12,7 +12,7 @@ from operations.selectors.tracking import normalize_tracking_code, tracking_stat
 from operations.services import complaints as complaint_services
 from operations.services import work_orders as wo_services
 from tenants.services import center_roles_sync
-from tests.operations.test_work_order_services import make_user
+from tests.factories import make_user
 
 PHONE = "13812345678"
 NOT_FOUND = (

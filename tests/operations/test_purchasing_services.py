@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 import pytest
@@ -29,31 +28,24 @@ from operations.services.purchasing import (
     purchase_request_receive,
     purchase_request_submit,
 )
+from tests.factories import make_user
 
 MONTH = datetime.date(2026, 11, 1)
 
 
 @pytest.fixture
-def tenant(center_a, in_center):
-    with in_center(center_a):
-        yield center_a
-
-
-@pytest.fixture
-def head(tenant):
-    user = get_user_model().objects.create_user(username="head1", password="x", first_name="李主任")
-    user.groups.add(Group.objects.get(name="中心负责人"))
+def head(alpha):
+    user = make_user("head1", "中心负责人", "李主任")
     return get_user_model().objects.get(pk=user.pk)
 
 
 @pytest.fixture
-def desk(tenant):
-    user = get_user_model().objects.create_user(username="desk2", password="x", first_name="前台")
-    user.groups.add(Group.objects.get(name="前台客服"))
+def desk(alpha):
+    user = make_user("desk2", "前台客服", "前台")
     return get_user_model().objects.get(pk=user.pk)
 
 
-def test_draft_tops_up_below_minimum_and_adds_candy_standard(tenant):
+def test_draft_tops_up_below_minimum_and_adds_candy_standard(alpha):
     gauze = Consumable.objects.get(name="医用纱布")  # min 2, target 5
     stock_receive(consumable=gauze, quantity=1)
     plaster = Consumable.objects.get(name="创可贴")  # min 1, target 3
@@ -68,7 +60,7 @@ def test_draft_tops_up_below_minimum_and_adds_candy_standard(tenant):
     assert lines["糖果"].unit == "斤"
 
 
-def test_redraft_keeps_staff_lines_and_does_not_duplicate(tenant, desk):
+def test_redraft_keeps_staff_lines_and_does_not_duplicate(alpha, desk):
     request = purchase_request_draft(month=MONTH)
     candy = request.lines.get(reason=LineReason.CANDY_STANDARD)
     purchase_request_line_set(request=request, line=candy, quantity="4.5", acting_user=desk)
@@ -88,7 +80,7 @@ def test_redraft_keeps_staff_lines_and_does_not_duplicate(tenant, desk):
     assert PurchaseRequest.objects.filter(month=MONTH).count() == 1
 
 
-def test_damaged_and_lost_items_drafted_when_lending_exists(tenant):
+def test_damaged_and_lost_items_drafted_when_lending_exists(alpha):
     item_model = (
         apps.get_model("operations", "ConvenienceItem")
         if "convenienceitem" in apps.all_models["operations"]
@@ -107,7 +99,7 @@ def test_damaged_and_lost_items_drafted_when_lending_exists(tenant):
     assert by_code["T-LOST-1"].consumable_id is None
 
 
-def test_line_bad_input_refused(tenant, desk):
+def test_line_bad_input_refused(alpha, desk):
     request = purchase_request_draft(month=MONTH)
     count = request.lines.count()
     for bad in (
@@ -120,7 +112,7 @@ def test_line_bad_input_refused(tenant, desk):
     assert request.lines.count() == count
 
 
-def test_submit_refusals_and_success(tenant, head, desk, zh):
+def test_submit_refusals_and_success(alpha, head, desk, zh):
     from portal.models import Submission
 
     request = purchase_request_draft(month=MONTH)
@@ -132,23 +124,23 @@ def test_submit_refusals_and_success(tenant, head, desk, zh):
     purchase_request_line_set(request=request, description="糖果", quantity=5, unit="斤", acting_user=desk)
     with pytest.raises(ValidationError):  # no permission
         purchase_request_submit(request=request, acting_user=desk)
-    assert not Submission.objects.filter(center=tenant).exists()
+    assert not Submission.objects.filter(center=alpha).exists()
     purchase_request_submit(request=request, acting_user=head)
     request.refresh_from_db()
     assert request.status == PurchaseRequestStatus.SUBMITTED and request.submitted_by == head
-    submission = Submission.objects.get(center=tenant, kind="purchase_request", reference=str(request.pk))
+    submission = Submission.objects.get(center=alpha, kind="purchase_request", reference=str(request.pk))
     assert submission.snapshot["lines"][0]["description"] == "糖果"
     assert submission.submitted_by_name == "李主任"
     with pytest.raises(ValidationError):  # twice
         purchase_request_submit(request=request, acting_user=head)
-    assert Submission.objects.filter(center=tenant).count() == 1
+    assert Submission.objects.filter(center=alpha).count() == 1
     with pytest.raises(ValidationError):  # lines frozen once submitted
         purchase_request_line_set(request=request, description="笔", quantity=1, unit="支", acting_user=desk)
     with pytest.raises(ValidationError):
         purchase_request_draft(month=MONTH)
 
 
-def _decide(tenant, request, decision, comment=""):
+def _decide(alpha, request, decision, comment=""):
     """Head office decides through the portal inbox (which calls our handler in the center)."""
     from django_tenants.utils import schema_context
 
@@ -161,7 +153,7 @@ def _decide(tenant, request, decision, comment=""):
         ).first() or get_user_model().objects.create_superuser(
             username="hq-test", password="x", first_name="总部王"
         )
-        submission = Submission.objects.get(center=tenant, kind="purchase_request", reference=str(request.pk))
+        submission = Submission.objects.get(center=alpha, kind="purchase_request", reference=str(request.pk))
         submission_decide(submission=submission, decision=decision, comment=comment, acting_user=hq)
 
 
@@ -171,9 +163,9 @@ def _submitted(head):
     return request
 
 
-def test_decision_updates_status_history_and_notifies_heads(tenant, head):
+def test_decision_updates_status_history_and_notifies_heads(alpha, head):
     request = _submitted(head)
-    _decide(tenant, request, "returned", "糖果超标准")
+    _decide(alpha, request, "returned", "糖果超标准")
     request.refresh_from_db()
     assert request.status == PurchaseRequestStatus.RETURNED
     assert request.comment == "糖果超标准" and request.decided_by_name == "总部王"
@@ -182,7 +174,7 @@ def test_decision_updates_status_history_and_notifies_heads(tenant, head):
     # returned: editable and submittable again
     purchase_request_line_set(request=request, description="笔", quantity=1, unit="支", acting_user=head)
     purchase_request_submit(request=request, acting_user=head)
-    _decide(tenant, request, "approved")
+    _decide(alpha, request, "approved")
     request.refresh_from_db()
     assert request.status == PurchaseRequestStatus.APPROVED
     with pytest.raises(ValidationError):  # not waiting any more
@@ -199,13 +191,13 @@ def test_decision_updates_status_history_and_notifies_heads(tenant, head):
         )
 
 
-def test_receive_writes_movements_once(tenant, head, desk):
+def test_receive_writes_movements_once(alpha, head, desk):
     request = purchase_request_draft(month=MONTH)
     purchase_request_line_set(request=request, description="打印纸", quantity=2, unit="包", acting_user=desk)
     with pytest.raises(ValidationError):  # not approved yet
         purchase_request_receive(request=request, acting_user=desk)
     purchase_request_submit(request=request, acting_user=head)
-    _decide(tenant, request, "approved")
+    _decide(alpha, request, "approved")
     candy = Consumable.objects.get(name="糖果")
     before = candy.stock
     consumable_lines = request.lines.filter(consumable__isnull=False).count()

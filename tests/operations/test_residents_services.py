@@ -9,7 +9,6 @@ from django.utils import translation
 import pytest
 
 from operations.models import AuditEntry, Building, Department, Resident, StaffProfile, Unit
-from operations.services.demo_residents import residents_demo_data_install
 from operations.services.departments import department_update, staff_department_set
 from operations.services.residents import (
     building_create,
@@ -190,16 +189,3 @@ def test_default_departments_exist(center_a, in_center):
             "护卫部",
             "客服部",
         }
-
-
-def test_demo_data_is_idempotent(center_a, in_center):
-    with in_center(center_a):
-        first = residents_demo_data_install()
-        counts = (Building.objects.count(), Unit.objects.count(), Resident.objects.count())
-        second = residents_demo_data_install()
-        assert (Building.objects.count(), Unit.objects.count(), Resident.objects.count()) == counts
-    assert first["buildings"] == 6 and 50 <= first["residents"] <= 80
-    assert second == {"buildings": 0, "units": 0, "residents": 0}
-    with in_center(center_a):
-        assert Resident.objects.filter(birth_date__isnull=False).exists()
-        assert all(is_valid_phone(phone) for phone in Resident.objects.values_list("phone", flat=True))

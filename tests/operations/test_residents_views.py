@@ -3,7 +3,6 @@
 import io
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import pytest
@@ -13,6 +12,7 @@ from operations.imports.residents import COLUMNS
 from operations.models import AuditEntry, Department, Resident, StaffProfile
 from operations.services.residents import building_get_or_create, resident_create, unit_get_or_create
 from tests.base import TEST_PASSWORD
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,7 @@ def make_resident(name="王建国", phone="13812345678", building="1号楼", roo
 
 
 def login_as_group(client, group_name):
-    user = get_user_model().objects.create_user(username=f"user-{group_name}", password=TEST_PASSWORD)
-    user.groups.add(Group.objects.get(name=group_name))
+    user = make_user(f"user-{group_name}", group_name)
     assert client.login(username=user.username, password=TEST_PASSWORD)
     return user
 

@@ -3,14 +3,12 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 import pytest
 
 from operations.models import AuditEntry, DutyShift, DutyTemplateSlot, StaffProfile
 from operations.selectors.roster import duty_coverage_gaps, duty_today, duty_week
-from operations.services.demo_roster import roster_demo_data_install
 from operations.services.roster import (
     duty_roster_generate,
     duty_shift_remove,
@@ -21,12 +19,6 @@ from operations.services.roster import (
 
 MONDAY = datetime.date(2026, 11, 30)
 T8, T12, T18 = datetime.time(8), datetime.time(12), datetime.time(18)
-
-
-@pytest.fixture
-def alpha(center_a, in_center):
-    with in_center(center_a):
-        yield center_a
 
 
 def make_staff(username, name, phone=""):
@@ -225,36 +217,3 @@ class TestCoverageAndToday:
             duty_shift_set(date=MONDAY, post="A", staff=zhang, start_time=T8, end_time=T18)
         with in_center(center_b):
             assert duty_today(on=MONDAY) == []
-
-
-@pytest.mark.django_db
-class TestDemoRoster:
-    def test_install_twice_gives_staff_template_four_weeks_and_exactly_one_gap(self, alpha):
-        from django.utils import timezone
-
-        from operations.services.roster import week_start
-
-        first = roster_demo_data_install()
-        counts = (
-            get_user_model().objects.count(),
-            DutyTemplateSlot.objects.count(),
-            DutyShift.objects.count(),
-        )
-        audits = AuditEntry.objects.count()
-        second = roster_demo_data_install()
-        assert first["shifts"] == 4 * 14 - 1 and second["shifts"] == 0
-        assert counts == (
-            get_user_model().objects.count(),
-            DutyTemplateSlot.objects.count(),
-            DutyShift.objects.count(),
-        )
-        assert AuditEntry.objects.count() == audits
-        assert DutyTemplateSlot.objects.count() == 14
-        monday = week_start(timezone.localdate())
-        gaps = duty_coverage_gaps(start=monday, end=monday + datetime.timedelta(days=27))
-        assert [(gap.date, gap.post) for gap in gaps] == [(monday + datetime.timedelta(days=9), "B")]
-        zhang = get_user_model().objects.get(username="zhangmin")
-        assert zhang.first_name == "张敏"
-        assert zhang.staff_profile.phone and zhang.staff_profile.department.code == "service"
-        assert Group.objects.get(name="前台客服").user_set.filter(username="zhangmin").exists()
-        assert len(duty_today()) == 2

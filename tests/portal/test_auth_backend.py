@@ -2,11 +2,11 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Group, Permission
 
 import pytest
 
 from portal.auth_backends import ModelBackend1Query
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +17,7 @@ def fresh(user):
 
 def test_same_permissions_as_django_in_one_query(center_a, in_center, django_assert_num_queries):
     with in_center(center_a):
-        user = get_user_model().objects.create_user(username="desk", password="x")
-        user.groups.add(Group.objects.get(name="前台客服"), Group.objects.get(name="客户主任"))
-        user.user_permissions.add(Permission.objects.get(codename="view_complaint"))
+        user = make_user("desk", groups=("前台客服", "客户主任"), perms=("operations.view_complaint",))
         expected = ModelBackend().get_all_permissions(fresh(user))
         user = fresh(user)
         with django_assert_num_queries(1):

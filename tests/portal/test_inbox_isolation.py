@@ -66,7 +66,7 @@ def writing_handler(*, reference, decision, comment, decided_by_name):
 def test_head_office_writes_a_center_only_through_its_handler_in_its_schema(
     in_center, center_a, center_b, head_office_admin, monkeypatch
 ):
-    monkeypatch.setitem(decisions.DECISION_HANDLERS, "purchase_request", f"{__name__}.writing_handler")
+    monkeypatch.setitem(decisions.DECISION_HANDLERS, "purchase_request", writing_handler)
     with in_center(center_a):
         submission = submit(center_a, reference="42")
     submission_decide(submission=submission, decision="approved", comment="", acting_user=head_office_admin)

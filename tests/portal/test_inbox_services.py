@@ -7,6 +7,7 @@ from django.db import connection
 import pytest
 
 from operations.models import NumberCounter
+from operations.services.purchasing import purchase_request_apply_decision
 from portal import decisions
 from portal.models import Submission, SubmissionEvent
 from portal.services import submission_decide, submission_submit
@@ -43,7 +44,7 @@ def failing_handler(*, reference, decision, comment, decided_by_name):
 @pytest.fixture
 def handler(monkeypatch):
     HANDLER_CALLS.clear()
-    monkeypatch.setitem(decisions.DECISION_HANDLERS, "purchase_request", f"{__name__}.recording_handler")
+    monkeypatch.setitem(decisions.DECISION_HANDLERS, "purchase_request", recording_handler)
     return HANDLER_CALLS
 
 
@@ -167,7 +168,7 @@ def test_deciding_needs_the_permission(in_center, center_a, handler, zh):
 
 
 def test_a_failing_handler_rolls_back_the_decision(in_center, center_a, hq_user, monkeypatch, zh):
-    monkeypatch.setitem(decisions.DECISION_HANDLERS, "purchase_request", f"{__name__}.failing_handler")
+    monkeypatch.setitem(decisions.DECISION_HANDLERS, "purchase_request", failing_handler)
     submission = submit(in_center, center_a)
     with pytest.raises(ValidationError, match="申购单不存在"):
         submission_decide(submission=submission, decision="approved", comment="", acting_user=hq_user)
@@ -187,8 +188,6 @@ def test_kinds_without_a_handler_are_only_recorded(in_center, center_a, hq_user,
     assert handler == []
 
 
-def test_the_purchase_request_handler_is_named_by_its_dotted_path():
-    assert decisions.DECISION_HANDLERS["purchase_request"] == (
-        "operations.services.purchasing.purchase_request_apply_decision"
-    )
+def test_the_purchase_request_handler_is_registered_by_operations():
+    assert decisions.decision_handler("purchase_request") is purchase_request_apply_decision
     assert decisions.decision_handler("major_complaint") is None

@@ -32,7 +32,7 @@ def url(name, *args):
 @pytest.fixture
 def hq(head_office_client, head_office_admin, monkeypatch):
     CALLS.clear()
-    monkeypatch.setitem(decisions.DECISION_HANDLERS, "purchase_request", f"{__name__}.fake_handler")
+    monkeypatch.setitem(decisions.DECISION_HANDLERS, "purchase_request", fake_handler)
     head_office_client.login(username="hq", password=TEST_PASSWORD)
     return head_office_client
 

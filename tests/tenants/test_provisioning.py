@@ -16,9 +16,10 @@ from django_tenants.utils import schema_context, schema_exists
 
 from cms.models import HomePage
 from operations.models import StaffProfile
-from tenants import services
+from tenants import provisioning, services
 from tenants.models import CenterAuditLog, Domain, ServiceCenter
 from tenants.roles import ROLES
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +161,35 @@ class TestCenterCreateIsAtomic:
         ) == before
         assert connection.schema_name == "public"
 
+    def test_failure_of_a_registered_step_leaves_nothing(self, monkeypatch):
+        """A step an app registered (here: after every other) fails: no schema, no rows."""
+
+        def broken_step(new_center):
+            assert new_center.home is not None and new_center.admin is not None  # earlier steps ran
+            raise RuntimeError("injected failure in the last registered step")
+
+        monkeypatch.setattr(provisioning, "_steps", dict(provisioning._steps))
+        provisioning.register_provisioning_step(provisioning.PROFILE + 1, broken_step)
+        assert provisioning.provisioning_steps()[-1].run is broken_step
+        with pytest.raises(RuntimeError, match="injected failure"):
+            create()
+        assert not schema_exists("xinyuan")
+        assert not ServiceCenter.objects.filter(code="xinyuan").exists()
+        assert not Domain.objects.filter(domain="xinyuan.localhost").exists()
+        assert connection.schema_name == "public"
+
+
+def test_every_app_registers_its_provisioning_step_in_order():
+    """cms, operations and tenants fill the registry; tenants imports neither (DESIGN "Layers")."""
+    steps = [(step.order, step.name) for step in provisioning.provisioning_steps()]
+    assert steps == [
+        (provisioning.SITE, "cms.provisioning.center_site_install"),
+        (provisioning.GROUPS, "tenants.services._groups_step"),
+        (provisioning.DEFAULTS, "operations.provisioning.center_operations_install"),
+        (provisioning.FIRST_ADMIN, "tenants.services._first_admin_step"),
+        (provisioning.PROFILE, "operations.provisioning.first_admin_profile_create"),
+    ]
+
 
 @pytest.mark.django_db(transaction=False)
 def test_concurrent_creations_of_one_domain_one_wins(django_db_blocker):
@@ -289,10 +319,8 @@ def test_activity_officer_media_stays_out_of_other_collections(center_a, in_cent
     with in_center(center_a):
         root = Collection.get_first_root_node()
         private = root.add_child(name="投诉书面材料")
-        officer = get_user_model().objects.create_user(username="officer", password="x")
-        officer.groups.add(Group.objects.get(name="社区文化活动专员"))
-        head = get_user_model().objects.create_user(username="head", password="x")
-        head.groups.add(Group.objects.get(name="中心负责人"))
+        officer = make_user("officer", "社区文化活动专员")
+        head = make_user("head", "中心负责人")
         officer_collections = {
             c.name for c in permission_policy.collections_user_has_permission_for(officer, "choose")
         }

@@ -1,0 +1,1 @@
+"""What every center starts with, as plain data: the services in ``operations.services`` install it."""

@@ -1,0 +1,62 @@
+"""``OperationsViewSet``: the base of every record type's admin (DESIGN.md, "The admin shape").
+
+A Wagtail ``ModelViewSet`` with our defaults (no copy view, not in the reference index, an inspect
+view), the record's actions declared once (``actions``, run at ``<pk>/action/<name>/``), and the
+labels of its services' audit actions (``history_labels``) so its history reads in words.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect
+from django.urls import path
+
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from operations.history import register_history_labels
+from operations.views.base import RecordActionView, RecordInspectView
+
+
+class OperationsViewSet(ModelViewSet):
+    copy_view_enabled = False
+    add_to_reference_index = False
+    inspect_view_enabled = True
+    inspect_view_class = RecordInspectView
+    action_view_class = RecordActionView
+    actions: tuple = ()
+    history_labels: dict = {}
+    # Records changed only through their actions have no edit form: "edit" opens the record.
+    edit_view_enabled = True
+
+    def on_register(self):
+        super().on_register()
+        register_history_labels(self.history_labels)
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            actions=tuple(self.actions), action_url_name=self.get_url_name("action"), **kwargs
+        )
+
+    @property
+    def action_view(self):
+        return self.construct_view(
+            self.action_view_class,
+            inspect_url_name=self.get_url_name("inspect"),
+            inspect_view=self.inspect_view,
+        )
+
+    def get_urlpatterns(self):
+        urlpatterns = super().get_urlpatterns()
+        if not self.edit_view_enabled:
+            inspect = self.get_url_name("inspect")
+            urlpatterns = [
+                path(p.pattern._route, lambda request, pk: redirect(inspect, pk), name="edit")
+                if p.name == "edit"
+                else p
+                for p in urlpatterns
+            ]
+        if self.actions:
+            conv = self.pk_path_converter
+            urlpatterns.append(
+                path(f"action/<{conv}:pk>/<slug:action_name>/", self.action_view, name="action")
+            )
+        return urlpatterns
