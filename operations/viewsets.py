@@ -24,17 +24,24 @@ class OperationsViewSet(ModelViewSet):
     action_view_class = RecordActionView
     actions: tuple = ()
     history_labels: dict = {}
-    # Records changed only through their actions have no edit form: "edit" opens the record.
+    # Records changed only through their actions have no edit form ("edit" links open the record);
+    # records kept for the register are never deleted (no delete view, no delete buttons).
     edit_view_enabled = True
+    delete_view_enabled = True
 
     def on_register(self):
         super().on_register()
         register_history_labels(self.history_labels)
 
     def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
+        view_kwargs = super().get_common_view_kwargs(
             actions=tuple(self.actions), action_url_name=self.get_url_name("action"), **kwargs
         )
+        if not self.edit_view_enabled:
+            view_kwargs["edit_url_name"] = None
+        if not self.delete_view_enabled:
+            view_kwargs["delete_url_name"] = None
+        return view_kwargs
 
     @property
     def action_view(self):
@@ -54,6 +61,8 @@ class OperationsViewSet(ModelViewSet):
                 else p
                 for p in urlpatterns
             ]
+        if not self.delete_view_enabled:
+            urlpatterns = [p for p in urlpatterns if p.name != "delete"]
         if self.actions:
             conv = self.pk_path_converter
             urlpatterns.append(

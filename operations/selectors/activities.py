@@ -42,12 +42,6 @@ def activities_list(*, kind: str = "", status: str = "", year: int | None = None
     return qs.order_by("-starts_at")
 
 
-def activity_detail(*, pk: int) -> Activity:
-    return Activity.objects.select_related(
-        "organiser", "plan_document", "execution_plan_document", "photo_collection", "notice_page"
-    ).get(pk=pk)
-
-
 def festival_start(festival: str, on_or_after: dt.date) -> dt.date | None:
     """First day of the festival's public holiday on or after a date, from ``chinese_calendar``.
 

@@ -1,4 +1,4 @@
-"""Named reads of complaints: lists, overdue, export rows (masking is applied by the caller)."""
+"""Named reads of complaints: lists and overdue (masking is applied by the caller)."""
 
 from __future__ import annotations
 
@@ -46,13 +46,6 @@ def complaints_for_handler(*, user) -> QuerySet[Complaint]:
 def complaints_for_head_office() -> QuerySet[Complaint]:
     """Complaints flagged for reporting to head office."""
     return complaints_list().filter(report_to_head_office=True)
-
-
-def complaints_in_period(*, start: dt.date, end: dt.date) -> QuerySet[Complaint]:
-    """Complaints received from ``start`` to ``end`` (inclusive, local dates), oldest first."""
-    return (
-        complaints_list().filter(created__date__gte=start, created__date__lte=end).order_by("created", "pk")
-    )
 
 
 def complaint_is_overdue(complaint: Complaint, *, today: dt.date | None = None) -> bool:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.admin.utils import get_user_display_name
 from wagtail.documents import get_document_model
 
 from operations.calendar import add_working_days
@@ -33,8 +33,6 @@ from operations.services.common import (
 )
 from operations.validators import normalize_phone, validate_phone
 
-User = get_user_model()
-
 #: Working days to reply to a complaint unless the desk sets another date.
 REPLY_WORKING_DAYS = 3
 
@@ -48,7 +46,7 @@ def complaint_requires_written_reply(complaint: Complaint) -> bool:
 
 def _detail_url(complaint: Complaint) -> str:
     try:
-        return reverse("operations_complaints:detail", args=[complaint.pk])
+        return reverse("complaints:inspect", args=[complaint.pk])
     except NoReverseMatch:  # admin URLs not loaded (e.g. a bare shell)
         return ""
 
@@ -83,8 +81,7 @@ def complaint_subject_display(complaint: Complaint) -> str:
     """Whom or what the complaint is about, in one line."""
     parts = []
     if complaint.subject_staff_id:
-        staff = complaint.subject_staff
-        parts.append(staff.get_full_name() or staff.get_username())
+        parts.append(get_user_display_name(complaint.subject_staff))
     if complaint.subject_department_id:
         parts.append(str(complaint.subject_department))
     if complaint.subject_service_item_id:

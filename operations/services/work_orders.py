@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.admin.utils import get_user_display_name
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
@@ -37,7 +38,7 @@ from operations.models import (
     WorkOrderTransition,
 )
 from operations.notify import notify
-from operations.selectors.work_orders import DUE_SOON_WINDOW
+from operations.selectors.work_orders import DUE_SOON_WINDOW, repair_service_item_default
 from operations.services.common import (
     audit_record,
     new_tracking_code,
@@ -71,7 +72,7 @@ def allowed_actions(work_order: WorkOrder) -> list[str]:
 
 
 def work_order_url(work_order: WorkOrder) -> str:
-    return reverse("operations_work_order_detail", args=[work_order.pk])
+    return reverse("work_orders:inspect", args=[work_order.pk])
 
 
 def _status_label(status: str) -> str:
@@ -110,9 +111,16 @@ def _record_transition(
 
 
 def _move(
-    *, work_order: WorkOrder, action: str, acting_user, note: str = "", fields: dict | None = None
+    *,
+    work_order: WorkOrder,
+    action: str,
+    acting_user,
+    note: str = "",
+    fields: dict | None = None,
+    audit: dict | None = None,
 ) -> WorkOrder:
-    """Lock, check, change status (and ``fields``), validate, save, record the transition and audit."""
+    """Lock, check, change status (and ``fields``), validate, save, record the transition and audit
+    (with ``audit``: what else the history should say)."""
     locked = _lock(work_order)
     target = _check_transition(locked, action)
     previous = locked.status
@@ -124,7 +132,7 @@ def _move(
     _record_transition(
         work_order=locked, from_status=previous, to_status=target, acting_user=acting_user, note=note
     )
-    changes = {"status": [previous, target]}
+    changes = {"status": [previous, target], **(audit or {})}
     if note:
         changes["note"] = note
     audit_record(instance=locked, action=f"work_order.{action}", acting_user=acting_user, changes=changes)
@@ -159,6 +167,23 @@ def _clean_price(is_paid: bool, price) -> Decimal | None:
     if value <= 0:
         raise ValidationError({"price": _("The price must be more than zero.")}, code="price_invalid")
     return value
+
+
+def _assignee_error(assignee, department: Department | None) -> str:
+    """Why ``assignee`` cannot take work for ``department`` ("" when they can).
+
+    Staff whose department is recorded (their staff profile) take only their own department's work;
+    staff with no department recorded may take any.
+    """
+    if assignee is None or department is None:
+        return ""
+    theirs = Department.objects.filter(staff__user=assignee).first()
+    if theirs is None or theirs.pk == department.pk:
+        return ""
+    return _(
+        "%(name)s belongs to %(theirs)s, not to %(department)s: choose a member of %(department)s, "
+        "or dispatch the work order to %(theirs)s."
+    ) % {"name": get_user_display_name(assignee), "theirs": theirs.name, "department": department.name}
 
 
 @transaction.atomic
@@ -230,15 +255,17 @@ def work_order_create(
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
+    if service_item is not None:
+        department = department or service_item.department
+    if message := _assignee_error(assignee, department):
+        errors.setdefault("assignee", []).append(message)
     if errors:
         raise ValidationError(errors)
 
-    if service_item is not None:
-        department = department or service_item.department
-        if deadline is None:
-            deadline = deadline_for(
-                start=received_at, value=service_item.time_limit_value, unit=service_item.time_limit_unit
-            )
+    if service_item is not None and deadline is None:
+        deadline = deadline_for(
+            start=received_at, value=service_item.time_limit_value, unit=service_item.time_limit_unit
+        )
     work_order = WorkOrder(
         number=next_number("GD"),
         tracking_code=new_tracking_code(),
@@ -294,19 +321,56 @@ def work_order_create(
 
 @transaction.atomic
 def work_order_dispatch(
-    *, work_order: WorkOrder, acting_user, department: Department, assignee, note: str = ""
+    *,
+    work_order: WorkOrder,
+    acting_user,
+    department: Department | None,
+    assignee,
+    service_item: ServiceItem | None = None,
+    note: str = "",
 ) -> WorkOrder:
-    """Send the work order to a department and a staff member (待受理/已派单 → 已派单); notifies the assignee."""
+    """Accept the work order and send it to a department and a staff member (待受理/已派单 → 已派单).
+
+    Acceptance needs the service item — the one given, the one it has, or for a repair the
+    center's repair item (``repair_service_item_default``) — because the item's time limit sets the
+    committed deadline, counted from now, when the work order has none yet (a resident's web form
+    or a repair-day request). The department defaults to the item's; the assignee must belong to
+    it (``_assignee_error``). Notifies the assignee.
+    """
+    locked = _lock(work_order)
+    _check_transition(locked, "dispatch")
+    item = service_item or locked.service_item
+    if item is None and locked.kind == WorkOrder.Kind.REPAIR:
+        item = repair_service_item_default()
+    department = department or (item.department if item else None)
+    errors: dict[str, str] = {}
+    if item is None:
+        errors["service_item"] = _("Choose the service item: its time limit sets the committed deadline.")
     if department is None:
-        raise ValidationError({"department": _("Choose the department.")}, code="required")
+        errors["department"] = _("Choose the department.")
     if assignee is None:
-        raise ValidationError({"assignee": _("Choose the staff member.")}, code="required")
+        errors["assignee"] = _("Choose the staff member.")
+    elif message := _assignee_error(assignee, department):
+        errors["assignee"] = message
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    fields = {"service_item": item, "department": department, "assignee": assignee, "dispatched_at": now}
+    if locked.deadline is None:
+        fields["deadline"] = deadline_for(start=now, value=item.time_limit_value, unit=item.time_limit_unit)
+    deadline = fields.get("deadline", locked.deadline)
     work_order = _move(
-        work_order=work_order,
+        work_order=locked,
         action="dispatch",
         acting_user=acting_user,
         note=note,
-        fields={"department": department, "assignee": assignee, "dispatched_at": timezone.now()},
+        fields=fields,
+        audit={
+            "department": department.name,
+            "assignee": get_user_display_name(assignee),
+            "service_item": item.name,
+            "deadline": deadline.isoformat() if deadline else None,
+        },
     )
     _notify_assigned(work_order)
     return work_order

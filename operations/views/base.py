@@ -18,7 +18,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, IntegerField, Subquery, Value
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
@@ -57,6 +58,9 @@ class ServiceCreateView(ServiceSaveMixin, generic.CreateView):
     returns the new record, and the user lands on that record's page."""
 
     inspect_url_name = None
+    template_name = (
+        "operations/shared/create.html"  # a service's refusal naming no field shows above the form
+    )
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -157,7 +161,8 @@ def paginate_with_total(queryset, number, per_page: int = 50) -> Page:
             rows = fetch(number)
         else:
             number = 1
-    paginator = Paginator(queryset, per_page)
+    # Wagtail's paginator: its page links take any ?p= (past the end, not a number) as the index does.
+    paginator = WagtailPaginator(queryset, per_page)
     paginator.__dict__["count"] = count  # a cached_property: no COUNT query
     return Page(rows, number, paginator)
 
@@ -281,6 +286,11 @@ class RecordInspectView(RecordActionsMixin, generic.InspectView):
     """A record with its history in words and a form for every action the user may take now."""
 
     template_name = "operations/shared/inspect.html"
+
+    def get_fields(self):
+        """Only the fields the viewset names (``inspect_view_fields``): areas show their record in
+        ``{% block record %}`` with personal data masked, so nothing is listed (or queried) by default."""
+        return [f for f in self.fields if f not in self.fields_exclude]
 
     @property
     def bound_action(self) -> tuple[str, forms.Form] | None:

@@ -1,44 +1,38 @@
-"""Admin views of the service guide: the 办事指南 preview, applications at the desk, printable notices."""
+"""Admin views of the service guide: the item index with its 办事指南 preview and 受理申请 links, the
+desk's applications index (phones masked as everywhere), and the custom screens — the printable
+guide, the application form and its printable notice (一次性告知单 / 不予受理告知书 / 受理回执)."""
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db import connection
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from operations.models import RequiredMaterial, ServiceApplication, ServiceItem
+from wagtail.admin.ui.menus import MenuItem as ListMenuItem
+from wagtail.admin.utils import get_user_display_name
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.widgets.button import Button
+
+from operations.forms.base import add_service_errors
+from operations.forms.guide import ApplicationForm, material_form_labels
+from operations.models import ServiceApplication, ServiceItem
 from operations.permissions import display_phone
-from operations.selectors.guide import service_applications_recent, service_items_for_desk, unit_find
+from operations.selectors.guide import service_applications_recent, service_items_for_desk
 from operations.services.guide import fee_display, service_application_record, time_limit_display
-
-
-def _center():
-    tenant = getattr(connection, "tenant", None)
-    return {
-        "name": getattr(tenant, "name", ""),
-        "address": getattr(tenant, "address", ""),
-        "phone": getattr(tenant, "phone", ""),
-        "service_hours": getattr(tenant, "service_hours", ""),
-    }
-
-
-def _form_labels() -> dict[str, str]:
-    return {value: str(label) for value, label in RequiredMaterial.Form.choices}
+from operations.views.base import OperationsIndexView, perms_required
 
 
 def _materials_for_display(materials: list[dict]) -> list[dict]:
-    labels = _form_labels()
+    labels = material_form_labels()
     return [{**m, "form_label": labels.get(m.get("form"), m.get("form", ""))} for m in materials]
 
 
 def _item_context(item: ServiceItem) -> dict:
+    """What every print and the application form say about the item (the center comes from the
+    ``center`` context processor)."""
     return {
         "item": item,
         "materials": _materials_for_display(
@@ -50,91 +44,80 @@ def _item_context(item: ServiceItem) -> dict:
         "steps": item.procedure_steps,
         "time_limit": time_limit_display(item),
         "fee": fee_display(item),
-        "center": _center(),
     }
 
 
-@permission_required("operations.view_serviceitem", raise_exception=True)
+class ServiceItemIndexView(IndexView):
+    """The list of items, with the 办事指南 preview and 受理申请 for each."""
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("department")
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        buttons.append(
+            ListMenuItem(
+                _("Service guide (preview)"),
+                url=reverse("operations_guide:item_guide", args=[instance.pk]),
+                icon_name="doc-full",
+                priority=5,
+            )
+        )
+        if self.request.user.has_perm("operations.add_serviceapplication"):
+            buttons.append(
+                ListMenuItem(
+                    _("Take an application"),
+                    url=reverse("operations_guide:application_create", args=[instance.pk]),
+                    icon_name="form",
+                    priority=6,
+                )
+            )
+        return buttons
+
+
+def application_sheet_url(application) -> str:
+    return reverse("operations_guide:application_sheet", args=[application.pk])
+
+
+def local_created(application) -> str:
+    return timezone.localtime(application.created).strftime("%Y-%m-%d %H:%M")
+
+
+class ServiceApplicationIndexView(OperationsIndexView):
+    """Applications at the desk, newest first (the columns are the viewset's ``list_display``); the
+    header offers a new application for each published item."""
+
+    default_ordering = "-created"
+
+    def get_base_queryset(self):
+        return service_applications_recent()
+
+    @property
+    def header_more_buttons(self):
+        if not self.request.user.has_perm("operations.add_serviceapplication"):
+            return []
+        return [
+            Button(
+                _("New application") + f": {item.name}",
+                url=reverse("operations_guide:application_create", args=[item.pk]),
+                icon_name="form",
+            )
+            for item in service_items_for_desk().filter(is_published=True)
+        ]
+
+
 def service_item_guide(request, pk: int):
     """办事指南: everything a resident must be told at once about one item (read-only, printable)."""
+    perms_required(request.user, "operations.view_serviceitem")
     item = get_object_or_404(service_items_for_desk(), pk=pk)
     context = _item_context(item)
     context["today"] = timezone.localdate()
     return TemplateResponse(request, "operations/guide/guide_sheet.html", context)
 
 
-class ApplicationForm(forms.Form):
-    """受理申请: who applies and which required materials they brought."""
-
-    DECISION_ACCEPT = "accept"
-    DECISION_REFUSE = "refuse"
-
-    applicant_name = forms.CharField(label=gettext_lazy("Applicant"), max_length=50)
-    applicant_phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
-    unit = forms.CharField(
-        label=gettext_lazy("Unit"),
-        max_length=60,
-        required=False,
-        help_text=gettext_lazy("Building-entrance-room, e.g. 3号楼-2单元-1201; leave blank if none."),
-    )
-    materials = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Materials brought"),
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    decision = forms.ChoiceField(
-        label=gettext_lazy("Decision"),
-        choices=[
-            (DECISION_ACCEPT, gettext_lazy("Check the materials (accept, or tell what is missing)")),
-            (DECISION_REFUSE, gettext_lazy("Refuse (a written reason is required)")),
-        ],
-        initial=DECISION_ACCEPT,
-        widget=forms.RadioSelect,
-    )
-    refusal_reason = forms.CharField(
-        label=gettext_lazy("Reason for refusal"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args, service_item: ServiceItem, **kwargs):
-        super().__init__(*args, **kwargs)
-        labels = _form_labels()
-        self.fields["materials"].choices = [
-            (
-                m.pk,
-                _("%(name)s (%(form)s, %(copies)s copies)")
-                % {"name": m.name, "form": labels.get(m.form, m.form), "copies": m.copies}
-                + (f" — {m.note}" if m.note else ""),
-            )
-            for m in service_item.materials.all()
-        ]
-
-    def clean_unit(self):
-        label = self.cleaned_data["unit"].strip()
-        if not label:
-            return None
-        unit = unit_find(label)
-        if unit is None:
-            raise ValidationError(_("Unknown unit: choose an existing building, entrance and room."))
-        return unit
-
-
-_SERVICE_TO_FORM_FIELD = {"materials_brought": "materials", "unit": "unit"}
-
-
-def add_service_errors(form: forms.Form, error: ValidationError, mapping: dict | None = None) -> None:
-    """Show a service's ValidationError on the form, field by field where the field exists."""
-    mapping = mapping or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        field = mapping.get(field, field)
-        form.add_error(field if field in form.fields else None, messages)
-
-
-@permission_required("operations.add_serviceapplication", raise_exception=True)
 def application_create(request, pk: int):
+    """受理申请 for one item; the user lands on the notice to print."""
+    perms_required(request.user, "operations.add_serviceapplication")
     item = get_object_or_404(service_items_for_desk(), pk=pk)
     form = ApplicationForm(request.POST or None, service_item=item)
     if request.method == "POST" and form.is_valid():
@@ -151,7 +134,7 @@ def application_create(request, pk: int):
                 acting_user=request.user,
             )
         except ValidationError as error:
-            add_service_errors(form, error, _SERVICE_TO_FORM_FIELD)
+            add_service_errors(form, error, ApplicationForm.SERVICE_FIELDS)
         else:
             return redirect("operations_guide:application_sheet", pk=application.pk)
     context = _item_context(item)
@@ -159,39 +142,20 @@ def application_create(request, pk: int):
     return TemplateResponse(request, "operations/guide/application_form.html", context)
 
 
-@permission_required("operations.view_serviceapplication", raise_exception=True)
-def application_list(request):
-    qs = service_applications_recent()
-    status = request.GET.get("status", "")
-    if status in ServiceApplication.Status.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs, 30).get_page(request.GET.get("p"))
-    rows = [
-        {"application": a, "phone": display_phone(request.user, a.applicant_phone)} for a in page.object_list
-    ]
-    return TemplateResponse(
-        request,
-        "operations/guide/application_list.html",
-        {
-            "page_title": _("Applications at the desk"),
-            "page": page,
-            "rows": rows,
-            "status": status,
-            "statuses": ServiceApplication.Status.choices,
-            "items": service_items_for_desk().filter(is_published=True),
-        },
-    )
+NOTICE_TEMPLATES = {
+    ServiceApplication.Status.INCOMPLETE: "operations/guide/notice_incomplete.html",
+    ServiceApplication.Status.REFUSED: "operations/guide/notice_refused.html",
+}
 
 
-@permission_required("operations.view_serviceapplication", raise_exception=True)
 def application_sheet(request, pk: int):
     """The printable notice: 一次性告知单 (missing), 不予受理告知书 (refused) or 受理回执 (complete)."""
+    perms_required(request.user, "operations.view_serviceapplication")
     application = get_object_or_404(
         ServiceApplication.objects.select_related("service_item__department", "unit__building", "handled_by"),
         pk=pk,
     )
-    item = application.service_item
-    context = _item_context(item)
+    context = _item_context(application.service_item)
     context.update(
         {
             "application": application,
@@ -199,11 +163,8 @@ def application_sheet(request, pk: int):
             "missing": _materials_for_display(application.materials_missing),
             "brought": _materials_for_display(application.materials_brought),
             "date": timezone.localtime(application.created).date(),
-            "handler": application.handled_by,
+            "handler": get_user_display_name(application.handled_by),
         }
     )
-    template = {
-        ServiceApplication.Status.INCOMPLETE: "operations/guide/notice_incomplete.html",
-        ServiceApplication.Status.REFUSED: "operations/guide/notice_refused.html",
-    }.get(application.status, "operations/guide/notice_accepted.html")
+    template = NOTICE_TEMPLATES.get(application.status, "operations/guide/notice_accepted.html")
     return TemplateResponse(request, template, context)

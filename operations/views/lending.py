@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from operations.forms.base import add_service_errors
 from operations.models import ConvenienceItem, Loan, LoanFollowUp
 from operations.permissions import display_phone
 from operations.selectors.guide import unit_find
@@ -42,7 +43,6 @@ from operations.services.lending import (
     reading_glasses_use_record,
     toolbox_contents_update,
 )
-from operations.views.guide import add_service_errors
 
 DESK_ROWS = 200
 

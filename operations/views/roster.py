@@ -420,9 +420,9 @@ class DutyShiftDeleteView(DeleteView):
 
 # Detail pages of the other areas, preferred over their generic edit views when they exist.
 DETAIL_URL_NAMES = {
-    "workorder": "operations_work_order_detail",
+    "workorder": "work_orders:inspect",
     "inquiry": "inquiries:inspect",
-    "complaint": "operations_complaints:detail",
+    "complaint": "complaints:inspect",
 }
 
 

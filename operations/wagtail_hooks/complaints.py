@@ -1,74 +1,92 @@
-"""Admin UI: complaints and suggestions (投诉建议) and satisfaction surveys (满意度调查).
+"""Admin UI: complaints and suggestions (投诉建议) and satisfaction surveys (满意度调查), in the shape of
+DESIGN.md §9: one viewset per record type, list variants as filters with menu links, the index's own
+export, add views saving through the services, and each record's actions declared once below.
 
-Two menu groups. The listings are ModelViewSets with filters; creating and changing records
-happens in the custom views of ``operations.views.complaints`` / ``operations.views.surveys``,
-which call the services (the generic add/edit views are not exposed for complaints, surveys
-and responses).
+Custom screens stay custom but are routed by their viewset: a complaint's printable reply letter, a
+survey's invitation slips, the paper entry of an answer and the results by period.
 """
 
-from django.urls import include, path, reverse
-from django.utils.functional import cached_property
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, InlinePanel
-from wagtail.admin.ui.tables import BooleanColumn, Column
-from wagtail.admin.views.generic import IndexView
-from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets import BooleanRadioSelect
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 import django_filters
 
-from operations.admin_menu import PermissionMenuItem
-from operations.models import Complaint, Survey, SurveyTemplate
-from operations.permissions import display_complainant
-from operations.selectors.complaints import complaints_list
-from operations.selectors.surveys import surveys_list
+from operations.admin_menu import AdminLink
+from operations.filters import PeriodFilter, ScopeFilter, WagtailFilterSet
+from operations.forms.base import StaffChoiceField
+from operations.forms.complaints import (
+    AssignForm,
+    CloseForm,
+    ComplaintForm,
+    HeadOfficeForm,
+    InvestigateForm,
+    ReplyForm,
+)
+from operations.forms.surveys import InviteForm, NoFieldsForm, SurveyForm, template_form_class
+from operations.models import Complaint, Survey, SurveyResponse, SurveyTemplate
+from operations.selectors.complaints import OPEN_STATUSES
+from operations.services import complaints as complaint_services
+from operations.services.surveys import survey_invite, survey_set_open
 from operations.views import complaints as complaint_views
 from operations.views import surveys as survey_views
-
-
-class AdminLink(ViewSet):
-    """A menu entry for a custom admin view (the view's URL is registered by ``register_admin_urls``)."""
-
-    def __init__(self, *, name: str, label, url_name: str, icon: str, permission: str, query: str = ""):
-        super().__init__(name=name)
-        self.menu_label = label
-        self.icon = icon
-        self.url_name = url_name
-        self.query = query
-        self.permission = permission
-
-    def get_menu_item(self, order=None):
-        return PermissionMenuItem(
-            label=self.menu_label,
-            url=reverse(self.url_name) + self.query,
-            name=self.name,
-            icon_name=self.icon,
-            order=self.get_menu_item_order(order),
-            permission=self.permission,
-        )
-
-
-def _user_name(instance) -> str:
-    user = instance.handler
-    return (user.get_full_name() or user.get_username()) if user else ""
-
+from operations.views.base import RecordAction
+from operations.viewsets import OperationsViewSet
 
 # --- complaints ------------------------------------------------------------------------------
 
 
+class ComplaintPermissionPolicy(ModelPermissionPolicy):
+    """Adds ``handle``: the assigned handler works on their complaint (investigate, reply, close)
+    without the general permission to change complaints, which holders of it also have."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "handle":
+            is_handler = bool(instance.handler_id and instance.handler_id == user.pk)
+            return is_handler or self.user_has_permission(user, "change")
+        return super().user_has_permission_for_instance(user, action, instance)
+
+
+register_permission_policy(Complaint, ComplaintPermissionPolicy(Complaint))
+
+COMPLAINT_SCOPES = {
+    "open": (_("Awaiting a reply"), lambda qs, request: qs.filter(status__in=OPEN_STATUSES)),
+    "overdue": (
+        _("Overdue replies"),
+        lambda qs, request: qs.filter(is_overdue=True).order_by("reply_due", "pk"),
+    ),
+    "mine": (
+        _("Assigned to me"),
+        lambda qs, request: qs.filter(status__in=OPEN_STATUSES, handler=request.user).order_by(
+            "reply_due", "pk"
+        ),
+    ),
+}
+
+
+class StaffFilter(django_filters.ModelChoiceFilter):
+    """A colleague, listed by name (not by login)."""
+
+    field_class = StaffChoiceField
+
+
 class ComplaintFilterSet(WagtailFilterSet):
-    overdue = django_filters.BooleanFilter(
-        label=_("overdue"), method="filter_overdue", widget=BooleanRadioSelect
-    )
-    created = django_filters.DateFromToRangeFilter(label=_("received"), widget=DateRangePickerWidget)
+    scope = ScopeFilter(label=_("Show"), scopes=COMPLAINT_SCOPES)
+    created = PeriodFilter(label=_("received"))
+    handler = StaffFilter(label=_("handler"))
 
     class Meta:
         model = Complaint
         fields = [
+            "scope",
+            "created",
             "status",
             "kind",
             "channel",
@@ -78,111 +96,147 @@ class ComplaintFilterSet(WagtailFilterSet):
             "handler",
         ]
 
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(is_overdue=value)
+
+def _not_closed(complaint, user) -> bool:
+    return complaint.status != Complaint.Status.CLOSED
 
 
-class ComplainantColumn(Column):
-    """The complainant, masked unless the viewer is the center head or the handler."""
-
-    def __init__(self, name, part: int, **kwargs):
-        super().__init__(name, **kwargs)
-        self.part = part
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        value = display_complainant(parent_context["request"].user, instance)[self.part]
-        context["value"] = context["raw_value"] = value or self.empty_value_display
-        return context
+def _choice_label(choices, value) -> str:
+    """The words of a stored choice (``[old, new]`` pairs give the new one); "" if unknown."""
+    if isinstance(value, list):
+        value = value[-1]
+    return str(choices(value).label) if value in choices.values else ""
 
 
-class ReplyDueColumn(Column):
-    cell_template_name = "operations/complaints/reply_due_cell.html"
+def _created_detail(changes: dict) -> str:
+    # The complainant (also in ``changes``, masked) is never repeated in the history.
+    parts = [
+        _choice_label(Complaint.Kind, changes.get("kind")),
+        _choice_label(Complaint.Channel, changes.get("channel")),
+        str(_("major complaint")) if changes.get("is_major") else "",
+    ]
+    return " · ".join(part for part in parts if part)
 
 
-class ComplaintIndexView(IndexView):
-    def get_base_queryset(self):
-        return complaints_list()
-
-    def get_add_url(self):
-        if self.request.user.has_perm("operations.add_complaint"):
-            return reverse("operations_complaints:create")
-
-    @cached_property
-    def add_item_label(self):
-        return _("Record a complaint or suggestion")
-
-    def get_edit_url(self, instance):
-        return reverse("operations_complaints:detail", args=[instance.pk])
-
-    def get_copy_url(self, instance):
-        return None
-
-    def get_delete_url(self, instance):
-        return None
-
-    @cached_property
-    def header_more_buttons(self):
-        from wagtail.admin.widgets.button import Button
-
-        buttons = list(super().header_more_buttons)
-        buttons.append(
-            Button(_("Export to Excel"), url=reverse("operations_complaints:export"), icon_name="download")
-        )
-        return buttons
+def _reply_initial(complaint, request) -> dict:
+    written = complaint_services.complaint_requires_written_reply(complaint)
+    default = Complaint.ReplyMethod.WRITTEN if written else Complaint.ReplyMethod.ORAL
+    return {
+        "initial": {"reply_method": complaint.reply_method or default, "reply_text": complaint.reply_text},
+        "written_required": written,
+    }
 
 
-class ComplaintViewSet(ModelViewSet):
+class ComplaintViewSet(OperationsViewSet):
     model = Complaint
     name = "complaints"
+    url_prefix = "operations/complaints"
     icon = "warning"
     menu_label = _("All complaints")
-    index_view_class = ComplaintIndexView
+    index_view_class = complaint_views.ComplaintIndexView
+    add_view_class = complaint_views.ComplaintCreateView
+    inspect_view_class = complaint_views.ComplaintInspectView
     filterset_class = ComplaintFilterSet
-    copy_view_enabled = False
     list_per_page = 30
-    list_display = [
-        "number",
-        "kind",
-        "channel",
-        BooleanColumn("is_major", label=_("major complaint")),
-        ComplainantColumn("complainant", part=0, label=_("complainant")),
-        ComplainantColumn("complainant_phone", part=1, label=_("complainant phone")),
-        Column("subject_department", label=_("department concerned")),
-        Column("handler", label=_("handler"), accessor=_user_name),
-        "status",
-        ReplyDueColumn("reply_due", label=_("reply due"), sort_key="reply_due"),
-        "created",
-    ]
+    edit_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return ComplaintForm
 
     def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": "operations_complaints:create",
-                "edit_url_name": "operations_complaints:detail",
-                **kwargs,
-            }
-        )
+        # A complaint changes only through its actions and is never deleted: no edit or delete
+        # buttons (the edit URL, kept for links, opens the record).
+        return super().get_common_view_kwargs(**kwargs) | {"edit_url_name": None, "delete_url_name": None}
 
     def get_urlpatterns(self):
-        # Only the listing: complaints change through the services, in the custom views.
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
+        return [p for p in super().get_urlpatterns() if p.name != "delete"] + [
+            path("letter/<int:pk>/", complaint_views.ComplaintReplyLetterView.as_view(), name="letter"),
         ]
 
-    @property
-    def url_finder_class(self):
-        from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+    actions = (
+        RecordAction(
+            name="assign",
+            label=_("Assign a handler"),
+            button_label=_("Save"),
+            form_class=AssignForm,
+            available=_not_closed,
+            form_kwargs=lambda c, request: {"initial": {"handler": c.handler_id}},
+            run=lambda c, data, user: complaint_services.complaint_assign(
+                complaint=c, handler=data["handler"], acting_user=user
+            ),
+        ),
+        RecordAction(
+            name="investigate",
+            label=_("Investigation"),
+            button_label=_("Save"),
+            form_class=InvestigateForm,
+            permission="handle",
+            available=_not_closed,
+            form_kwargs=lambda c, request: {
+                "initial": {
+                    "investigation_notes": c.investigation_notes,
+                    "finding": c.finding,
+                    "action_taken": c.action_taken,
+                }
+            },
+            run=lambda c, data, user: complaint_services.complaint_investigate(
+                complaint=c, acting_user=user, **data
+            ),
+        ),
+        RecordAction(
+            name="reply",
+            label=_("Reply to the complainant"),
+            button_label=_("Save"),
+            form_class=ReplyForm,
+            permission="handle",
+            available=_not_closed,
+            primary=True,
+            form_kwargs=_reply_initial,
+            run=lambda c, data, user: complaint_services.complaint_reply(
+                complaint=c, method=data["reply_method"], text=data["reply_text"], acting_user=user
+            ),
+        ),
+        RecordAction(
+            name="close",
+            label=_("Close the complaint"),
+            form_class=CloseForm,
+            permission="handle",
+            available=lambda c, user: c.status == Complaint.Status.REPLIED,
+            primary=True,
+            success_message=_("Complaint %(object)s closed."),
+            run=lambda c, data, user: complaint_services.complaint_close(complaint=c, acting_user=user),
+        ),
+        RecordAction(
+            name="head-office",
+            label=_("Report to head office"),
+            button_label=_("Mark for head office"),
+            form_class=HeadOfficeForm,
+            available=_not_closed,
+            form_kwargs=lambda c, request: {
+                "initial": {
+                    "head_office_report": c.head_office_report
+                    or complaint_services.complaint_draft_head_office_report(c)
+                }
+            },
+            run=lambda c, data, user: complaint_services.complaint_mark_for_head_office(
+                complaint=c, report_text=data["head_office_report"], acting_user=user
+            ),
+        ),
+    )
+    history_labels = {
+        "complaint_create": (_("Recorded"), _created_detail),
+        "complaint_assign": _("Handler assigned"),
+        "complaint_investigate": _("Investigation recorded"),
+        "complaint_reply": (
+            _("Replied to the complainant"),
+            lambda changes: _choice_label(Complaint.ReplyMethod, changes.get("reply_method")),
+        ),
+        "complaint_close": _("Complaint closed"),
+        "complaint_mark_for_head_office": _("Reported to head office"),
+    }
 
-        return type(
-            "_ComplaintURLFinder", (ModelAdminURLFinder,), {"edit_url_name": "operations_complaints:detail"}
-        )
 
-
-class ComplaintViewSetGroup(ViewSetGroup):
+class ComplaintsGroup(ViewSetGroup):
     menu_label = _("Complaints and suggestions")
     menu_icon = "warning"
     menu_order = 330
@@ -191,7 +245,7 @@ class ComplaintViewSetGroup(ViewSetGroup):
         AdminLink(
             name="complaint-new",
             label=_("Record a complaint"),
-            url_name="operations_complaints:create",
+            url_name="complaints:add",
             icon="plus",
             permission="operations.add_complaint",
         ),
@@ -199,15 +253,8 @@ class ComplaintViewSetGroup(ViewSetGroup):
             name="complaint-overdue",
             label=_("Overdue replies"),
             url_name="complaints:index",
-            query="?overdue=true",
+            query={"scope": "overdue"},
             icon="time",
-            permission="operations.view_complaint",
-        ),
-        AdminLink(
-            name="complaint-export",
-            label=_("Export to Excel"),
-            url_name="operations_complaints:export",
-            icon="download",
             permission="operations.view_complaint",
         ),
     )
@@ -221,12 +268,14 @@ class SurveyTemplateViewSet(ModelViewSet):
 
     model = SurveyTemplate
     name = "survey-templates"
+    url_prefix = "operations/survey-templates"
     icon = "form"
     menu_label = _("Survey templates")
     list_display = ["name", "is_active", "updated"]
     list_filter = ["is_active"]
     search_fields = ["name"]
-    copy_view_enabled = True
+    add_to_reference_index = False
+    delete_view_class = survey_views.SurveyTemplateDeleteView
     panels = [
         FieldPanel("name"),
         FieldPanel("description"),
@@ -235,10 +284,7 @@ class SurveyTemplateViewSet(ModelViewSet):
     ]
 
     def get_form_class(self, for_update=False):
-        form_class = super().get_form_class(for_update=for_update)
-        return survey_views.template_form_class(form_class)
-
-    delete_view_class = survey_views.SurveyTemplateDeleteView
+        return template_form_class(super().get_form_class(for_update=for_update))
 
 
 class SurveyFilterSet(WagtailFilterSet):
@@ -247,38 +293,28 @@ class SurveyFilterSet(WagtailFilterSet):
         fields = ["scope", "is_open", "template"]
 
 
-class SurveyIndexView(IndexView):
-    def get_base_queryset(self):
-        return surveys_list()
-
-    def get_add_url(self):
-        if self.request.user.has_perm("operations.add_survey"):
-            return reverse("operations_surveys:create")
-
-    @cached_property
-    def add_item_label(self):
-        return _("Start a survey")
-
-    def get_edit_url(self, instance):
-        return reverse("operations_surveys:detail", args=[instance.pk])
-
-    def get_copy_url(self, instance):
-        return None
-
-    def get_delete_url(self, instance):
-        return None
+def _open_detail(changes: dict) -> str:
+    is_open = (changes.get("is_open") or [None, None])[-1]
+    return str(_("reopened for answers") if is_open else _("closed for answers"))
 
 
-class SurveyViewSet(ModelViewSet):
+def _invite(survey, data, user) -> None:
+    survey_invite(survey=survey, count=data["count"], acting_user=user)
+
+
+class SurveyViewSet(OperationsViewSet):
     model = Survey
     name = "surveys"
+    url_prefix = "operations/surveys"
     icon = "list-ul"
     menu_label = _("Surveys")
-    index_view_class = SurveyIndexView
+    index_view_class = survey_views.SurveyIndexView
+    add_view_class = survey_views.SurveyCreateView
+    inspect_view_class = survey_views.SurveyInspectView
     filterset_class = SurveyFilterSet
-    copy_view_enabled = False
+    edit_view_enabled = False
     list_display = [
-        "title",
+        TitleColumn("title", label=_("title"), url_name="surveys:inspect"),
         "scope",
         Column("template", label=_("template")),
         "period_start",
@@ -289,31 +325,61 @@ class SurveyViewSet(ModelViewSet):
         "created",
     ]
 
+    def get_form_class(self, for_update=False):
+        return SurveyForm
+
     def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": "operations_surveys:create",
-                "edit_url_name": "operations_surveys:detail",
-                **kwargs,
-            }
-        )
+        # A survey changes through its actions; answers refer to it, so it is closed, not deleted.
+        return super().get_common_view_kwargs(**kwargs) | {"edit_url_name": None, "delete_url_name": None}
 
     def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
+        return [p for p in super().get_urlpatterns() if p.name != "delete"] + [
+            path("invitations/<int:pk>/", survey_views.SurveyInvitationsView.as_view(), name="invitations"),
+            path("paper/<int:pk>/", survey_views.SurveyPaperEntryView.as_view(), name="paper"),
+            path("period/", survey_views.SurveyPeriodResultsView.as_view(), name="period_results"),
         ]
 
-    @property
-    def url_finder_class(self):
-        from wagtail.admin.admin_url_finder import ModelAdminURLFinder
+    actions = (
+        RecordAction(
+            name="invite",
+            label=_("Create invitation links"),
+            form_class=InviteForm,
+            available=lambda survey, user: survey.is_open,
+            primary=True,
+            success_message=_("Invitation links created for %(object)s."),
+            run=_invite,
+            # Straight to the sheet of new links, to print and hand out.
+            redirect_to=lambda survey, request: reverse("surveys:invitations", args=[survey.pk]),
+        ),
+        RecordAction(
+            name="close",
+            label=_("Close for answers"),
+            form_class=NoFieldsForm,
+            available=lambda survey, user: survey.is_open,
+            run=lambda survey, data, user: survey_set_open(survey=survey, is_open=False, acting_user=user),
+        ),
+        RecordAction(
+            name="reopen",
+            label=_("Reopen for answers"),
+            form_class=NoFieldsForm,
+            available=lambda survey, user: not survey.is_open,
+            run=lambda survey, data, user: survey_set_open(survey=survey, is_open=True, acting_user=user),
+        ),
+    )
+    history_labels = {
+        "survey_create": _("Survey started"),
+        "survey_set_open": (_("Opened or closed for answers"), _open_detail),
+        "survey_invite": (_("Invitation links created"), lambda changes: str(changes.get("invitations", ""))),
+        "survey_answer_by_token": _("Answered through an invitation link"),
+        "survey_answer_public": _("Answered on the center's website"),
+        "survey_response_enter": (
+            _("Answer entered by staff"),
+            lambda changes: _choice_label(SurveyResponse.Source, changes.get("source")),
+        ),
+    }
 
-        return type(
-            "_SurveyURLFinder", (ModelAdminURLFinder,), {"edit_url_name": "operations_surveys:detail"}
-        )
 
-
-class SurveyViewSetGroup(ViewSetGroup):
+class SurveysGroup(ViewSetGroup):
     menu_label = _("Satisfaction surveys")
     menu_icon = "list-ul"
     menu_order = 340
@@ -323,14 +389,14 @@ class SurveyViewSetGroup(ViewSetGroup):
         AdminLink(
             name="survey-new",
             label=_("Start a survey"),
-            url_name="operations_surveys:create",
+            url_name="surveys:add",
             icon="plus",
             permission="operations.add_survey",
         ),
         AdminLink(
             name="survey-period-results",
             label=_("Results by period"),
-            url_name="operations_surveys:period_results",
+            url_name="surveys:period_results",
             icon="table",
             permission="operations.view_survey",
         ),
@@ -339,25 +405,4 @@ class SurveyViewSetGroup(ViewSetGroup):
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [ComplaintViewSetGroup(), SurveyViewSetGroup()]
-
-
-@hooks.register("register_admin_urls")
-def register_admin_urls():
-    complaint_patterns = [
-        path("new/", complaint_views.ComplaintCreateView.as_view(), name="create"),
-        path("<int:pk>/", complaint_views.ComplaintDetailView.as_view(), name="detail"),
-        path("<int:pk>/letter/", complaint_views.ComplaintReplyLetterView.as_view(), name="letter"),
-        path("export/", complaint_views.ComplaintExportView.as_view(), name="export"),
-    ]
-    survey_patterns = [
-        path("new/", survey_views.SurveyCreateView.as_view(), name="create"),
-        path("<int:pk>/", survey_views.SurveyDetailView.as_view(), name="detail"),
-        path("<int:pk>/invitations/", survey_views.SurveyInvitationsView.as_view(), name="invitations"),
-        path("<int:pk>/paper/", survey_views.SurveyPaperEntryView.as_view(), name="paper"),
-        path("period/", survey_views.SurveyPeriodResultsView.as_view(), name="period_results"),
-    ]
-    return [
-        path("complaints/", include((complaint_patterns, "operations_complaints"))),
-        path("surveys/", include((survey_patterns, "operations_surveys"))),
-    ]
+    return [ComplaintsGroup(), SurveysGroup()]

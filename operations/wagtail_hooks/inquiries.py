@@ -74,6 +74,7 @@ class InquiryViewSet(OperationsViewSet):
     search_backend_name = None
     list_per_page = 30
     edit_view_enabled = False
+    delete_view_enabled = False
 
     def get_form_class(self, for_update=False):
         return InquiryForm

@@ -1,189 +1,171 @@
 """Admin UI: work orders (menu group “工单”) and the staff member's notifications (“我的通知”).
 
-The list of all work orders is a ModelViewSet with a WagtailFilterSet; its “add” and “edit”
-URLs lead to the intake form and the detail page of ``operations/views/work_orders.py``, so
-every change goes through the services. Queues, overdue, due soon and the export are custom
-admin views registered with ``register_admin_urls``.
+One viewset: its index filtered to mine / a department's queue / overdue / due within 2 hours / a
+period (the menu links to those filters), its own export, intake saving through
+``work_order_create``, and the record's actions (dispatch, start, complete, callback, close,
+cancel, extend the deadline, attach) declared once below and shown on the record's page with its
+history in words. The record lives at ``<pk>/``, the address notifications and e-mails carry.
 """
 
 from django.db import connection
-from django.shortcuts import redirect
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
-from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import IndexView
-from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
+import django_filters
 from django_tenants.utils import get_public_schema_name
 
-from operations.admin_menu import PermissionMenuItem as BasePermissionMenuItem
-from operations.models import WorkOrder
+from operations.admin_menu import AdminLink
+from operations.filters import PeriodFilter, ScopeFilter, WagtailFilterSet
+from operations.forms import work_orders as forms
+from operations.models import Department, WorkOrder
 from operations.selectors import work_orders as selectors
+from operations.services import work_orders as services
 from operations.views import work_orders as views
+from operations.views.base import RecordAction
+from operations.viewsets import OperationsViewSet
 
-VIEW_PERMS = views.VIEW_PERMS
+VIEW_PERMS = ("operations.view_workorder", "operations.change_workorder", "operations.add_workorder")
+
+SCOPES = {
+    "mine": (
+        _("My work orders"),
+        lambda qs, request: selectors.work_orders_assigned_to(user=request.user, queryset=qs),
+    ),
+    "queue": (_("Open, urgent first"), lambda qs, request: selectors.work_orders_queue(qs)),
+    "overdue": (_("Overdue"), lambda qs, request: selectors.work_orders_overdue(queryset=qs)),
+    "due_soon": (_("Due within 2 hours"), lambda qs, request: selectors.work_orders_due_soon(queryset=qs)),
+}
+
+
+class DepartmentQueueField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(name)s (%(open)s open, %(overdue)s overdue)") % {
+            "name": obj.name,
+            "open": obj.open_count,
+            "overdue": obj.overdue_count,
+        }
+
+
+class DepartmentQueueFilter(django_filters.ModelChoiceFilter):
+    """The department, each shown with its open and overdue counts (the queues' overview)."""
+
+    field_class = DepartmentQueueField
+
+
+def _departments_with_counts(request):
+    open_orders = Q(work_orders__status__in=WorkOrder.OPEN_STATUSES)
+    return Department.objects.annotate(
+        open_count=Count("work_orders", filter=open_orders),
+        overdue_count=Count("work_orders", filter=open_orders & Q(work_orders__deadline__lt=timezone.now())),
+    )
 
 
 class WorkOrderFilterSet(WagtailFilterSet):
+    scope = ScopeFilter(label=_("Show"), scopes=SCOPES)
+    department = DepartmentQueueFilter(label=_("department"), queryset=_departments_with_counts)
+    created = PeriodFilter(label=_("created"))
+
     class Meta:
         model = WorkOrder
-        fields = ["status", "kind", "source", "department", "is_urgent", "is_breached"]
+        fields = ["scope", "department", "created", "status", "kind", "source", "is_urgent", "is_breached"]
 
 
-class BreachColumn(Column):
-    cell_template_name = "operations/work_orders/breach_cell.html"
+def _action(name: str, label, form_class, service, **kwargs) -> RecordAction:
+    """An action whose form's fields are the service's keyword arguments; shown when the work
+    order's status allows it (``services.allowed_actions``) unless ``available`` says otherwise."""
+    kwargs.setdefault("available", lambda work_order, user: name in services.allowed_actions(work_order))
+    return RecordAction(
+        name=name,
+        label=label,
+        form_class=form_class,
+        run=lambda work_order, data, user: service(work_order=work_order, acting_user=user, **data),
+        **kwargs,
+    )
 
 
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+def _status_change(changes: dict) -> str:
+    labels = dict(WorkOrder.Status.choices)
+    before, after = changes.get("status", ["", ""])
+    moved = f"{labels.get(before, before)} → {labels.get(after, after)}"
+    return " · ".join(part for part in (moved, changes.get("note", "")) if part)
 
 
-class WorkOrderIndexView(IndexView):
-    """All work orders, one query per page; rows link to the detail page; contacts masked per user."""
-
-    def get_base_queryset(self):
-        return selectors.work_orders_for_list()
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)
-        page.object_list = views.decorate(list(page.object_list), self.request.user)
-        return paginator, page, page.object_list, is_paginated
-
-    def get_edit_url(self, instance):
-        return reverse("operations_work_order_detail", args=[instance.pk])
-
-    def get_delete_url(self, instance):
-        return None  # work orders are cancelled with a reason, never deleted
-
-    def get_copy_url(self, instance):
-        return None
-
-    def get_list_more_buttons(self, instance):
-        return []  # the number links to the detail page, where the actions are
-
-
-class WorkOrderViewSet(ModelViewSet):
+class WorkOrderViewSet(OperationsViewSet):
     model = WorkOrder
+    name = "work_orders"
     url_prefix = "operations/work-orders"
     icon = "clipboard-list"
     menu_label = _("All work orders")
-    index_view_class = WorkOrderIndexView
+    index_view_class = views.WorkOrderIndexView
+    add_view_class = views.WorkOrderCreateView
+    inspect_view_class = views.WorkOrderInspectView
     filterset_class = WorkOrderFilterSet
     search_fields = ["number", "description", "tracking_code"]
     search_backend_name = None
-    copy_view_enabled = False
     list_per_page = 50
-    add_to_reference_index = False
-    list_display = [
-        "number",
-        Column("summary", label=_("description"), accessor=lambda wo: Truncator(wo.description).chars(30)),
-        "unit",
-        Column("shown_name", label=_("contact")),
-        Column("shown_phone", label=_("contact phone")),
-        "department",
-        Column("assignee", label=_("assignee"), accessor=lambda wo: _staff_name(wo.assignee)),
-        "status",
-        Column("deadline", label=_("committed deadline"), accessor=lambda wo: _local(wo.deadline)),
-        BreachColumn("breach", label=_("deadline breached")),
-    ]
+    edit_view_enabled = False
+    delete_view_enabled = False  # work orders are cancelled with a reason, never deleted
+
+    def get_form_class(self, for_update=False):
+        return forms.WorkOrderCreateForm
+
+    actions = (
+        _action(
+            "dispatch",
+            _("Dispatch"),
+            forms.DispatchForm,
+            services.work_order_dispatch,
+            form_kwargs=lambda work_order, request: {"work_order": work_order},
+            primary=True,
+        ),
+        _action("start", _("Start work"), forms.NoteForm, services.work_order_start),
+        _action(
+            "complete", _("Mark completed"), forms.CompleteForm, services.work_order_complete, primary=True
+        ),
+        _action("callback", _("Record callback"), forms.CallbackForm, services.work_order_callback),
+        _action("close", _("Close"), forms.NoteForm, services.work_order_close),
+        _action("extend", _("Extend deadline"), forms.ExtendForm, services.work_order_extend_deadline),
+        _action(
+            "attach",
+            _("Attach photo or document"),
+            forms.AttachForm,
+            services.work_order_attach,
+            available=lambda work_order, user: True,
+        ),
+        _action("cancel", _("Cancel work order"), forms.CancelForm, services.work_order_cancel),
+    )
+    history_labels = {
+        "work_order.create": _("Registered"),
+        "work_order.dispatch": (_("Dispatched"), views.describe_dispatch),
+        "work_order.start": (_("Started"), _status_change),
+        "work_order.complete": (_("Completed"), _status_change),
+        "work_order.callback": (_("Called back"), _status_change),
+        "work_order.close": (_("Closed"), _status_change),
+        "work_order.cancel": (_("Cancelled"), _status_change),
+        "work_order.extend_deadline": (_("Deadline extended"), views.describe_extension),
+        "work_order.attach": (_("Attached"), lambda changes: changes.get("file", "")),
+    }
 
     def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("new/", views.work_order_create_view, name="add"),
-            path(
-                "edit/<int:pk>/",
-                lambda request, pk: redirect("operations_work_order_detail", pk),
-                name="edit",
-            ),
+        """The record at ``<pk>/`` (where notifications link), and the old queue address of a department."""
+        patterns = [
+            path("<int:pk>/", self.inspect_view, name="inspect") if p.name == "inspect" else p
+            for p in super().get_urlpatterns()
         ]
-
-
-def _staff_name(user) -> str:
-    if user is None:
-        return "—"
-    return user.get_full_name() or user.get_username()
-
-
-class WorkOrderViewSetGroup(ViewSetGroup):
-    menu_label = _("Work orders")
-    menu_icon = "clipboard-list"
-    menu_order = 210
-    submenu_hook = "register_work_orders_menu_item"
-    items = (WorkOrderViewSet("work_orders"),)
-
-
-@hooks.register("insert_global_admin_css")
-def work_order_styles():
-    """Breach (red) and urgent flags, wherever work orders are listed (also the ModelViewSet list)."""
-    return render_to_string("operations/work_orders/_styles.html")
-
-
-@hooks.register("register_admin_viewset")
-def register_work_order_viewsets():
-    return WorkOrderViewSetGroup()
-
-
-class PermissionMenuItem(BasePermissionMenuItem):
-    """Work-order pages: shown to anyone who may view work orders, unless ``perms`` says otherwise."""
-
-    def __init__(self, *args, perms=VIEW_PERMS, **kwargs):
-        super().__init__(*args, perms=perms, **kwargs)
-
-
-@hooks.register("register_work_orders_menu_item")
-def register_new_work_order_item():
-    return PermissionMenuItem(
-        _("New work order"),
-        reverse("work_orders:add"),
-        icon_name="plus",
-        order=10,
-        perms=("operations.add_workorder",),
-    )
-
-
-@hooks.register("register_work_orders_menu_item")
-def register_my_work_orders_item():
-    return PermissionMenuItem(
-        _("My work orders"), reverse("operations_work_orders_mine"), icon_name="user", order=20
-    )
-
-
-@hooks.register("register_work_orders_menu_item")
-def register_department_queues_item():
-    return PermissionMenuItem(
-        _("Department queues"), reverse("operations_work_order_queues"), icon_name="group", order=30
-    )
-
-
-@hooks.register("register_work_orders_menu_item")
-def register_overdue_item():
-    return PermissionMenuItem(
-        _("Overdue work orders"), reverse("operations_work_orders_overdue"), icon_name="warning", order=40
-    )
-
-
-@hooks.register("register_work_orders_menu_item")
-def register_due_soon_item():
-    return PermissionMenuItem(
-        _("Due within 2 hours"), reverse("operations_work_orders_due_soon"), icon_name="time", order=50
-    )
-
-
-@hooks.register("register_work_orders_menu_item")
-def register_export_item():
-    return PermissionMenuItem(
-        _("Export work orders"), reverse("operations_work_orders_export"), icon_name="download", order=60
-    )
+        return patterns + [
+            path(
+                "queue/department/<int:department_id>/",
+                views.department_queue_redirect,
+                name="queue_department",
+            )
+        ]
 
 
 class NotificationsMenuItem(MenuItem):
@@ -200,42 +182,58 @@ class NotificationsMenuItem(MenuItem):
         return component
 
 
-@hooks.register("register_admin_menu_item")
-def register_notifications_item():
-    return NotificationsMenuItem(
-        _("My notifications"), reverse("operations_notifications"), icon_name="mail", order=150
+class NotificationsViewSet(ViewSet):
+    """The signed-in staff member's own notifications: read them, open them, mark them read."""
+
+    name = "notifications"
+    url_prefix = "operations/notifications"
+    icon = "mail"
+    menu_label = _("My notifications")
+    menu_order = 150
+    add_to_admin_menu = True
+    menu_item_class = NotificationsMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", views.notifications_view, name="index"),
+            path("<int:pk>/read/", views.notification_read_view, name="read"),
+            path("read-all/", views.notification_read_view, name="read_all"),
+        ]
+
+
+def _link(name, label, icon, query=None, url_name="work_orders:index", perms=VIEW_PERMS) -> AdminLink:
+    """A list variant of the index (``query``) or the intake form, for staff who see work orders."""
+    return AdminLink(
+        name=f"work-orders-{name}", label=label, url_name=url_name, icon=icon, perms=perms, query=query
     )
 
 
-@hooks.register("register_admin_urls")
-def register_work_order_urls():
-    prefix = "operations/work-orders/"
-    return [
-        path(f"{prefix}<int:pk>/", views.work_order_detail_view, name="operations_work_order_detail"),
-        path(
-            f"{prefix}<int:pk>/action/<slug:action>/",
-            views.work_order_action_view,
-            name="operations_work_order_action",
+class WorkOrdersGroup(ViewSetGroup):
+    menu_label = _("Work orders")
+    menu_icon = "clipboard-list"
+    menu_order = 210
+    items = (
+        _link(
+            "new",
+            _("New work order"),
+            "plus",
+            url_name="work_orders:add",
+            perms=("operations.add_workorder",),
         ),
-        path(f"{prefix}queue/", views.department_queues_view, name="operations_work_order_queues"),
-        path(
-            f"{prefix}queue/department/<int:department_id>/",
-            views.department_queue_view,
-            name="operations_work_order_queue_department",
-        ),
-        path(f"{prefix}mine/", views.my_work_orders_view, name="operations_work_orders_mine"),
-        path(f"{prefix}overdue/", views.overdue_view, name="operations_work_orders_overdue"),
-        path(f"{prefix}due-soon/", views.due_soon_view, name="operations_work_orders_due_soon"),
-        path(f"{prefix}export/", views.export_view, name="operations_work_orders_export"),
-        path("operations/notifications/", views.notifications_view, name="operations_notifications"),
-        path(
-            "operations/notifications/<int:pk>/read/",
-            views.notification_read_view,
-            name="operations_notification_read",
-        ),
-        path(
-            "operations/notifications/read-all/",
-            views.notification_read_view,
-            name="operations_notifications_read_all",
-        ),
-    ]
+        _link("mine", _("My work orders"), "user", {"scope": "mine"}),
+        _link("queues", _("Department queues"), "group", {"scope": "queue"}),
+        _link("overdue", _("Overdue work orders"), "warning", {"scope": "overdue"}),
+        _link("due-soon", _("Due within 2 hours"), "time", {"scope": "due_soon"}),
+        WorkOrderViewSet(),
+    )
+
+
+@hooks.register("insert_global_admin_css")
+def work_order_styles():
+    """Breach (red) and urgent flags, wherever work orders are listed."""
+    return render_to_string("operations/work_orders/_styles.html")
+
+
+@hooks.register("register_admin_viewset")
+def register_work_order_viewsets():
+    return [WorkOrdersGroup(), NotificationsViewSet()]

@@ -219,7 +219,7 @@ def explain_pages(*, department_id: int) -> None:
     from django_tenants.utils import schema_context
 
     from operations.selectors import work_orders as selectors
-    from operations.views.work_orders import PER_PAGE, paginate_with_total
+    from operations.views.base import paginate_with_total
 
     captured: list[str] = []
 
@@ -235,7 +235,7 @@ def explain_pages(*, department_id: int) -> None:
         ):
             captured.clear()
             with connection.execute_wrapper(capture):
-                paginate_with_total(queryset, 1, PER_PAGE)
+                paginate_with_total(queryset, 1, 50)
             sql, params = captured[0]
             with connection.cursor() as cursor:
                 cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", params)
@@ -298,11 +298,15 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
         clients[code] = client
 
     pages = [
-        ("department queue", "/admin/operations/work-orders/queue/department/{dept}/", True),
-        ("overdue", "/admin/operations/work-orders/overdue/", True),
-        ("due within 2 hours", "/admin/operations/work-orders/due-soon/", False),
+        ("department queue", "/admin/operations/work-orders/?scope=queue&department={dept}", True),
+        ("overdue", "/admin/operations/work-orders/?scope=overdue", True),
+        ("due within 2 hours", "/admin/operations/work-orders/?scope=due_soon", False),
         ("all work orders (list)", "/admin/operations/work-orders/", False),
-        ("department queue, page 10", "/admin/operations/work-orders/queue/department/{dept}/?p=10", False),
+        (
+            "department queue, page 10",
+            "/admin/operations/work-orders/?scope=queue&department={dept}&p=10",
+            False,
+        ),
     ]
     print(
         f"\n  median of {args.n} requests per page (server time through the test Client, logged in as admin)"

@@ -66,13 +66,13 @@ def answer(survey, rating):
 
 def test_detail_page_queries_do_not_grow(admin_client, django_assert_max_num_queries):
     activity = full_activity()
-    url = reverse("operations_activities:detail", args=[activity.pk])
+    url = reverse("activities:inspect", args=[activity.pk])
     admin_client.get(url)  # thumbnails are rendered once
     with django_assert_max_num_queries(DETAIL_MAX_QUERIES) as first:
         page = admin_client.get(url).content.decode()
     baseline = len(first)
     for section in ("notice_create", "survey_start", "report_draft"):
-        assert f'action="{reverse(f"operations_activities:{section}", args=[activity.pk])}"' not in page
+        assert f'action="{reverse("activities:action", args=[activity.pk, section])}"' not in page
     activity.refresh_from_db()
     assert reverse("wagtailadmin_pages:edit", args=[activity.notice_page_id]) in page
     assert reverse("wagtailadmin_pages:edit", args=[activity.report_pages.get().pk]) in page
@@ -96,9 +96,8 @@ def test_center_b_activity_page_not_reachable_from_center_a(center_a, center_b, 
     connection.set_tenant(center_a)
     assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
     assert not Activity.objects.filter(pk=pk).exists()
-    for name in ("detail",):
-        assert client_a.get(reverse(f"operations_activities:{name}", args=[pk])).status_code == 404
+    assert client_a.get(reverse("activities:inspect", args=[pk])).status_code == 404
     for name in ("photos", "notice_create", "notice_link", "survey_start", "report_draft"):
-        assert client_a.post(reverse(f"operations_activities:{name}", args=[pk])).status_code == 404
-    listing = client_a.get(reverse("operations_activities:index")).content.decode()
+        assert client_a.post(reverse("activities:action", args=[pk, name])).status_code == 404
+    listing = client_a.get(reverse("activities:index")).content.decode()
     assert "贝塔中秋维修日" not in listing

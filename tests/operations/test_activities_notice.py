@@ -135,10 +135,10 @@ def test_link_an_existing_notice_instead(alpha):
 
 def test_detail_shows_notice_links_and_forms(admin_client):
     activity = make()
-    url = reverse("operations_activities:detail", args=[activity.pk])
+    url = reverse("activities:inspect", args=[activity.pk])
     page = admin_client.get(url).content.decode()
-    assert reverse("operations_activities:notice_create", args=[activity.pk]) in page
-    response = admin_client.post(reverse("operations_activities:notice_create", args=[activity.pk]))
+    assert reverse("activities:action", args=[activity.pk, "notice_create"]) in page
+    response = admin_client.post(reverse("activities:action", args=[activity.pk, "notice_create"]))
     assert response.status_code == 302
     activity.refresh_from_db()
     notice = activity.notice_page.specific
@@ -151,10 +151,10 @@ def test_detail_shows_notice_links_and_forms(admin_client):
 def test_link_view_and_bad_input(admin_client):
     existing = _existing_notice("国庆游园活动预告")
     activity = make()
-    url = reverse("operations_activities:notice_link", args=[activity.pk])
+    url = reverse("activities:action", args=[activity.pk, "notice_link"])
     assert (
         "国庆游园活动预告"
-        in admin_client.get(reverse("operations_activities:detail", args=[activity.pk])).content.decode()
+        in admin_client.get(reverse("activities:inspect", args=[activity.pk])).content.decode()
     )
     assert admin_client.post(url, {"notice": ""}).status_code == 400
     assert admin_client.post(url, {"notice": "abc"}).status_code == 400
@@ -173,12 +173,12 @@ def test_other_centers_notice_cannot_be_linked(center_a, center_b, client_a, in_
     connection.set_tenant(center_a)
     assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
     activity = make()
-    page = client_a.get(reverse("operations_activities:detail", args=[activity.pk])).content.decode()
+    page = client_a.get(reverse("activities:inspect", args=[activity.pk])).content.decode()
     assert "贝塔的活动预告" not in page
     # alpha has no event notice at all: beta's page id is not among the choices
     assert not NoticePage.objects.filter(category=NoticeCategory.EVENT).exists()
     response = client_a.post(
-        reverse("operations_activities:notice_link", args=[activity.pk]), {"notice": str(beta_pk)}
+        reverse("activities:action", args=[activity.pk, "notice_link"]), {"notice": str(beta_pk)}
     )
     assert response.status_code == 400
     activity.refresh_from_db()

@@ -122,7 +122,7 @@ def test_no_photos_on_a_cancelled_activity(officer):
 
 def test_upload_view_saves_good_files_and_names_bad_ones(admin_client):
     activity = make()
-    url = reverse("operations_activities:photos", args=[activity.pk])
+    url = reverse("activities:action", args=[activity.pk, "photos"])
     response = admin_client.post(
         url,
         {
@@ -155,7 +155,7 @@ def test_upload_view_saves_good_files_and_names_bad_ones(admin_client):
 
 def test_upload_view_without_files_shows_form_error(admin_client):
     activity = make()
-    response = admin_client.post(reverse("operations_activities:photos", args=[activity.pk]), {})
+    response = admin_client.post(reverse("activities:action", args=[activity.pk, "photos"]), {})
     assert response.status_code == 400
     assert get_image_model().objects.count() == 0
 
@@ -166,7 +166,7 @@ def test_upload_needs_change_permission(center_a, client_a):
     viewer = make_user("dispatch", "部门调度员")
     client_a.force_login(viewer)
     response = client_a.post(
-        reverse("operations_activities:photos", args=[activity.pk]), {"photos": [picture()]}
+        reverse("activities:action", args=[activity.pk, "photos"]), {"photos": [picture()]}
     )
     assert response.status_code in (302, 403)
     assert get_image_model().objects.count() == 0
@@ -176,7 +176,7 @@ def test_officer_uploads_and_sees_the_library(center_a, client_a, officer):
     activity = make()
     client_a.force_login(officer)
     client_a.post(
-        reverse("operations_activities:photos", args=[activity.pk]), {"photos": [picture(name="a.jpg")]}
+        reverse("activities:action", args=[activity.pk, "photos"]), {"photos": [picture(name="a.jpg")]}
     )
     activity.refresh_from_db()
     image = get_image_model().objects.get(collection=activity.photo_collection)
@@ -188,7 +188,7 @@ def test_officer_uploads_and_sees_the_library(center_a, client_a, officer):
 def test_detail_queries_flat_with_photos(admin_client, django_assert_max_num_queries):
     activity = make()
     activity_photo_add(acting_user=None, activity=activity, file=picture())
-    url = reverse("operations_activities:detail", args=[activity.pk])
+    url = reverse("activities:inspect", args=[activity.pk])
     admin_client.get(url)  # renditions are generated on the first view
     with django_assert_max_num_queries(DETAIL_MAX_QUERIES) as first:
         assert admin_client.get(url).status_code == 200
@@ -212,11 +212,11 @@ def test_other_centers_photos_not_reachable(center_a, center_b, client_a, client
     with in_center(center_a):
         assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
         assert not Activity.objects.filter(pk=secret_pk).exists()
-        response = client_a.get(reverse("operations_activities:detail", args=[secret_pk]))
+        response = client_a.get(reverse("activities:inspect", args=[secret_pk]))
         assert response.status_code == 404
         assert (
             client_a.post(
-                reverse("operations_activities:photos", args=[secret_pk]), {"photos": [picture()]}
+                reverse("activities:action", args=[secret_pk, "photos"]), {"photos": [picture()]}
             ).status_code
             == 404
         )

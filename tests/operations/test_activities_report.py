@@ -49,8 +49,8 @@ def status(page) -> str:
 
 def test_draft_opens_the_wagtail_editor_and_detail_shows_status(admin_client):
     activity = held()
-    detail = reverse("operations_activities:detail", args=[activity.pk])
-    draft_url = reverse("operations_activities:report_draft", args=[activity.pk])
+    detail = reverse("activities:inspect", args=[activity.pk])
+    draft_url = reverse("activities:action", args=[activity.pk, "report_draft"])
     assert draft_url in admin_client.get(detail).content.decode()
     response = admin_client.post(draft_url)
     page = ActivityReportPage.objects.get(activity=activity)
@@ -67,9 +67,9 @@ def test_draft_opens_the_wagtail_editor_and_detail_shows_status(admin_client):
 
 def test_detail_shows_moderation_and_live(admin_client):
     activity = held()
-    admin_client.post(reverse("operations_activities:report_draft", args=[activity.pk]))
+    admin_client.post(reverse("activities:action", args=[activity.pk, "report_draft"]))
     page = ActivityReportPage.objects.get(activity=activity)
-    detail = reverse("operations_activities:detail", args=[activity.pk])
+    detail = reverse("activities:inspect", args=[activity.pk])
     admin = get_user_model().objects.get(username="admin")
     workflow = page.get_workflow()
     assert workflow is not None  # moderation by the center head is on by default
@@ -87,10 +87,10 @@ def test_detail_shows_moderation_and_live(admin_client):
 def test_not_held_activity_gives_a_message_not_a_500(admin_client):
     activity = make()
     response = admin_client.post(
-        reverse("operations_activities:report_draft", args=[activity.pk]), follow=True
+        reverse("activities:action", args=[activity.pk, "report_draft"]), follow=True
     )
     assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == reverse("operations_activities:detail", args=[activity.pk])
+    assert response.redirect_chain[-1][0] == reverse("activities:inspect", args=[activity.pk])
     messages = [str(m) for m in response.context["messages"]]
     assert messages and activity.get_status_display() in messages[0]
     assert not ActivityReportPage.objects.exists()
@@ -101,7 +101,7 @@ def test_officer_drafts_and_edits(center_a, client_a):
     officer = make_user("wen", "社区文化活动专员")
     activity = held()
     client_a.force_login(officer)
-    response = client_a.post(reverse("operations_activities:report_draft", args=[activity.pk]))
+    response = client_a.post(reverse("activities:action", args=[activity.pk, "report_draft"]))
     assert response.status_code == 302
     assert client_a.get(response["Location"]).status_code == 200
 
@@ -113,6 +113,6 @@ def test_other_centers_report_not_reachable(center_a, center_b, client_a, in_cen
     with in_center(center_a):
         assert client_a.login(username="admin", password=f"alpha-{TEST_PASSWORD}")
         assert not Activity.objects.filter(pk=beta_pk).exists()
-        response = client_a.post(reverse("operations_activities:report_draft", args=[beta_pk]))
+        response = client_a.post(reverse("activities:action", args=[beta_pk, "report_draft"]))
         assert response.status_code == 404
         assert not ActivityReportPage.objects.exists()

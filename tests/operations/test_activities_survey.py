@@ -142,19 +142,19 @@ def test_results_and_figures(alpha):
 
 def test_detail_starts_survey_and_shows_results(admin_client, django_assert_max_num_queries):
     activity = held(guests=GUESTS)
-    detail = reverse("operations_activities:detail", args=[activity.pk])
+    detail = reverse("activities:inspect", args=[activity.pk])
     page = admin_client.get(detail).content.decode()
-    assert reverse("operations_activities:survey_start", args=[activity.pk]) in page
-    response = admin_client.post(reverse("operations_activities:survey_start", args=[activity.pk]))
+    assert reverse("activities:action", args=[activity.pk, "survey_start"]) in page
+    response = admin_client.post(reverse("activities:action", args=[activity.pk, "survey_start"]))
     assert response.status_code == 302
     survey = Survey.objects.get(activity=activity)
     survey_response_enter(survey=survey, answers=_rating_answers(survey, 4))
     with django_assert_max_num_queries(40) as first:
         page = admin_client.get(detail).content.decode()
     baseline = len(first)
-    assert reverse("operations_activities:survey_start", args=[activity.pk]) not in page
-    assert reverse("operations_surveys:detail", args=[survey.pk]) in page
-    assert reverse("operations_surveys:invitations", args=[survey.pk]) in page
+    assert reverse("activities:action", args=[activity.pk, "survey_start"]) not in page
+    assert reverse("surveys:inspect", args=[survey.pk]) in page
+    assert reverse("surveys:invitations", args=[survey.pk]) in page
     public_link = f"http://alpha.localhost{reverse('public_survey_public_answer', args=[survey.pk])}"
     assert public_link in page
     resident = Client(HTTP_HOST="alpha.localhost")
@@ -167,7 +167,7 @@ def test_detail_starts_survey_and_shows_results(admin_client, django_assert_max_
         admin_client.get(detail)
     # again: a message, no second survey, no 500
     response = admin_client.post(
-        reverse("operations_activities:survey_start", args=[activity.pk]), follow=True
+        reverse("activities:action", args=[activity.pk, "survey_start"]), follow=True
     )
     assert response.status_code == 200
     assert Survey.objects.filter(activity=activity).count() == 1
@@ -176,7 +176,7 @@ def test_detail_starts_survey_and_shows_results(admin_client, django_assert_max_
 def test_start_on_a_planned_activity_is_a_message(admin_client):
     activity = make()
     response = admin_client.post(
-        reverse("operations_activities:survey_start", args=[activity.pk]), follow=True
+        reverse("activities:action", args=[activity.pk, "survey_start"]), follow=True
     )
     assert response.status_code == 200
     assert not Survey.objects.exists()
@@ -189,9 +189,9 @@ def test_survey_start_needs_survey_permission(alpha, client_a):
         perms=("operations.change_activity", "operations.view_activity", "wagtailadmin.access_admin"),
     )
     client_a.force_login(user)
-    client_a.post(reverse("operations_activities:survey_start", args=[activity.pk]))
+    client_a.post(reverse("activities:action", args=[activity.pk, "survey_start"]))
     assert not Survey.objects.exists()
     officer = make_user("wen", "社区文化活动专员")
     client_a.force_login(officer)
-    client_a.post(reverse("operations_activities:survey_start", args=[activity.pk]))
+    client_a.post(reverse("activities:action", args=[activity.pk, "survey_start"]))
     assert Survey.objects.filter(activity=activity).exists()

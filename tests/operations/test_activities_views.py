@@ -1,12 +1,18 @@
 """Admin views of community activities: list, form, detail actions, repair intake, compliance, masking."""
 
 import datetime as dt
+import inspect
+import re
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.services import notices, reports
+from operations.history import is_labelled
 from operations.models import Activity, ActivityPublicity, ActivityRepairItem, WorkOrder
+from operations.services import activities as services
 from operations.services.activities import (
     activity_create,
     activity_participant_add,
@@ -32,7 +38,7 @@ def make(kind=Activity.Kind.FREE_CLINIC, starts_at=None, title="社区义诊"):
 
 def test_list_renders_with_flat_queries(admin_client, django_assert_max_num_queries):
     make(title="<script>alert(1)</script>")
-    url = reverse("operations_activities:index")
+    url = reverse("activities:index")
     with django_assert_max_num_queries(LIST_MAX_QUERIES):
         response = admin_client.get(url)
     assert response.status_code == 200
@@ -52,10 +58,11 @@ def test_list_renders_with_flat_queries(admin_client, django_assert_max_num_quer
     assert "迎春维修日" in page and "活动14" not in page
     page = admin_client.get(url, {"year": "2001"}).content.decode()
     assert "迎春维修日" not in page
+    assert reverse("activity_compliance:grid") in page
 
 
 def test_create_form_and_bad_input(admin_client):
-    url = reverse("operations_activities:new")
+    url = reverse("activities:add")
     assert admin_client.get(url).status_code == 200
     response = admin_client.post(url, {"kind": "free_clinic", "title": "", "place": "广场"})
     assert response.status_code == 400
@@ -86,7 +93,7 @@ def test_create_form_and_bad_input(admin_client):
     activity = Activity.objects.get()
     assert response.status_code == 302
     assert activity.number.startswith("HD")
-    edit = reverse("operations_activities:edit", args=[activity.pk])
+    edit = reverse("activities:edit", args=[activity.pk])
     assert admin_client.get(edit).status_code == 200
     response = admin_client.post(
         edit,
@@ -106,61 +113,59 @@ def test_create_form_and_bad_input(admin_client):
 
 def test_detail_actions(admin_client):
     activity = make()
-    detail = reverse("operations_activities:detail", args=[activity.pk])
+    detail = reverse("activities:inspect", args=[activity.pk])
     assert admin_client.get(detail).status_code == 200
     # publicising without a channel: a message, no change
-    response = admin_client.post(
-        reverse("operations_activities:transition", args=[activity.pk, "publicised"])
-    )
+    response = admin_client.post(reverse("activities:action", args=[activity.pk, "publicise"]))
     assert response.status_code == 302
     activity.refresh_from_db()
     assert activity.status == Activity.Status.PLANNED
-    admin_client.post(reverse("operations_activities:publicity", args=[activity.pk]), {"channel": "banner"})
-    admin_client.post(reverse("operations_activities:publicity", args=[activity.pk]), {"channel": "banner"})
+    admin_client.post(
+        reverse("activities:action", args=[activity.pk, "publicity_tick"]), {"channel": "banner"}
+    )
+    admin_client.post(
+        reverse("activities:action", args=[activity.pk, "publicity_tick"]), {"channel": "banner"}
+    )
     assert ActivityPublicity.objects.filter(activity=activity).count() == 1
-    admin_client.post(reverse("operations_activities:transition", args=[activity.pk, "publicised"]))
+    admin_client.post(reverse("activities:action", args=[activity.pk, "publicise"]))
     activity.refresh_from_db()
     assert activity.status == Activity.Status.PUBLICISED
-    response = admin_client.post(
-        reverse("operations_activities:transition", args=[activity.pk, "cancelled"]), {}
-    )
+    response = admin_client.post(reverse("activities:action", args=[activity.pk, "cancel"]), {})
     assert response.status_code == 400
-    admin_client.post(reverse("operations_activities:transition", args=[activity.pk, "held"]))
+    admin_client.post(reverse("activities:action", args=[activity.pk, "hold"]))
     activity.refresh_from_db()
     assert activity.status == Activity.Status.HELD
     response = admin_client.post(
-        reverse("operations_activities:participant_add", args=[activity.pk]), {"name": "", "phone": "x"}
+        reverse("activities:action", args=[activity.pk, "participant_add"]), {"name": "", "phone": "x"}
     )
     assert response.status_code == 400
     response = admin_client.post(
-        reverse("operations_activities:participant_add", args=[activity.pk]),
+        reverse("activities:action", args=[activity.pk, "participant_add"]),
         {"name": "张阿姨", "phone": "13900001111", "unit": "不存在-1-1"},
     )
     assert response.status_code == 400
     admin_client.post(
-        reverse("operations_activities:participant_add", args=[activity.pk]),
+        reverse("activities:action", args=[activity.pk, "participant_add"]),
         {"name": "张阿姨", "phone": "13900001111"},
     )
     participant = activity.participants.get()
     admin_client.post(
-        reverse("operations_activities:attendance", args=[activity.pk, participant.pk]), {"attended": "1"}
+        reverse("activities:action", args=[activity.pk, "attendance"]),
+        {"participant": participant.pk, "attended": "1"},
     )
     participant.refresh_from_db()
     assert participant.attended
     page = admin_client.get(detail).content.decode()
     assert "13900001111" in page and "张阿姨" in page
-    assert admin_client.get(reverse("operations_activities:detail", args=[999999])).status_code == 404
+    assert admin_client.get(reverse("activities:inspect", args=[999999])).status_code == 404
 
 
 def test_repair_intake_view(admin_client):
     day = make(kind=Activity.Kind.REPAIR_DAY, title="迎中秋义工维修日")
     activity_publicity_tick(acting_user=None, activity=day, channel="sms")
     activity_publicise(acting_user=None, activity=day)
-    url = reverse("operations_activities:repair", args=[day.pk])
-    assert (
-        "维修日登记"
-        in admin_client.get(reverse("operations_activities:detail", args=[day.pk])).content.decode()
-    )
+    url = reverse("activities:action", args=[day.pk, "repair"])
+    assert "维修日登记" in admin_client.get(reverse("activities:inspect", args=[day.pk])).content.decode()
     response = admin_client.post(
         url, {"description": "水管漏水", "contact_name": "陈先生", "contact_phone": "13800000011"}
     )
@@ -184,7 +189,7 @@ def test_repair_intake_view(admin_client):
 
 
 def test_compliance_page(admin_client):
-    url = reverse("operations_activities:compliance")
+    url = reverse("activity_compliance:grid")
     response = admin_client.get(url)
     assert response.status_code == 200
     assert "red" in response.content.decode() or "amber" in response.content.decode()
@@ -200,11 +205,11 @@ def test_officer_sees_masked_participant_phones(center_a, client_a):
     activity = make()
     activity_participant_add(acting_user=None, activity=activity, name="张阿姨", phone="13900001111")
     client_a.force_login(officer)
-    page = client_a.get(reverse("operations_activities:detail", args=[activity.pk])).content.decode()
+    page = client_a.get(reverse("activities:inspect", args=[activity.pk])).content.decode()
     assert "13900001111" not in page
     assert "1111" in page
     assert "张阿姨" not in page  # names masked too, as everywhere for roles without contact permission
-    assert client_a.get(reverse("operations_activities:index")).status_code == 200
+    assert client_a.get(reverse("activities:index")).status_code == 200
 
 
 def test_roles_without_activity_permission_refused(center_a, client_a):
@@ -212,7 +217,88 @@ def test_roles_without_activity_permission_refused(center_a, client_a):
     desk = make_user("li", "部门调度员")
     client_a.force_login(desk)
     make(title="秘密活动")
-    for name in ("index", "new", "compliance"):
-        response = client_a.get(reverse(f"operations_activities:{name}"))
+    for name in ("activities:index", "activities:add", "activity_compliance:grid"):
+        response = client_a.get(reverse(name))
         assert response.status_code in (302, 403)  # Wagtail redirects a permission denial to the dashboard
         assert "秘密活动" not in response.content.decode()
+
+
+def test_organiser_is_picked_and_listed_by_name(admin_client):
+    """Issue 9, defect 6: the organiser dropdown listed login names and the list showed no organiser."""
+    officer = get_user_model().objects.create_user(
+        username="wen_login", password="x", first_name="文", last_name="专员"
+    )
+    form_page = admin_client.get(reverse("activities:add")).content.decode()
+    assert f'<option value="{officer.pk}">文 专员</option>' in form_page
+    assert "wen_login" not in form_page
+    response = admin_client.post(
+        reverse("activities:add"),
+        {
+            "kind": "free_clinic",
+            "title": "重阳义诊",
+            "starts_at": "2026-10-10 09:00",
+            "ends_at": "2026-10-10 11:00",
+            "place": "广场",
+            "organiser": officer.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert Activity.objects.get().organiser == officer
+    make(title="管理员组织的活动")  # no organiser: the cell stays blank, not "None"
+    listing = admin_client.get(reverse("activities:index")).content.decode()
+    row = listing.split("重阳义诊")[1].split("</tr>")[0]
+    assert "文 专员" in row
+    assert "None" not in listing.split("管理员组织的活动")[1].split("</tr>")[0]
+
+
+def test_list_is_paged_not_cut(admin_client):
+    for i in range(55):
+        make(title=f"分页活动{i:02d}", starts_at=timezone.now() - dt.timedelta(days=i + 1))
+    first = admin_client.get(reverse("activities:index")).content.decode()
+    assert "分页活动00" in first and "分页活动54" not in first
+    second = admin_client.get(reverse("activities:index"), {"p": 2}).content.decode()
+    assert "分页活动54" in second
+
+
+def test_every_audit_action_has_words_and_the_page_shows_them(admin_client):
+    written = set(re.findall(r'action="(activity_\w+)"', inspect.getsource(services)))
+    written |= {f"activity_{status}" for status in Activity.Status.values if status != "planned"}
+    for module in (notices, reports):
+        written |= set(re.findall(r'action="(activity_\w+)"', inspect.getsource(module)))
+    assert written and not [action for action in sorted(written) if not is_labelled(action)]
+
+    admin = get_user_model().objects.get(username="admin")
+    activity = activity_create(
+        acting_user=admin,
+        kind=Activity.Kind.FREE_CLINIC,
+        title="历史活动",
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        place="广场",
+    )
+    admin_client.post(reverse("activities:action", args=[activity.pk, "publicity_tick"]), {"channel": "sms"})
+    admin_client.post(reverse("activities:action", args=[activity.pk, "publicise"]))
+    page = admin_client.get(reverse("activities:inspect", args=[activity.pk])).content.decode()
+    history = page.split('class="listing record-history"')[1].split("</table>")[0]
+    assert "activity_" not in history
+    assert history.count("<tr>") >= 4  # heading + planned, ticked, publicised
+
+
+def test_activities_are_cancelled_not_deleted(admin_client):
+    activity = make()
+    assert admin_client.get(reverse("activities:delete", args=[activity.pk])).status_code in (302, 403)
+    assert Activity.objects.filter(pk=activity.pk).exists()
+    page = admin_client.get(reverse("activities:inspect", args=[activity.pk])).content.decode()
+    assert reverse("activities:delete", args=[activity.pk]) not in page
+
+
+def test_former_colleague_stays_organiser_when_the_plan_is_edited(admin_client):
+    former = get_user_model().objects.create_user(
+        username="old", password="x", first_name="老", last_name="同事"
+    )
+    activity = make()
+    activity.organiser = former
+    activity.save()
+    former.is_active = False
+    former.save()
+    page = admin_client.get(reverse("activities:edit", args=[activity.pk])).content.decode()
+    assert f'<option value="{former.pk}" selected>老 同事</option>' in page

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 import pytest
@@ -16,9 +16,15 @@ from openpyxl import load_workbook
 
 from operations.history import action_label, is_labelled
 from operations.models import Inquiry
-from tests.operations.test_inquiries_views import record, staff  # noqa: F401 (fixtures)
+from tests.factories import make_user
+from tests.operations.test_inquiries_views import record
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def staff(guide):
+    return {"li": make_user("li", "前台客服", "李前台"), "zhou": make_user("zhou", "前台客服", "周前台")}
 
 
 def viewer(username="viewer"):
@@ -85,7 +91,7 @@ class TestHistoryInWords:
         client_a.get("/admin/login/")  # the admin's viewsets (and their labels) are registered
         codes = set()
         for path in (ROOT / "operations" / "services").glob("*.py"):
-            codes |= set(re.findall(r'action="([a-z_]+)"', path.read_text()))
+            codes |= set(re.findall(r'action="([a-z_.]+)"', path.read_text()))
         unlabelled = sorted(code for code in codes if not is_labelled(code))
         assert not unlabelled, unlabelled
 
@@ -113,3 +119,15 @@ class TestIndexShape:
         response = client_a.get(reverse("inquiries:index"), params | {"export": "xlsx"}, follow=True)
         assert "一年" in response.content.decode()
         assert Inquiry.objects.count() == 1
+
+
+class TestRecordsKeptForTheRegister:
+    def test_no_delete_and_edit_opens_the_record(self, staff, client_a):
+        inquiry = record(staff["li"])
+        client_a.force_login(staff["li"])
+        with pytest.raises(NoReverseMatch):
+            reverse("inquiries:delete", args=[inquiry.pk])
+        response = client_a.get(reverse("inquiries:edit", args=[inquiry.pk]))
+        assert response.status_code == 302 and response.url == reverse("inquiries:inspect", args=[inquiry.pk])
+        content = client_a.get(reverse("inquiries:inspect", args=[inquiry.pk])).content.decode()
+        assert "/delete/" not in content

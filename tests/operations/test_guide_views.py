@@ -236,7 +236,7 @@ class TestApplicationList:
         # the service head has no contact permission; give them the application list only
         user.user_permissions.add(Permission.objects.get(codename="view_serviceapplication"))
         client_a.force_login(user)
-        url = reverse("operations_guide:application_list")
+        url = reverse("service_applications:index")
         client_a.get(url)
         with django_assert_max_num_queries(20) as first:
             response = client_a.get(url)
@@ -248,3 +248,36 @@ class TestApplicationList:
             )
         with django_assert_max_num_queries(len(first.captured_queries)):
             assert client_a.get(url).status_code == 200
+
+
+class TestApplicationIndex:
+    def test_filters_names_and_new_application_links(self, desk, guide, client_a):
+        service_application_record(service_item=guide["报修"], applicant_name="住户甲", acting_user=desk)
+        service_application_record(
+            service_item=guide["证明开具"],
+            applicant_name="住户乙",
+            refuse=True,
+            refusal_reason="不符合条件",
+            acting_user=desk,
+        )
+        url = reverse("service_applications:index")
+        content = client_a.get(url).content.decode()
+        assert "住户甲" in content and "住户乙" in content
+        assert reverse("operations_guide:application_create", args=[guide["报修"].pk]) in content
+        refused = client_a.get(url, {"status": "refused"}).content.decode()
+        assert "住户乙" in refused and "住户甲" not in refused
+        assert client_a.get(url, {"status": "nonsense"}).status_code == 200
+        application = ServiceApplication.objects.get(applicant_name="住户甲")
+        assert reverse("operations_guide:application_sheet", args=[application.pk]) in content
+
+    def test_applications_are_never_edited_in_the_admin(self, head, guide, client_a):
+        application = service_application_record(
+            service_item=guide["报修"], applicant_name="住户甲", acting_user=head
+        )
+        assert client_a.get(reverse("service_applications:add")).status_code in (302, 403)
+        assert client_a.get(reverse("service_applications:edit", args=[application.pk])).status_code in (
+            302,
+            403,
+        )
+        index = client_a.get(reverse("service_applications:index")).content.decode()
+        assert reverse("service_applications:add") not in index

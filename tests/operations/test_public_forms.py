@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -286,7 +287,7 @@ def test_html_in_a_complaint_is_escaped_in_the_admin_detail(site):
     complaint = Complaint.objects.get()
     assert complaint.content == SCRIPT
     site.force_login(get_user_model().objects.get(username="admin"))
-    html = site.get(f"/admin/complaints/{complaint.pk}/").content.decode()
+    html = site.get(reverse("complaints:inspect", args=[complaint.pk])).content.decode()
     assert ESCAPED_SCRIPT in html and SCRIPT not in html
 
 

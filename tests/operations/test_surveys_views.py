@@ -5,6 +5,7 @@ import re
 
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 import pytest
@@ -128,11 +129,11 @@ class TestAdmin:
         client = env["client"]
         client.force_login(staff["service_head"])
         with django_assert_max_num_queries(20):
-            response = client.get(f"/admin/surveys/{env['survey'].pk}/")
+            response = client.get(reverse("surveys:inspect", args=[env["survey"].pk]))
         html = response.content.decode()
         assert response.status_code == 200
         assert "75.0%" in html and "200" in html
-        listing = client.get("/admin/surveys/")
+        listing = client.get(reverse("surveys:index"))
         assert listing.status_code == 200 and "第四季度满意度调查" in listing.content.decode()
 
     def test_start_a_survey_and_print_links(self, env, staff):
@@ -140,7 +141,7 @@ class TestAdmin:
         client.force_login(staff["service_head"])
         today = timezone.localdate()
         response = client.post(
-            "/admin/surveys/new/",
+            reverse("surveys:add"),
             {
                 "title": "十二月调查",
                 "template": env["survey"].template_id,
@@ -153,31 +154,63 @@ class TestAdmin:
         survey = Survey.objects.get(title="十二月调查")
         assert response.status_code == 302
         assert survey.invitations.count() == 5
-        sheet = client.get(f"/admin/surveys/{survey.pk}/invitations/").content.decode()
+        sheet = client.get(reverse("surveys:invitations", args=[survey.pk])).content.decode()
         for invitation in survey.invitations.all():
             assert f"http://alpha.localhost/survey/{invitation.token}/" in sheet
 
     def test_start_a_survey_without_period_shows_an_error(self, env, staff):
         env["client"].force_login(staff["service_head"])
         response = env["client"].post(
-            "/admin/surveys/new/",
+            reverse("surveys:add"),
             {"title": "无期间", "template": env["survey"].template_id, "scope": "center"},
         )
         assert response.status_code == 200 and "请填写全中心调查的起止日期" in response.content.decode()
         assert not Survey.objects.filter(title="无期间").exists()
 
+    def test_callback_survey_needs_a_known_work_order(self, env, staff):
+        env["client"].force_login(staff["service_head"])
+        response = env["client"].post(
+            reverse("surveys:add"),
+            {
+                "title": "回访",
+                "template": env["survey"].template_id,
+                "scope": "work_order",
+                "work_order_number": "X1",
+            },
+        )
+        assert response.status_code == 200 and "没有这个编号的工单" in response.content.decode()
+        assert not Survey.objects.filter(title="回访").exists()
+
     def test_invite_more_links(self, env, staff):
         env["client"].force_login(staff["service_head"])
         response = env["client"].post(
-            f"/admin/surveys/{env['survey'].pk}/", {"action": "invite", "count": "3"}
+            reverse("surveys:action", args=[env["survey"].pk, "invite"]), {"count": "3"}
         )
         assert response.status_code == 302
         assert env["survey"].invitations.count() == 4
 
+    def test_close_and_reopen_with_the_history_in_words(self, env, staff):
+        client = env["client"]
+        client.force_login(staff["service_head"])
+        survey = env["survey"]
+        assert client.post(reverse("surveys:action", args=[survey.pk, "close"])).status_code == 302
+        survey.refresh_from_db()
+        assert not survey.is_open
+        html = client.get(reverse("surveys:inspect", args=[survey.pk])).content.decode()
+        assert "开放或结束作答：结束作答" in html and "survey_set_open" not in html
+        assert 'id="action-reopen"' in html and 'id="action-invite"' not in html
+        assert client.post(reverse("surveys:action", args=[survey.pk, "reopen"])).status_code == 302
+        survey.refresh_from_db()
+        assert survey.is_open
+        client.force_login(staff["desk"])  # may view surveys, not change them
+        assert client.post(reverse("surveys:action", args=[survey.pk, "close"])).status_code in (302, 403)
+        survey.refresh_from_db()
+        assert survey.is_open
+
     def test_front_desk_enters_a_paper_answer(self, env, staff):
         client = env["client"]
         client.force_login(staff["desk"])
-        paper_url = f"/admin/surveys/{env['survey'].pk}/paper/"
+        paper_url = reverse("surveys:paper", args=[env["survey"].pk])
         assert client.get(paper_url).status_code == 200
         bad = client.post(paper_url, {"source": "paper", **answer_post(env["questions"], rating="9")})
         assert bad.status_code == 200 and "评分必须是 1 到 5 之间的整数" in bad.content.decode()
@@ -194,14 +227,18 @@ class TestAdmin:
         bulk_responses(env["survey"], by_kind, [5, 1])
         env["client"].force_login(staff["service_head"])
         today = timezone.localdate()
-        html = env["client"].get(f"/admin/surveys/period/?start={today}&end={today}").content.decode()
+        html = (
+            env["client"]
+            .get(reverse("surveys:period_results"), {"start": today, "end": today})
+            .content.decode()
+        )
         assert "50.0%" in html
 
     def test_template_admin_lists_the_default(self, env, staff):
         env["client"].force_login(staff["service_head"])
-        response = env["client"].get("/admin/survey-templates/")
+        response = env["client"].get("/admin/operations/survey-templates/")
         assert response.status_code == 200 and "服务满意度调查" in response.content.decode()
-        edit = env["client"].get(f"/admin/survey-templates/edit/{env['survey'].template_id}/")
+        edit = env["client"].get(f"/admin/operations/survey-templates/edit/{env['survey'].template_id}/")
         assert edit.status_code == 200
 
 
@@ -219,7 +256,7 @@ class TestTemplateAdmin:
             }
         )
         env["client"].force_login(staff["service_head"])
-        return env["client"].post(f"/admin/survey-templates/edit/{template.pk}/", data)
+        return env["client"].post(f"/admin/operations/survey-templates/edit/{template.pk}/", data)
 
     def rows(self, env, delete_first=False):
         rows = []
@@ -263,6 +300,6 @@ class TestTemplateAdmin:
         boss = get_user_model().objects.create_superuser(username="boss_s", password="x-Pass-2026")
         env["client"].force_login(boss)
         template = env["survey"].template
-        response = env["client"].post(f"/admin/survey-templates/delete/{template.pk}/")
+        response = env["client"].post(f"/admin/operations/survey-templates/delete/{template.pk}/")
         assert response.status_code in (200, 302)
         assert type(template).objects.filter(pk=template.pk).exists()

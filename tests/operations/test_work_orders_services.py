@@ -18,6 +18,7 @@ from operations.models import (
     Notification,
     Resident,
     ServiceItem,
+    StaffProfile,
     WorkdayOverride,
     WorkOrder,
     WorkOrderAttachment,
@@ -519,3 +520,96 @@ def test_an_overdue_work_order_dispatched_later_still_gets_its_breach_reminder(e
     assert services.work_orders_check_deadlines(now=now)["breach"] == 1
     assert services.work_orders_check_deadlines(now=now)["breach"] == 0
     assert Notification.objects.filter(recipient=env["worker"], kind="work_order.breached").count() == 1
+
+
+# --- Issue 9, defect 2: accepting a work order without a service item sets the committed deadline --------
+
+
+@pytest.mark.parametrize("source", [WorkOrder.Source.WEB_FORM, WorkOrder.Source.ACTIVITY_DAY])
+def test_dispatching_a_repair_without_a_service_item_gives_it_the_repair_item_and_its_deadline(env, source):
+    work_order = services.work_order_create(
+        acting_user=None,
+        source=source,
+        description="窗户关不严",
+        contact_name="王小明",
+        contact_phone="13812345678",
+    )
+    assert work_order.service_item is None and work_order.deadline is None
+    before = timezone.now()
+    work_order = services.work_order_dispatch(
+        work_order=work_order, acting_user=env["desk"], department=None, assignee=env["worker"]
+    )
+    repair_item = ServiceItem.objects.get(name="报修")  # the default guide's repair item: 24 hours
+    assert work_order.service_item == repair_item
+    assert work_order.department == repair_item.department
+    assert before + dt.timedelta(hours=24) <= work_order.deadline <= timezone.now() + dt.timedelta(hours=24)
+    later = work_order.deadline + dt.timedelta(minutes=1)
+    assert services.work_orders_check_deadlines(now=later)["breached"] == 1
+
+
+def test_dispatch_counts_the_deadline_from_the_chosen_item_and_keeps_an_existing_one(env):
+    item = make_service_item("上门开锁", value=2, unit="hours", department=env["engineering"])
+    work_order = services.work_order_dispatch(
+        work_order=create(env, kind="other"),
+        acting_user=env["desk"],
+        department=env["engineering"],
+        assignee=env["worker"],
+        service_item=item,
+    )
+    assert work_order.service_item == item
+    assert work_order.deadline - work_order.dispatched_at == dt.timedelta(hours=2)
+    fixed = timezone.now() + dt.timedelta(days=3)
+    kept = services.work_order_dispatch(
+        work_order=create(env, deadline=fixed),
+        acting_user=env["desk"],
+        department=env["engineering"],
+        assignee=env["worker"],
+    )
+    assert kept.deadline == fixed
+
+
+def test_dispatching_a_non_repair_without_a_service_item_is_refused_in_chinese(env):
+    work_order = create(env, kind="other")
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as excinfo:
+        services.work_order_dispatch(
+            work_order=work_order,
+            acting_user=env["desk"],
+            department=env["engineering"],
+            assignee=env["worker"],
+        )
+    assert "请选择服务事项" in excinfo.value.message_dict["service_item"][0]
+    work_order.refresh_from_db()
+    assert work_order.status == WorkOrder.Status.PENDING and work_order.deadline is None
+
+
+# --- Issue 9, defect 15: the assignee belongs to the department the work order goes to ------------------
+
+
+def test_a_member_of_another_department_cannot_be_assigned(env):
+    cleaner = make_user("cleaner", group="部门调度员", first_name="保洁阿姨")
+    StaffProfile.objects.create(user=cleaner, department=env["cleaning"])
+    work_order = create(env)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as excinfo:
+        services.work_order_dispatch(
+            work_order=work_order, acting_user=env["desk"], department=env["engineering"], assignee=cleaner
+        )
+    message = excinfo.value.message_dict["assignee"][0]
+    assert "保洁阿姨" in message and "保洁部" in message and "工程部" in message
+    work_order.refresh_from_db()
+    assert work_order.status == WorkOrder.Status.PENDING and work_order.assignee is None
+    with pytest.raises(ValidationError) as excinfo:
+        create(env, department=env["engineering"], assignee=cleaner)
+    assert "assignee" in excinfo.value.message_dict
+    dispatched = services.work_order_dispatch(
+        work_order=work_order, acting_user=env["desk"], department=env["cleaning"], assignee=cleaner
+    )
+    assert dispatched.assignee == cleaner and dispatched.department == env["cleaning"]
+
+
+def test_staff_of_the_department_or_with_no_department_recorded_can_be_assigned(env):
+    StaffProfile.objects.create(user=env["worker"], department=env["engineering"])
+    dispatched = services.work_order_dispatch(
+        work_order=create(env), acting_user=env["desk"], department=env["engineering"], assignee=env["worker"]
+    )
+    assert dispatched.assignee == env["worker"]
+    assert create(env, department=env["cleaning"], assignee=env["desk"]).assignee == env["desk"]

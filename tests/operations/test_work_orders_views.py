@@ -5,6 +5,7 @@ import io
 import json
 
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -13,7 +14,7 @@ from django.utils.translation import gettext
 import pytest
 from openpyxl import load_workbook
 
-from operations.models import Department, Notification, Resident, WorkOrder
+from operations.models import Department, Notification, Resident, StaffProfile, WorkOrder
 from operations.services import work_orders as services
 from tenants.services import center_roles_sync
 from tests.factories import make_unit, make_user
@@ -59,6 +60,10 @@ def make_orders(env, count: int, **kwargs) -> list[WorkOrder]:
     ]
 
 
+def queue_url(env) -> str:
+    return f"/admin/operations/work-orders/?scope=queue&department={env['engineering'].pk}"
+
+
 def numbers_in(response) -> set[str]:
     content = response.content.decode()
     return {wo.number for wo in WorkOrder.objects.all() if wo.number in content}
@@ -73,9 +78,7 @@ def test_department_queue_shows_only_its_open_work_orders(env):
     done = mine[0]
     services.work_order_start(work_order=done, acting_user=env["worker"])
     services.work_order_complete(work_order=done, acting_user=env["worker"], result_note="好了")
-    response = login(env, env["desk"]).get(
-        f"/admin/operations/work-orders/queue/department/{env['engineering'].pk}/"
-    )
+    response = login(env, env["desk"]).get(queue_url(env))
     assert response.status_code == 200
     assert numbers_in(response) == {wo.number for wo in mine[1:]}
     assert not numbers_in(response) & {wo.number for wo in other}
@@ -85,10 +88,15 @@ def test_department_queue_shows_only_its_open_work_orders(env):
 def test_department_queues_overview_counts(env):
     make_orders(env, 2, deadline=timezone.now() - dt.timedelta(hours=1))
     make_orders(env, 1)
-    response = login(env, env["desk"]).get("/admin/operations/work-orders/queue/")
+    response = login(env, env["desk"]).get("/admin/operations/work-orders/", {"scope": "queue"})
     assert response.status_code == 200
-    rows = response.content.decode()
-    assert f"/admin/operations/work-orders/queue/department/{env['engineering'].pk}/" in rows
+    assert "工程部（未办结 3，超时 2）" in response.content.decode()
+
+
+def test_the_old_department_queue_address_opens_the_filtered_index(env):
+    client = login(env, env["desk"])
+    response = client.get(f"/admin/operations/work-orders/queue/department/{env['engineering'].pk}/")
+    assert response.status_code == 302 and response["Location"] == queue_url(env)
 
 
 def test_unknown_department_queue_is_404(env):
@@ -99,7 +107,7 @@ def test_unknown_department_queue_is_404(env):
 def test_my_work_orders_are_those_assigned_to_me(env):
     mine = make_orders(env, 2)
     others = make_orders(env, 2, assignee=env["desk"])
-    response = login(env, env["worker"]).get("/admin/operations/work-orders/mine/")
+    response = login(env, env["worker"]).get("/admin/operations/work-orders/?scope=mine")
     assert response.status_code == 200
     assert numbers_in(response) == {wo.number for wo in mine}
     assert not numbers_in(response) & {wo.number for wo in others}
@@ -111,7 +119,7 @@ def test_overdue_shows_open_work_orders_past_their_deadline_with_the_breach_flag
     future = make_orders(env, 1, deadline=now + dt.timedelta(hours=3))
     finished = make_orders(env, 1, deadline=now - dt.timedelta(hours=3))[0]
     services.work_order_cancel(work_order=finished, acting_user=env["desk"], reason="重复登记")
-    response = login(env, env["desk"]).get("/admin/operations/work-orders/overdue/")
+    response = login(env, env["desk"]).get("/admin/operations/work-orders/?scope=overdue")
     assert response.status_code == 200
     assert numbers_in(response) == {wo.number for wo in overdue}
     assert future[0].number not in response.content.decode()
@@ -123,7 +131,7 @@ def test_due_soon_shows_deadlines_within_two_hours(env):
     soon = make_orders(env, 1, deadline=now + dt.timedelta(minutes=100))
     later = make_orders(env, 1, deadline=now + dt.timedelta(minutes=150))
     past = make_orders(env, 1, deadline=now - dt.timedelta(minutes=10))
-    response = login(env, env["desk"]).get("/admin/operations/work-orders/due-soon/")
+    response = login(env, env["desk"]).get("/admin/operations/work-orders/?scope=due_soon")
     assert response.status_code == 200
     assert numbers_in(response) == {soon[0].number}
     assert later[0].number not in response.content.decode()
@@ -133,10 +141,10 @@ def test_due_soon_shows_deadlines_within_two_hours(env):
 @pytest.mark.parametrize(
     "url",
     [
-        "/admin/operations/work-orders/queue/department/{dept}/",
-        "/admin/operations/work-orders/overdue/",
-        "/admin/operations/work-orders/mine/",
-        "/admin/operations/work-orders/due-soon/",
+        "/admin/operations/work-orders/?scope=queue&department={dept}",
+        "/admin/operations/work-orders/?scope=overdue",
+        "/admin/operations/work-orders/?scope=mine",
+        "/admin/operations/work-orders/?scope=due_soon",
         "/admin/operations/work-orders/",
     ],
 )
@@ -144,7 +152,7 @@ def test_queue_pages_run_a_flat_number_of_queries(env, url, django_assert_max_nu
     url = url.format(dept=env["engineering"].pk)
     client = login(env, env["worker"])
     now = timezone.now()
-    deadline = now - dt.timedelta(minutes=30) if "due-soon" not in url else now + dt.timedelta(minutes=30)
+    deadline = now - dt.timedelta(minutes=30) if "due_soon" not in url else now + dt.timedelta(minutes=30)
     make_orders(env, 5, deadline=deadline)
     client.get(url)  # warm caches (content types, site)
     with CaptureQueriesContext(connection) as few:
@@ -165,8 +173,8 @@ def test_queue_pages_run_a_flat_number_of_queries(env, url, django_assert_max_nu
 @pytest.mark.parametrize(
     "url",
     [
-        "/admin/operations/work-orders/queue/department/{dept}/",
-        "/admin/operations/work-orders/overdue/",
+        "/admin/operations/work-orders/?scope=queue&department={dept}",
+        "/admin/operations/work-orders/?scope=overdue",
         "/admin/operations/work-orders/",
         "/admin/operations/work-orders/{pk}/",
     ],
@@ -189,8 +197,8 @@ def test_users_without_work_order_permissions_are_refused(env):
     )
     client = login(env, outsider)
     for url in (
-        "/admin/operations/work-orders/overdue/",
-        f"/admin/operations/work-orders/queue/department/{env['engineering'].pk}/",
+        "/admin/operations/work-orders/?scope=overdue",
+        queue_url(env),
         "/admin/operations/work-orders/new/",
     ):
         response = client.get(url)
@@ -263,7 +271,7 @@ def test_detail_shows_the_timeline_and_the_allowed_actions(env):
 def test_actions_through_the_detail_page(env):
     work_order = make_orders(env, 1, deadline=timezone.now() + dt.timedelta(hours=4))[0]
     client = login(env, env["worker"])
-    base = f"/admin/operations/work-orders/{work_order.pk}/action"
+    base = f"/admin/operations/work-orders/action/{work_order.pk}"
     assert client.post(f"{base}/start/", {"note": "已到现场"}).status_code == 302
     informed = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     new_deadline = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
@@ -294,7 +302,7 @@ def test_bad_actions_are_refused_with_a_message_and_change_nothing(env, action, 
         acting_user=env["desk"], resident=env["resident"], description="门锁坏了"
     )
     response = login(env, env["worker"]).post(
-        f"/admin/operations/work-orders/{work_order.pk}/action/{action}/", data
+        f"/admin/operations/work-orders/action/{work_order.pk}/{action}/", data
     )
     assert response.status_code == 400
     with translation.override("zh-hans"):
@@ -319,14 +327,22 @@ def test_list_filters_by_status_and_searches_numbers(env):
 # --- Export ------------------------------------------------------------------------------------------
 
 
-def export_rows(client) -> list[tuple]:
-    today = timezone.localdate()
-    response = client.get(
-        "/admin/operations/work-orders/export/", {"start": today.isoformat(), "end": today.isoformat()}
+def export(client, start, end):
+    return client.get(
+        "/admin/operations/work-orders/", {"export": "xlsx", "created_from": start, "created_to": end}
     )
+
+
+def export_rows(client) -> list[tuple]:
+    today = timezone.localdate().isoformat()
+    response = export(client, today, today)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    return workbook_rows(response)
+
+
+def workbook_rows(response) -> list[tuple]:
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     return list(sheet.iter_rows(values_only=True))
 
 
@@ -345,15 +361,11 @@ def test_export_masks_contacts_like_the_screen(env):
 def test_export_of_another_range_is_empty_and_bad_dates_are_refused(env):
     make_orders(env, 1)
     client = login(env, env["desk"])
-    response = client.get(
-        "/admin/operations/work-orders/export/", {"start": "2020-01-01", "end": "2020-01-31"}
-    )
-    assert len(list(load_workbook(io.BytesIO(response.content)).active.iter_rows())) == 1
-    response = client.get(
-        "/admin/operations/work-orders/export/", {"start": "2026-02-01", "end": "2026-01-01"}
-    )
-    assert response.status_code == 200
-    assert "结束日期早于开始日期" in response.content.decode()
+    response = export(client, "2020-01-01", "2020-01-31")
+    assert len(workbook_rows(response)) == 1
+    response = export(client, "2026-02-01", "2026-01-01")
+    assert response.status_code == 302
+    assert "开始日期不能晚于结束日期" in client.get(response["Location"]).content.decode()
 
 
 # --- Notifications -----------------------------------------------------------------------------------
@@ -390,12 +402,110 @@ def test_someone_elses_notification_cannot_be_marked(env):
 def test_queue_pages_past_the_end_fall_back_to_the_last_page(env):
     orders = make_orders(env, 53)
     client = login(env, env["desk"])
-    url = f"/admin/operations/work-orders/queue/department/{env['engineering'].pk}/"
+    url = queue_url(env)
     first = client.get(url).content.decode()
-    assert "共 53 张工单" in first
+    assert "共有 53 个符合" in first
     assert len(numbers_in(client.get(url))) == 50
     second = client.get(url, {"p": 2})
     assert len(numbers_in(second)) == 3
     assert numbers_in(client.get(url, {"p": 99})) == numbers_in(second)
     assert numbers_in(client.get(url, {"p": "x"})) == numbers_in(client.get(url))
     assert {wo.number for wo in orders} == numbers_in(client.get(url)) | numbers_in(second)
+
+
+# --- Issue 9, defects 2 and 15 through the screens ---------------------------------------------------
+
+
+def test_a_dispatched_web_form_repair_shows_its_committed_deadline_on_the_tracking_page(env):
+    work_order = services.work_order_create(
+        acting_user=None,
+        source=WorkOrder.Source.WEB_FORM,
+        description="窗户关不严",
+        contact_name="王小明",
+        contact_phone="13812345678",
+    )
+    client = env["client"]
+    track = {"code": work_order.tracking_code, "phone_last_four": "5678"}
+    assert "待确定" in client.post("/track/", track).content.decode()
+    login(env, env["desk"]).post(
+        f"/admin/operations/work-orders/action/{work_order.pk}/dispatch/",
+        {"department": env["engineering"].pk, "assignee": env["worker"].pk},
+    )
+    work_order.refresh_from_db()
+    assert work_order.service_item.name == "报修" and work_order.deadline
+    page = client.post("/track/", track).content.decode()
+    assert "待确定" not in page
+    assert timezone.localtime(work_order.deadline).strftime("%Y-%m-%d %H:%M") in page
+
+
+def test_the_dispatch_form_offers_staff_by_department_and_refuses_another_departments_member(env):
+    cleaner = make_user("cleaner", group="部门调度员", first_name="保洁阿姨")
+    StaffProfile.objects.create(user=cleaner, department=env["cleaning"])
+    work_order = services.work_order_create(
+        acting_user=env["desk"], resident=env["resident"], description="门锁坏了"
+    )
+    client = login(env, env["desk"])
+    page = client.get(f"/admin/operations/work-orders/{work_order.pk}/").content.decode()
+    group = page.index('<optgroup label="保洁部">')
+    assert group < page.index("保洁阿姨", group) < page.index("</optgroup>", group)
+    response = client.post(
+        f"/admin/operations/work-orders/action/{work_order.pk}/dispatch/",
+        {"department": env["engineering"].pk, "assignee": cleaner.pk},
+    )
+    assert response.status_code == 400
+    assert "保洁阿姨属于保洁部，不属于工程部" in response.content.decode()
+    work_order.refresh_from_db()
+    assert work_order.status == WorkOrder.Status.PENDING
+
+
+# --- The admin shape: history in words, red rows in the export, menu links to the filtered index ---------
+
+
+def test_the_history_is_in_words_for_every_action(env):
+    work_order = make_orders(env, 1, deadline=timezone.now() + dt.timedelta(hours=4))[0]
+    services.work_order_attach(
+        work_order=work_order,
+        acting_user=env["desk"],
+        file=SimpleUploadedFile("单据.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+    )
+    services.work_order_extend_deadline(
+        work_order=work_order,
+        acting_user=env["desk"],
+        new_deadline=timezone.now() + dt.timedelta(days=2),
+        reason="等配件",
+        informed_via="phone",
+        informed_at=timezone.now(),
+    )
+    services.work_order_start(work_order=work_order, acting_user=env["worker"], note="已到现场")
+    page = login(env, env["desk"]).get(f"/admin/operations/work-orders/{work_order.pk}/").content.decode()
+    history = page[page.index("record-history") :]
+    for words in (
+        "待受理 → 已派单",
+        "已派单 → 处理中",
+        "已到现场",
+        "上传附件",
+        "单据.pdf",
+        "延长",
+        "等配件",
+        "电话",
+    ):
+        assert words in history, words
+    assert "work_order." not in page
+
+
+def test_the_export_fills_breached_rows_red(env):
+    late = make_orders(env, 1, deadline=timezone.now() - dt.timedelta(hours=1))[0]
+    make_orders(env, 1, deadline=timezone.now() + dt.timedelta(hours=5))
+    today = timezone.localdate().isoformat()
+    response = export(login(env, env["desk"]), today, today)
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    fills = {row[0].value: row[0].fill.fgColor.rgb for row in sheet.iter_rows(min_row=2)}
+    assert fills.pop(late.number).endswith("FFC7CE")
+    assert not any(str(rgb).endswith("FFC7CE") for rgb in fills.values())
+
+
+def test_the_menu_links_to_the_filtered_index(env):
+    page = login(env, env["desk"]).get("/admin/").content.decode()
+    for query in ("scope=mine", "scope=queue", "scope=overdue", "scope=due_soon"):
+        assert f"/admin/operations/work-orders/?{query}" in page, query
+    assert "/admin/operations/work-orders/new/" in page
