@@ -1,6 +1,7 @@
-"""Phone numbers of mainland China: validation, normalisation and masking."""
+"""Phone numbers of mainland China (validation, normalisation, masking) and quantities as people write them."""
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -57,3 +58,22 @@ def mask_name(value: str) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(len(name) - 1, 1)
+
+
+def format_decimal(value) -> str:
+    """A quantity as people write it: ``50``, ``2.5``, ``0.25`` — never ``5E+1`` or ``50.00``.
+
+    ``Decimal.normalize()`` alone turns 50.00 into ``5E+1``; formatting the normalised value
+    with ``f`` keeps plain digits. ``None`` and text that is no number are shown as given.
+    """
+    if value is None or value == "":
+        return ""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if number == 0:
+        return "0"
+    return f"{number.normalize():f}"

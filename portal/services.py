@@ -68,6 +68,7 @@ def submission_submit(
         submission.snapshot = snapshot
         submission.submitted_by_name = submitted_by_name
         submission.status = Submission.Status.PENDING
+        submission.created = timezone.now()  # "submitted": the inbox shows and sorts by the latest sending
         submission.decided_at = None
         submission.decided_by_name = ""
         submission.comment = ""

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from operations.validators import format_decimal
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -113,7 +115,8 @@ class StockMovement(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self):
-        return f"{self.consumable} {self.quantity:+}"
+        sign = "+" if self.quantity > 0 else ""
+        return f"{self.consumable} {sign}{format_decimal(self.quantity)}"
 
 
 class CandyDishCheck(models.Model):

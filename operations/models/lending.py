@@ -182,6 +182,14 @@ class Loan(TimeStampedModel):
     def is_overdue(self) -> bool:
         return self.status == self.STATUS_OVERDUE
 
+    @property
+    def inspection(self) -> str:
+        """The register's 检查情况: the condition on return and the inspection note."""
+        if not self.returned_at:
+            return ""
+        condition = self.get_return_condition_display()
+        return f"{condition}（{self.return_note}）" if self.return_note else condition
+
 
 class LoanItem(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="loan_items")

@@ -7,6 +7,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from operations.validators import format_decimal
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -100,7 +102,7 @@ class PurchaseRequestLine(models.Model):
         ordering = ["pk"]
 
     def __str__(self):
-        return f"{self.description} × {self.quantity}{self.unit}"
+        return f"{self.description} × {format_decimal(self.quantity)}{self.unit}"
 
 
 EVENT_LABELS = {

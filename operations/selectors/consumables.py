@@ -9,17 +9,16 @@ from django.db.models import BooleanField, Case, F, Prefetch, QuerySet, Value, W
 from operations.models import (
     CandyDishCheck,
     Consumable,
-    FirstAidUse,
     PurchaseRequest,
     PurchaseRequestEvent,
     PurchaseRequestLine,
-    StockMovement,
 )
 
 
-def consumables_overview() -> QuerySet[Consumable]:
-    """Active consumables with ``is_low`` (stock below the minimum)."""
-    return Consumable.objects.filter(active=True).annotate(
+def consumables_overview(*, active_only: bool = True) -> QuerySet[Consumable]:
+    """Consumables (the active ones unless told otherwise) with ``is_low`` (stock below the minimum)."""
+    consumables = Consumable.objects.filter(active=True) if active_only else Consumable.objects.all()
+    return consumables.annotate(
         is_low=Case(
             When(stock__lt=F("minimum_level"), then=Value(True)),
             default=Value(False),
@@ -28,30 +27,11 @@ def consumables_overview() -> QuerySet[Consumable]:
     )
 
 
-def consumables_below_minimum() -> QuerySet[Consumable]:
-    return consumables_overview().filter(is_low=True)
-
-
-def stock_movements_recent(*, consumable: Consumable | None = None, limit: int = 50) -> list[StockMovement]:
-    qs = StockMovement.objects.select_related("consumable", "by")
-    if consumable is not None:
-        qs = qs.filter(consumable=consumable)
-    return list(qs.order_by("-at", "-pk")[:limit])
-
-
 def candy_checks_between(start: datetime.date, end: datetime.date) -> list[CandyDishCheck]:
     return list(
         CandyDishCheck.objects.filter(date__gte=start, date__lte=end)
         .select_related("filled_by", "locked_by")
         .order_by("-date")
-    )
-
-
-def first_aid_uses_recent(*, limit: int = 50) -> list[FirstAidUse]:
-    return list(
-        FirstAidUse.objects.select_related("by")
-        .prefetch_related(Prefetch("movements", queryset=StockMovement.objects.select_related("consumable")))
-        .order_by("-used_at")[:limit]
     )
 
 

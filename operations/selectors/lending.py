@@ -1,15 +1,15 @@
-"""Named reads of the lending register: the desk screen, the overdue queue, the export."""
+"""Named reads of the lending register: the desk screen, the register index and its A4 print."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from operations.models import ConvenienceItem, Loan, LoanFollowUp, LoanItem, ReadingGlassesUse, Resident
+from operations.models import ConvenienceItem, Loan, LoanItem, ReadingGlassesUse, Resident
 from operations.models.lending import ItemKind
 from operations.selectors.guide import unit_find
 
@@ -30,6 +30,11 @@ def _with_items(qs: QuerySet) -> QuerySet:
     return qs.select_related("unit__building", "lent_by", "received_by").annotate(item_names=Subquery(names))
 
 
+def loans_listing() -> QuerySet:
+    """Every loan with its unit, staff and ``item_names`` (the register's index and a loan's page)."""
+    return _with_items(Loan.objects.all())
+
+
 def loans_for_desk(*, now: dt.datetime | None = None) -> QuerySet:
     """Today's loans and every loan still out (overdue first, by due time), newest first otherwise."""
     now = now or timezone.now()
@@ -38,37 +43,11 @@ def loans_for_desk(*, now: dt.datetime | None = None) -> QuerySet:
     return _with_items(qs).order_by("-lent_at")
 
 
-def loans_overdue(*, now: dt.datetime | None = None) -> QuerySet:
-    """The follow-up queue: loans still out past their due time, oldest due first."""
-    now = now or timezone.now()
-    return (
-        _with_items(Loan.objects.overdue(now))
-        .prefetch_related(
-            Prefetch(
-                "follow_ups", queryset=LoanFollowUp.objects.select_related("acting_user").order_by("created")
-            )
-        )
-        .order_by("due_at", "pk")
-    )
-
-
-def loans_overdue_count(*, now: dt.datetime | None = None) -> int:
-    return Loan.objects.overdue(now or timezone.now()).count()
-
-
 def loans_in_range(*, start: dt.date, end: dt.date) -> QuerySet:
     """Loans lent between two dates (inclusive), for the register export and the printable form."""
     first, _ = _day_bounds(start)
     _, last = _day_bounds(end)
     return _with_items(Loan.objects.filter(lent_at__gte=first, lent_at__lt=last)).order_by("lent_at", "pk")
-
-
-def items_available() -> QuerySet:
-    return ConvenienceItem.objects.filter(status=ConvenienceItem.Status.AVAILABLE).order_by("kind", "code")
-
-
-def items_listing() -> QuerySet:
-    return ConvenienceItem.objects.order_by("kind", "code")
 
 
 def items_for_desk(*, now: dt.datetime | None = None) -> list[ConvenienceItem]:
@@ -89,21 +68,6 @@ def items_for_desk(*, now: dt.datetime | None = None) -> list[ConvenienceItem]:
         .filter(Q(kind=ItemKind.READING_GLASSES) | Q(status=ConvenienceItem.Status.AVAILABLE))
         .annotate(uses_today=Coalesce(Subquery(uses), 0))
         .order_by("kind", "code")
-    )
-
-
-def reading_glasses_today(*, now: dt.datetime | None = None) -> list[ConvenienceItem]:
-    """The reading glasses in service with the number of uses recorded today."""
-    start, end = _day_bounds(timezone.localdate(now or timezone.now()))
-    return list(
-        ConvenienceItem.objects.filter(kind=ItemKind.READING_GLASSES)
-        .exclude(status__in=[ConvenienceItem.Status.RETIRED, ConvenienceItem.Status.LOST])
-        .annotate(
-            uses_today=Count(
-                "glasses_uses", filter=Q(glasses_uses__used_at__gte=start, glasses_uses__used_at__lt=end)
-            )
-        )
-        .order_by("code")
     )
 
 

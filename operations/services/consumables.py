@@ -25,6 +25,7 @@ from operations.models import (
     StockMovement,
 )
 from operations.services.common import audit_record, diff_fields, user_or_none
+from operations.validators import format_decimal
 
 CONSUMABLE_FIELDS = ("name", "category", "unit", "minimum_level", "target_level", "active", "sort_order")
 
@@ -97,10 +98,10 @@ def _move(
             {
                 "quantity": _("Only %(stock)s %(unit)s of %(name)s in stock: cannot use %(quantity)s.")
                 % {
-                    "stock": locked.stock.normalize(),
+                    "stock": format_decimal(locked.stock),
                     "unit": locked.unit,
                     "name": locked.name,
-                    "quantity": (-quantity).normalize(),
+                    "quantity": format_decimal(-quantity),
                 }
             }
         )

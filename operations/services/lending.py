@@ -387,7 +387,7 @@ def loan_follow_up(
             kind="loan_follow_up",
             title=_("Follow-up on a loan you lent: %(loan)s") % {"loan": str(loan)},
             body=outcome,
-            url=_url("operations_lending:overdue"),
+            url=_url("loans:inspect", loan.pk),
         )
     return follow_up
 
@@ -426,7 +426,8 @@ def loans_close_day(*, now: dt.datetime | None = None, center=None) -> dict[str,
     overdue = list(Loan.objects.overdue(now).order_by("due_at").prefetch_related("loan_items__item"))
     recipients = desk_recipients()
     sent = 0
-    url = _url("operations_lending:overdue")
+    url = _url("loans:index")
+    url = f"{url}?scope=overdue" if url else ""
     with transaction.atomic():
         for loan in overdue:
             items = "、".join(li.item.name for li in loan.loan_items.all())

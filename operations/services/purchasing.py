@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -16,9 +15,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.admin.utils import get_user_display_name
+
 from operations.models import (
     Consumable,
     ConsumableCategory,
+    ConvenienceItem,
     DeskSettings,
     LineReason,
     PurchaseRequest,
@@ -29,6 +31,7 @@ from operations.models import (
 from operations.notify import notify
 from operations.services.common import audit_record, user_or_none
 from operations.services.consumables import _quantity, stock_receive
+from operations.validators import format_decimal
 from portal.services import submission_submit
 from tenants.models import ServiceCenter
 
@@ -47,23 +50,13 @@ def month_start(day: datetime.date | None = None) -> datetime.date:
 
 
 def user_display_name(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return get_user_display_name(user) if user is not None else ""
 
 
 def _event(request: PurchaseRequest, action: str, actor_name: str = "", comment: str = "") -> None:
     PurchaseRequestEvent.objects.create(
         request=request, action=action, actor_name=actor_name, comment=comment
     )
-
-
-def _convenience_item_model():
-    """The lending area's ConvenienceItem, or None while it does not exist."""
-    try:
-        return apps.get_model("operations", "ConvenienceItem")
-    except LookupError:
-        return None
 
 
 def _auto_lines(request: PurchaseRequest) -> list[PurchaseRequestLine]:
@@ -94,27 +87,28 @@ def _auto_lines(request: PurchaseRequest) -> list[PurchaseRequestLine]:
                     reason=LineReason.BELOW_MINIMUM,
                     note=_("In stock %(stock)s, minimum %(minimum)s")
                     % {
-                        "stock": consumable.stock.normalize(),
-                        "minimum": consumable.minimum_level.normalize(),
+                        "stock": format_decimal(consumable.stock),
+                        "minimum": format_decimal(consumable.minimum_level),
                     },
                     auto=True,
                 )
             )
-    item_model = _convenience_item_model()
-    if item_model is not None:
-        for item in item_model.objects.filter(status__in=["damaged", "lost"]).order_by("code"):
-            lines.append(
-                PurchaseRequestLine(
-                    request=request,
-                    item_code=item.code,
-                    description=item.name,
-                    quantity=Decimal("1"),
-                    unit=_("piece"),
-                    reason=LineReason.DAMAGED if item.status == "damaged" else LineReason.LOST,
-                    note=(getattr(item, "condition_note", "") or "")[:200],
-                    auto=True,
-                )
+    out_of_service = [ConvenienceItem.Status.DAMAGED, ConvenienceItem.Status.LOST]
+    for item in ConvenienceItem.objects.filter(status__in=out_of_service).order_by("code"):
+        lines.append(
+            PurchaseRequestLine(
+                request=request,
+                item_code=item.code,
+                description=item.name,
+                quantity=Decimal("1"),
+                unit=_("piece"),
+                reason=LineReason.DAMAGED
+                if item.status == ConvenienceItem.Status.DAMAGED
+                else LineReason.LOST,
+                note=item.condition_note[:200],
+                auto=True,
             )
+        )
     return lines
 
 
@@ -221,7 +215,7 @@ def purchase_request_snapshot(request: PurchaseRequest) -> dict:
                 "description": line.description,
                 "item_code": line.item_code,
                 "consumable": line.consumable_id,
-                "quantity": str(line.quantity.normalize()),
+                "quantity": format_decimal(line.quantity),
                 "unit": line.unit,
                 "reason": line.reason,
                 "reason_label": str(line.get_reason_display()),
@@ -265,7 +259,19 @@ def purchase_request_submit(*, request: PurchaseRequest, acting_user) -> Purchas
     request.status = PurchaseRequestStatus.SUBMITTED
     request.submitted_at = timezone.now()
     request.submitted_by = acting_user
-    request.save(update_fields=["status", "submitted_at", "submitted_by", "updated"])
+    # A returned request sent again awaits a new decision: the last one stays in its history only.
+    request.comment, request.decided_at, request.decided_by_name = "", None, ""
+    request.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "submitted_by",
+            "comment",
+            "decided_at",
+            "decided_by_name",
+            "updated",
+        ]
+    )
     _event(request, "submitted", name)
     audit_record(
         instance=request, action="submit", acting_user=acting_user, changes={"lines": len(snapshot["lines"])}
@@ -290,7 +296,7 @@ def center_heads():
 
 def purchase_request_url(request: PurchaseRequest) -> str:
     try:
-        return reverse("operations_purchasing_request") + f"?month={request.month:%Y-%m}"
+        return reverse("consumables_pages:purchase_request") + f"?month={request.month:%Y-%m}"
     except NoReverseMatch:
         return ""
 

@@ -1,33 +1,35 @@
-"""Admin views of the consumables (耗材): stock overview and movements, candy dish checklist,
-first-aid use records. Every change goes through ``operations.services.consumables``; a refused
-change re-renders the page with the reason and writes nothing.
+"""Admin views of the consumables (耗材): the stock (below minimum in red), the ledger and a movement,
+first-aid uses, and the candy dish checklist (a custom screen). Every change goes through
+``operations.services.consumables``; a refused change shows the form again with the reason.
 """
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from wagtail.admin.views.generic import CreateView, DeleteView, EditView
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.utils import get_user_display_name
+from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.coreutils import multigetattr
 
-from operations.models import Consumable, DeskSettings, FirstAidPatient, MovementKind
+from operations.forms.base import add_service_errors
+from operations.forms.consumables import CandyStandardForm
+from operations.models import DeskSettings, FirstAidUse, MovementKind, StockMovement
 from operations.permissions import can_see_contact
-from operations.selectors.consumables import (
-    candy_checks_between,
-    consumables_overview,
-    first_aid_uses_recent,
-    stock_movements_recent,
-)
+from operations.selectors.consumables import candy_checks_between, consumables_overview
 from operations.services.consumables import (
     candy_dish_fill,
     candy_dish_lock,
@@ -40,177 +42,258 @@ from operations.services.consumables import (
     stock_receive,
     stock_use,
 )
-from operations.validators import mask_name
+from operations.validators import format_decimal, mask_name
+from operations.views.base import (
+    OperationsIndexView,
+    RecordInspectView,
+    ServiceCreateView,
+    ServiceDeleteMixin,
+    ServiceSaveMixin,
+    perms_required,
+)
 
-FIRST_AID_ROWS = 4
 CANDY_HISTORY_DAYS = 31
+MOVEMENT_SERVICES = {
+    MovementKind.RECEIVED: stock_receive,
+    MovementKind.USED: stock_use,
+    MovementKind.ADJUSTED: stock_adjust,
+}
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
+def _local(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _require(request, *perms: str) -> None:
-    if not all(request.user.has_perm(perm) for perm in perms):
-        raise PermissionDenied
+def _name(user) -> str:
+    return get_user_display_name(user) if user else ""
 
 
-class ConsumableChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.unit}）"
+class QuantityColumn(Column):
+    """A decimal quantity as people write it (50, 2.5), with the consumable's unit if ``unit``."""
+
+    def __init__(self, name, unit=None, **kwargs):
+        super().__init__(name, **kwargs)
+        self.unit = unit
+
+    def get_value(self, instance):
+        text = format_decimal(super().get_value(instance))
+        return f"{text} {multigetattr(instance, self.unit)}" if self.unit else text
 
 
-class MovementForm(forms.Form):
-    consumable = ConsumableChoiceField(label=gettext_lazy("Consumable"), queryset=None)
-    kind = forms.ChoiceField(label=gettext_lazy("Movement"), choices=MovementKind.choices)
-    quantity = forms.DecimalField(
-        label=gettext_lazy("Quantity"),
-        max_digits=10,
-        decimal_places=2,
-        help_text=gettext_lazy("For an adjustment, a negative number lowers the stock."),
-    )
-    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=200)
+class YesNoColumn(Column):
+    """是 / 否 in words (Wagtail's BooleanColumn reads "True" to screen readers)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["consumable"].queryset = Consumable.objects.filter(active=True)
+    def get_value(self, instance):
+        return _("Yes") if super().get_value(instance) else _("No")
 
 
-class FirstAidForm(forms.Form):
-    used_at = forms.DateTimeField(
-        label=gettext_lazy("Used at"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-    )
-    patient_kind = forms.ChoiceField(label=gettext_lazy("For whom"), choices=FirstAidPatient.choices)
-    patient_name = forms.CharField(label=gettext_lazy("Name (optional)"), required=False, max_length=50)
-    what_happened = forms.CharField(
-        label=gettext_lazy("What happened"), widget=forms.Textarea(attrs={"rows": 3})
-    )
-    called_120 = forms.BooleanField(label=gettext_lazy("120 was called"), required=False)
+class QuantityExportMixin:
+    """Quantities in an export: numbers in the spreadsheet, written 50 / 2.5 in CSV (not 50.00)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = Consumable.objects.filter(active=True).order_by("category", "sort_order", "name")
-        for index in range(FIRST_AID_ROWS):
-            self.fields[f"item_{index}"] = ConsumableChoiceField(
-                label=gettext_lazy("Item used"), queryset=choices, required=False
-            )
-            self.fields[f"quantity_{index}"] = forms.DecimalField(
-                label=gettext_lazy("Quantity"), required=False, max_digits=10, decimal_places=2, min_value=0
-            )
-
-    def item_rows(self):
-        return [(self[f"item_{i}"], self[f"quantity_{i}"]) for i in range(FIRST_AID_ROWS)]
-
-    def items(self):
-        rows = []
-        for index in range(FIRST_AID_ROWS):
-            item = self.cleaned_data.get(f"item_{index}")
-            quantity = self.cleaned_data.get(f"quantity_{index}")
-            if item and not quantity:
-                self.add_error(f"quantity_{index}", _("Enter the quantity used."))
-            elif item:
-                rows.append((item, quantity))
-        return rows
+    custom_value_preprocess = OperationsIndexView.custom_value_preprocess | {
+        Decimal: {"csv": format_decimal, "xlsx": lambda value: Decimal(format_decimal(value))}
+    }
 
 
-class CandyStandardForm(forms.Form):
-    candy_monthly_standard = forms.DecimalField(
-        label=gettext_lazy("Monthly candy standard (斤)"), min_value=4, max_value=6, decimal_places=1
-    )
+# --- Consumables: the stock ----------------------------------------------------------------
 
 
-class StockPageMixin(WagtailAdminTemplateMixin):
-    header_icon = "clipboard-list"
-    view_permissions: tuple[str, ...] = ("operations.view_consumable",)
+class ConsumableIndexView(QuantityExportMixin, OperationsIndexView):
+    """Every consumable with its stock; below the minimum in red (here and in the export)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        _require(request, *self.view_permissions)
-        return super().dispatch(request, *args, **kwargs)
+    export_filename = "consumables"
+    list_export = ["name", "category", "unit", "stock", "minimum_level", "target_level", "active"]
 
-    def get_breadcrumbs_items(self):
-        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+    def get_base_queryset(self):
+        return consumables_overview(active_only=False)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["nav"] = [
-            (reverse("operations_consumables_stock"), _("Stock")),
-            (reverse("operations_consumables_candy"), _("Candy dish")),
-            (reverse("operations_consumables_first_aid"), _("First aid")),
-            (reverse("operations_purchasing_request"), _("Purchase request")),
+    def row_flagged(self, item) -> bool:
+        return item.is_low
+
+    def to_row_dict(self, item):
+        return super().to_row_dict(item) | {"category": item.get_category_display()}
+
+    @property
+    def columns(self):
+        def stock(item):
+            text = f"{format_decimal(item.stock)} {item.unit}"
+            if item.is_low:
+                return format_html('<strong class="stock-low">{} · {}</strong>', text, _("below minimum"))
+            return text
+
+        return [
+            TitleColumn("name", label=_("Consumable"), url_name=self.inspect_url_name),
+            Column("category", label=_("Category"), accessor="get_category_display"),
+            Column("stock", label=_("Stock"), accessor=stock, sort_key="stock"),
+            QuantityColumn("minimum_level", label=_("Minimum level")),
+            QuantityColumn("target_level", label=_("Target level")),
+            YesNoColumn("active", label=_("active")),
         ]
-        return context
 
 
-class StockView(StockPageMixin, TemplateView):
-    """All consumables with their stock (below minimum in red), a movement form and the latest ledger."""
-
-    template_name = "operations/consumables/stock.html"
-    page_title = gettext_lazy("Consumables stock")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", MovementForm(initial={"kind": MovementKind.RECEIVED}))
-        context["consumables"] = list(consumables_overview())
-        context["movements"] = stock_movements_recent(limit=50)
-        context["can_move"] = self.request.user.has_perm("operations.add_stockmovement")
-        return context
-
-    def post(self, request, *args, **kwargs):
-        _require(request, "operations.add_stockmovement")
-        form = MovementForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            service = {
-                MovementKind.RECEIVED: stock_receive,
-                MovementKind.USED: stock_use,
-                MovementKind.ADJUSTED: stock_adjust,
-            }[data["kind"]]
-            try:
-                service(
-                    consumable=data["consumable"],
-                    quantity=data["quantity"],
-                    reason=data["reason"],
-                    acting_user=request.user,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The movement was recorded."))
-                return HttpResponseRedirect(request.path)
-        return self.render_to_response(self.get_context_data(form=form), status=200)
+class ConsumableCreateView(ServiceCreateView):
+    def save_instance(self):
+        return consumable_create(acting_user=self.request.user, **self.form.cleaned_data)
 
 
-class CandyDishView(StockPageMixin, TemplateView):
+class ConsumableEditView(ServiceSaveMixin, generic.EditView):
+    def save_instance(self):
+        return consumable_update(
+            consumable=self.object, acting_user=self.request.user, **self.form.cleaned_data
+        )
+
+
+class ConsumableDeleteView(ServiceDeleteMixin, generic.DeleteView):
+    delete_service = staticmethod(
+        lambda consumable, user: consumable_delete(consumable=consumable, acting_user=user)
+    )
+
+
+# --- The ledger ----------------------------------------------------------------------------
+
+
+class StockMovementIndexView(QuantityExportMixin, OperationsIndexView):
+    export_filename = "stock-movements"
+    list_export = ["at", "consumable", "kind", "quantity", "unit", "reason", "by"]
+    export_headings = {"unit": gettext_lazy("Unit")}
+
+    def get_base_queryset(self):
+        return StockMovement.objects.select_related("consumable", "by")
+
+    def to_row_dict(self, item):
+        return {
+            "at": _local(item.at),
+            "consumable": item.consumable.name,
+            "kind": item.get_kind_display(),
+            "quantity": item.quantity,
+            "unit": item.consumable.unit,
+            "reason": item.reason,
+            "by": _name(item.by),
+        }
+
+    @property
+    def columns(self):
+        return [
+            TitleColumn("at", label=_("At"), url_name=self.inspect_url_name, accessor=lambda m: _local(m.at)),
+            Column("consumable", label=_("Consumable")),
+            Column("kind", label=_("Movement"), accessor="get_kind_display"),
+            QuantityColumn("quantity", unit="consumable.unit", label=_("Quantity")),
+            Column("reason", label=_("Reason")),
+            Column("by", label=_("By"), accessor=lambda m: _name(m.by)),
+        ]
+
+
+class StockMovementCreateView(ServiceCreateView):
+    page_title = gettext_lazy("Record a movement")
+    success_message = gettext_lazy("The movement was recorded.")
+
+    def get_success_url(self):
+        return reverse(self.index_url_name)
+
+    def save_instance(self):
+        data = dict(self.form.cleaned_data)
+        return MOVEMENT_SERVICES[data.pop("kind")](acting_user=self.request.user, **data)
+
+
+# --- First-aid uses ------------------------------------------------------------------------
+
+
+class FirstAidUseIndexView(OperationsIndexView):
+    """Uses of the first-aid kit; names masked unless the user may see contacts."""
+
+    def get_base_queryset(self):
+        movements = StockMovement.objects.select_related("consumable")
+        return FirstAidUse.objects.select_related("by").prefetch_related(Prefetch("movements", movements))
+
+    def row_flagged(self, item) -> bool:
+        return item.called_120
+
+    def _patient(self, use) -> str:
+        name = use.patient_name if can_see_contact(self.request.user) else mask_name(use.patient_name)
+        return use.get_patient_kind_display() + (f" · {name}" if name else "")
+
+    @staticmethod
+    def _used_at(use) -> str:
+        return _local(use.used_at)
+
+    @staticmethod
+    def _items_used(use) -> str:
+        used = (
+            f"{m.consumable.name} {format_decimal(-m.quantity)}{m.consumable.unit}"
+            for m in use.movements.all()
+        )
+        return "、".join(used) or "—"
+
+    @property
+    def columns(self):
+        return [
+            TitleColumn(
+                "used_at", label=_("Used at"), url_name=self.inspect_url_name, accessor=self._used_at
+            ),
+            Column("patient_kind", label=_("For whom"), accessor=self._patient),
+            Column("what_happened", label=_("What happened")),
+            Column("movements", label=_("Items used"), accessor=self._items_used),
+            YesNoColumn("called_120", label=_("120 called")),
+            Column("by", label=_("By"), accessor=lambda u: _name(u.by)),
+        ]
+
+
+class FirstAidUseInspectView(RecordInspectView):
+    def get_patient_name_display_value(self):
+        name = self.object.patient_name
+        return name if can_see_contact(self.request.user) else mask_name(name)
+
+
+class FirstAidUseCreateView(ServiceCreateView):
+    page_title = gettext_lazy("Record a use of the first-aid kit")
+    success_message = gettext_lazy("The first-aid use was recorded.")
+
+    def get_initial(self):
+        return {"used_at": timezone.localtime().replace(second=0, microsecond=0)}
+
+    def get_success_url(self):
+        return reverse(self.index_url_name)
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        fields = ("used_at", "patient_kind", "patient_name", "what_happened", "called_120", "items")
+        return first_aid_use_record(acting_user=self.request.user, **{field: data[field] for field in fields})
+
+
+# --- The candy dish checklist (a custom screen) --------------------------------------------
+
+
+class CandyDishView(WagtailAdminTemplateMixin, TemplateView):
     """Today's two ticks (filled in the morning, locked in the evening) and the last month's checklist."""
 
     template_name = "operations/consumables/candy.html"
     page_title = gettext_lazy("Candy dish checklist")
+    header_icon = "tick"
+
+    def dispatch(self, request, *args, **kwargs):
+        perms_required(request.user, "operations.view_candydishcheck")
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         checks = candy_checks_between(today - datetime.timedelta(days=CANDY_HISTORY_DAYS), today)
-        context["today"] = today
-        context["today_check"] = next((c for c in checks if c.date == today), None)
-        context["checks"] = checks
-        context["can_tick"] = self.request.user.has_perm("operations.add_candydishcheck")
-        context["can_set"] = self.request.user.has_perm("operations.change_desksettings")
         context.setdefault(
             "standard_form",
             CandyStandardForm(initial={"candy_monthly_standard": DeskSettings.load().candy_monthly_standard}),
         )
-        return context
+        return context | {
+            "today": today,
+            "today_check": next((c for c in checks if c.date == today), None),
+            "checks": checks,
+            "can_tick": self.request.user.has_perm("operations.add_candydishcheck"),
+            "can_set": self.request.user.has_perm("operations.change_desksettings"),
+        }
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
         if action == "standard":
-            _require(request, "operations.change_desksettings")
+            perms_required(request.user, "operations.change_desksettings")
             form = CandyStandardForm(request.POST)
             if form.is_valid():
                 try:
@@ -224,7 +307,7 @@ class CandyDishView(StockPageMixin, TemplateView):
                     messages.success(request, _("The monthly candy standard was saved."))
                     return HttpResponseRedirect(request.path)
             return self.render_to_response(self.get_context_data(standard_form=form))
-        _require(request, "operations.add_candydishcheck")
+        perms_required(request.user, "operations.add_candydishcheck")
         service = {"fill": candy_dish_fill, "lock": candy_dish_lock}.get(action)
         if service is None:
             messages.error(request, _("Unknown action."))
@@ -236,86 +319,3 @@ class CandyDishView(StockPageMixin, TemplateView):
             else:
                 messages.success(request, _("Ticked."))
         return HttpResponseRedirect(request.path)
-
-
-class FirstAidView(StockPageMixin, TemplateView):
-    """Record a use of the first-aid kit; the items used leave the stock."""
-
-    template_name = "operations/consumables/first_aid.html"
-    page_title = gettext_lazy("First-aid uses")
-    view_permissions = ("operations.view_firstaiduse",)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault(
-            "form", FirstAidForm(initial={"used_at": timezone.localtime().replace(second=0, microsecond=0)})
-        )
-        uses = first_aid_uses_recent(limit=50)
-        if not can_see_contact(self.request.user):
-            for use in uses:
-                use.patient_name = mask_name(use.patient_name) if use.patient_name else ""
-        context["uses"] = uses
-        context["can_add"] = self.request.user.has_perm("operations.add_firstaiduse")
-        return context
-
-    def post(self, request, *args, **kwargs):
-        _require(request, "operations.add_firstaiduse")
-        form = FirstAidForm(request.POST)
-        if form.is_valid():
-            items = form.items()
-            if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    first_aid_use_record(
-                        used_at=data["used_at"],
-                        patient_kind=data["patient_kind"],
-                        patient_name=data["patient_name"],
-                        what_happened=data["what_happened"],
-                        called_120=data["called_120"],
-                        items=items,
-                        acting_user=request.user,
-                    )
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                else:
-                    messages.success(request, _("The first-aid use was recorded."))
-                    return HttpResponseRedirect(request.path)
-        return self.render_to_response(self.get_context_data(form=form))
-
-
-# --- ModelViewSet views of Consumable (create / edit through the services) --------------------
-
-
-class ConsumableServiceFormMixin:
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-
-    def save_instance(self):
-        data = dict(self.form.cleaned_data)
-        if self.form.instance.pk:
-            return consumable_update(consumable=self.form.instance, acting_user=self.request.user, **data)
-        return consumable_create(acting_user=self.request.user, **data)
-
-
-class ConsumableCreateView(ConsumableServiceFormMixin, CreateView):
-    pass
-
-
-class ConsumableEditView(ConsumableServiceFormMixin, EditView):
-    pass
-
-
-class ConsumableDeleteView(DeleteView):
-    def delete_action(self):
-        consumable_delete(consumable=self.object, acting_user=self.request.user)
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as error:
-            messages.error(self.request, " ".join(error.messages))
-            return HttpResponseRedirect(self.get_success_url())

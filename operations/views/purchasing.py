@@ -1,10 +1,13 @@
-"""Admin view of the monthly purchase request: draft → edit lines → submit → decision → receive."""
+"""The monthly purchase request (a custom screen): draft → edit lines → submit → decision → receive.
+
+Each button posts ``action``; ``ACTIONS`` says which permission it needs and which service it runs,
+a refusal is shown as a message and writes nothing, a refused line keeps its form with the errors.
+"""
 
 from __future__ import annotations
 
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -14,13 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from operations.models import (
-    Consumable,
-    LineReason,
-    PurchaseRequest,
-    PurchaseRequestLine,
-    PurchaseRequestStatus,
-)
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from operations.forms.base import add_service_errors
+from operations.forms.consumables import LineForm
+from operations.models import PurchaseRequest, PurchaseRequestLine, PurchaseRequestStatus
 from operations.selectors.consumables import purchase_request_for_month, purchase_requests_recent
 from operations.services.purchasing import (
     SUBMIT_PERMISSION,
@@ -31,40 +32,10 @@ from operations.services.purchasing import (
     purchase_request_receive,
     purchase_request_submit,
 )
-from operations.views.consumables import ConsumableChoiceField, StockPageMixin, _require, add_service_errors
+from operations.views.base import perms_required
 
 EDIT_PERMISSION = "operations.change_purchaserequestline"
-
-
-class LineForm(forms.Form):
-    consumable = ConsumableChoiceField(label=gettext_lazy("Consumable"), queryset=None, required=False)
-    description = forms.CharField(
-        label=gettext_lazy("Description"),
-        max_length=120,
-        required=False,
-        help_text=gettext_lazy("Empty: the consumable's name."),
-    )
-    item_code = forms.CharField(label=gettext_lazy("Item code"), max_length=40, required=False)
-    quantity = forms.DecimalField(
-        label=gettext_lazy("Quantity"), max_digits=10, decimal_places=2, min_value=0.01
-    )
-    unit = forms.CharField(label=gettext_lazy("Unit"), max_length=10, required=False)
-    reason = forms.ChoiceField(
-        label=gettext_lazy("Reason"), choices=LineReason.choices, initial=LineReason.OTHER
-    )
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["consumable"].queryset = Consumable.objects.filter(active=True)
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("consumable") and not data.get("description"):
-            self.add_error("description", _("Choose a consumable or describe the item."))
-        if not data.get("consumable") and not data.get("unit"):
-            self.add_error("unit", _("Give the unit."))
-        return data
+RECEIVE_PERMISSION = "operations.add_stockmovement"
 
 
 def parse_month(value: str | None) -> datetime.date:
@@ -74,74 +45,101 @@ def parse_month(value: str | None) -> datetime.date:
         return month_start(timezone.localdate())
 
 
-class PurchaseRequestView(StockPageMixin, TemplateView):
+class PurchaseRequestView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "operations/purchasing/request.html"
     page_title = gettext_lazy("Monthly purchase request")
     header_icon = "doc-full"
-    view_permissions = ("operations.view_purchaserequest",)
+
+    # action: (permission, run(view, month, user), success message). Submitting is the service's
+    # call (only the center head), so its refusal reads as the service's message.
+    ACTIONS = {
+        "draft": (
+            EDIT_PERMISSION,
+            lambda view, month, user: purchase_request_draft(month=month, acting_user=user),
+            gettext_lazy("The purchase request was drafted."),
+        ),
+        "submit": (
+            None,
+            lambda view, month, user: purchase_request_submit(
+                request=view.month_request(month), acting_user=user
+            ),
+            gettext_lazy("The purchase request was sent to head office."),
+        ),
+        "receive": (
+            RECEIVE_PERMISSION,
+            lambda view, month, user: purchase_request_receive(
+                request=view.month_request(month), acting_user=user
+            ),
+            gettext_lazy("The approved items were received into stock."),
+        ),
+        "remove_line": (
+            EDIT_PERMISSION,
+            lambda view, month, user: purchase_request_line_remove(
+                line=view.posted_line(month), acting_user=user
+            ),
+            gettext_lazy("The line was removed."),
+        ),
+    }
+
+    def dispatch(self, request, *args, **kwargs):
+        perms_required(request.user, "operations.view_purchaserequest")
+        return super().dispatch(request, *args, **kwargs)
 
     def get_month(self) -> datetime.date:
         return parse_month(self.request.GET.get("month") or self.request.POST.get("month"))
+
+    def month_request(self, month) -> PurchaseRequest:
+        return get_object_or_404(PurchaseRequest, month=month)
+
+    def posted_line(self, month) -> PurchaseRequestLine:
+        return get_object_or_404(
+            PurchaseRequestLine, pk=self.request.POST.get("line") or 0, request__month=month
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         month = self.get_month()
         request_ = purchase_request_for_month(month)
         user = self.request.user
-        context.update(
-            month=month,
-            month_value=f"{month:%Y-%m}",
-            previous_month=f"{(month - datetime.timedelta(days=1)):%Y-%m}",
-            next_month=f"{(month + datetime.timedelta(days=32)).replace(day=1):%Y-%m}",
-            purchase_request=request_,
-            lines=list(request_.lines.all()) if request_ else [],
-            events=list(request_.events.all()) if request_ else [],
-            recent=purchase_requests_recent(),
-            can_edit=user.has_perm(EDIT_PERMISSION),
-            can_submit=user.has_perm(SUBMIT_PERMISSION),
-            can_receive=user.has_perm("operations.add_stockmovement"),
-            statuses=PurchaseRequestStatus,
-        )
         context.setdefault("line_form", LineForm())
-        return context
+        return context | {
+            "month": month,
+            "month_value": f"{month:%Y-%m}",
+            "previous_month": f"{(month - datetime.timedelta(days=1)):%Y-%m}",
+            "next_month": f"{(month + datetime.timedelta(days=32)).replace(day=1):%Y-%m}",
+            "purchase_request": request_,
+            "lines": list(request_.lines.all()) if request_ else [],
+            "events": list(request_.events.all()) if request_ else [],
+            "recent": purchase_requests_recent(),
+            "can_edit": user.has_perm(EDIT_PERMISSION),
+            "can_submit": user.has_perm(SUBMIT_PERMISSION),
+            "can_receive": user.has_perm(RECEIVE_PERMISSION),
+            "statuses": PurchaseRequestStatus,
+        }
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action", "")
         month = self.get_month()
-        redirect = HttpResponseRedirect(f"{request.path}?month={month:%Y-%m}")
+        back = HttpResponseRedirect(f"{request.path}?month={month:%Y-%m}")
+        if action == "set_line":
+            perms_required(request.user, EDIT_PERMISSION)
+            return self.set_line(month, back)
+        if action not in self.ACTIONS:
+            messages.error(request, _("Unknown action."))
+            return back
+        permission, run, success = self.ACTIONS[action]
+        if permission:
+            perms_required(request.user, permission)
         try:
-            if action == "draft":
-                _require(request, EDIT_PERMISSION)
-                purchase_request_draft(month=month, acting_user=request.user)
-                messages.success(request, _("The purchase request was drafted."))
-            elif action == "submit":
-                purchase_request_submit(request=self._request(month), acting_user=request.user)
-                messages.success(request, _("The purchase request was sent to head office."))
-            elif action == "receive":
-                _require(request, "operations.add_stockmovement")
-                purchase_request_receive(request=self._request(month), acting_user=request.user)
-                messages.success(request, _("The approved items were received into stock."))
-            elif action == "remove_line":
-                _require(request, EDIT_PERMISSION)
-                line = get_object_or_404(
-                    PurchaseRequestLine, pk=request.POST.get("line") or 0, request__month=month
-                )
-                purchase_request_line_remove(line=line, acting_user=request.user)
-                messages.success(request, _("The line was removed."))
-            elif action == "set_line":
-                _require(request, EDIT_PERMISSION)
-                return self._set_line(month, redirect)
-            else:
-                messages.error(request, _("Unknown action."))
+            run(self, month, request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        return redirect
+        else:
+            messages.success(request, success)
+        return back
 
-    def _request(self, month) -> PurchaseRequest:
-        return get_object_or_404(PurchaseRequest, month=month)
-
-    def _set_line(self, month, redirect):
-        request_ = self._request(month)
+    def set_line(self, month, back):
+        request_ = self.month_request(month)
         line = None
         if self.request.POST.get("line"):
             line = get_object_or_404(PurchaseRequestLine, pk=self.request.POST["line"], request=request_)
@@ -154,5 +152,5 @@ class PurchaseRequestView(StockPageMixin, TemplateView):
                 add_service_errors(form, error)
             else:
                 messages.success(self.request, _("The line was saved."))
-                return redirect
+                return back
         return self.render_to_response(self.get_context_data(line_form=form))

@@ -182,9 +182,9 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
         clients[code] = client
 
     pages = [
-        ("desk screen", "/admin/lending/", True),
-        ("overdue queue", "/admin/lending/overdue/", True),
-        ("desk, unit looked up", "/admin/lending/?unit=1号楼-1单元-101", False),
+        ("desk screen", "/admin/operations/lending/", True),
+        ("overdue queue", "/admin/operations/lending/loans/?scope=overdue", True),
+        ("desk, unit looked up", "/admin/operations/lending/?unit=1号楼-1单元-101", False),
     ]
     print(
         f"\n  median of {args.n} requests per page (server time through the test Client, logged in as admin)"

@@ -195,3 +195,13 @@ def test_candy_standard_between_4_and_6(alpha):
         with pytest.raises(ValidationError):
             desk_settings_update(candy_monthly_standard=bad)
     assert DeskSettings.load().candy_monthly_standard == Decimal("4.5")
+
+
+def test_refusal_writes_the_quantity_as_people_do(tenant, zh):
+    """Issue 9, defect 5: "cannot use 50", never "5E+1"."""
+    candy = Consumable.objects.get(name="糖果")
+    stock_receive(consumable=candy, quantity="2.50")
+    with pytest.raises(ValidationError) as refused:
+        stock_use(consumable=candy, quantity=50)
+    message = " ".join(refused.value.messages)
+    assert "50" in message and "2.5" in message and "E+" not in message and "2.50" not in message

@@ -41,34 +41,34 @@ def test_stock_page_shows_low_in_red_with_flat_queries(admin_client, django_asse
     for _ in range(5):
         stock_receive(consumable=candy, quantity=1)
     with django_assert_max_num_queries(14):
-        response = admin_client.get(reverse("operations_consumables_stock"))
+        response = admin_client.get(reverse("consumable:index"))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "stock-low" in content and "低于最低" in content
+    assert 'class="row--flagged"' in content and "stock-low" in content and "低于最低" in content
     for _ in range(20):
         stock_use(consumable=candy, quantity="0.1")
     with django_assert_max_num_queries(14):
-        assert admin_client.get(reverse("operations_consumables_stock")).status_code == 200
+        assert admin_client.get(reverse("consumable:index")).status_code == 200
 
 
 def test_using_more_than_stock_via_form_shows_error(desk_client, zh):
     plaster = Consumable.objects.get(name="创可贴")
     stock_receive(consumable=plaster, quantity=1)
     response = desk_client.post(
-        reverse("operations_consumables_stock"),
+        reverse("stock_movements:add"),
         {"consumable": plaster.pk, "kind": "used", "quantity": "3", "reason": "擦伤"},
     )
     assert response.status_code == 200
     assert "库存" in response.content.decode()
     assert StockMovement.objects.filter(consumable=plaster).count() == 1
     response = desk_client.post(
-        reverse("operations_consumables_stock"),
+        reverse("stock_movements:add"),
         {"consumable": plaster.pk, "kind": "adjusted", "quantity": "1", "reason": ""},
     )
     assert response.status_code == 200
     assert StockMovement.objects.filter(consumable=plaster).count() == 1
     response = desk_client.post(
-        reverse("operations_consumables_stock"),
+        reverse("stock_movements:add"),
         {"consumable": plaster.pk, "kind": "used", "quantity": "1", "reason": "擦伤"},
     )
     assert response.status_code == 302
@@ -77,7 +77,7 @@ def test_using_more_than_stock_via_form_shows_error(desk_client, zh):
 
 
 def test_candy_ticks_and_twice_refused_via_page(desk_client, zh):
-    url = reverse("operations_consumables_candy")
+    url = reverse("consumables_pages:candy")
     assert desk_client.get(url).status_code == 200
     desk_client.post(url, {"action": "fill"})
     response = desk_client.post(url, {"action": "fill"}, follow=True)
@@ -100,16 +100,16 @@ def test_candy_history_flat_queries(admin_client, django_assert_max_num_queries)
         if days_ago != 7:
             candy_dish_lock(date=day, acting_user=admin, at=evening)
     with django_assert_max_num_queries(14):
-        assert admin_client.get(reverse("operations_consumables_candy")).status_code == 200
+        assert admin_client.get(reverse("consumables_pages:candy")).status_code == 200
 
 
 def test_first_aid_page_records_use_and_lists_flat(admin_client, django_assert_max_num_queries):
     swabs = Consumable.objects.get(name="棉签")
     stock_receive(consumable=swabs, quantity=5)
-    url = reverse("operations_consumables_first_aid")
+    url = reverse("first_aid_uses:index")
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
     response = admin_client.post(
-        url,
+        reverse("first_aid_uses:add"),
         {
             "used_at": now,
             "patient_kind": "staff",
@@ -120,7 +120,7 @@ def test_first_aid_page_records_use_and_lists_flat(admin_client, django_assert_m
     )
     assert response.status_code == 200 and not FirstAidUse.objects.exists()
     response = admin_client.post(
-        url,
+        reverse("first_aid_uses:add"),
         {
             "used_at": now,
             "patient_kind": "staff",
@@ -150,12 +150,15 @@ def test_first_aid_names_masked_without_contact_permission(client_a, center_a, i
         make_user("officer", "社区文化活动专员", perms=("operations.view_firstaiduse",))
         first_aid_use_record(patient_kind="resident", patient_name="王秀英", what_happened="擦伤")
         client_a.login(username="officer", password=TEST_PASSWORD)
-        content = client_a.get(reverse("operations_consumables_first_aid")).content.decode()
+        content = client_a.get(reverse("first_aid_uses:index")).content.decode()
         assert "王秀英" not in content and "王" in content
+        use = FirstAidUse.objects.get(patient_name="王秀英")
+        content = client_a.get(reverse("first_aid_uses:inspect", args=[use.pk])).content.decode()
+        assert "王秀英" not in content and "王**" in content
 
 
 def test_purchase_page_flow(admin_client, django_assert_max_num_queries, zh):
-    url = reverse("operations_purchasing_request")
+    url = reverse("consumables_pages:purchase_request")
     month = timezone.localdate().replace(day=1)
     assert admin_client.get(url).status_code == 200
     admin_client.post(url, {"action": "draft", "month": f"{month:%Y-%m}"})
@@ -207,7 +210,7 @@ def test_purchase_page_flow(admin_client, django_assert_max_num_queries, zh):
 def test_front_desk_cannot_submit(desk_client):
     month = datetime.date(2026, 10, 1)
     purchase_request_draft(month=month)
-    url = reverse("operations_purchasing_request")
+    url = reverse("consumables_pages:purchase_request")
     assert desk_client.get(url, {"month": "2026-10"}).status_code == 200
     desk_client.post(url, {"action": "submit", "month": "2026-10"})
     assert PurchaseRequest.objects.get(month=month).status == PurchaseRequestStatus.DRAFT
@@ -255,7 +258,7 @@ def test_receive_button_once(admin_client, zh):
     purchase_request_apply_decision(
         reference=str(request.pk), decision="approved", comment="同意", decided_by_name="总部"
     )
-    url = reverse("operations_purchasing_request")
+    url = reverse("consumables_pages:purchase_request")
     content = admin_client.get(url, {"month": "2026-09"}).content.decode()
     assert "同意" in content and "到货入库" in content
     assert admin_client.post(url, {"action": "receive", "month": "2026-09"}).status_code == 302
@@ -278,3 +281,30 @@ def test_consumable_with_ledger_cannot_be_deleted(admin_client, zh):
     unused = Consumable.objects.create(name="一次性杯子", unit="包")
     assert admin_client.post(reverse("consumable:delete", args=[unused.pk])).status_code == 302
     assert not Consumable.objects.filter(pk=unused.pk).exists()
+
+
+def test_quantities_on_screens_and_in_exports_as_people_write_them(admin_client, zh):
+    """Issue 9, defect 5: 50 and 2.5 on the stock, the ledger and its export, never 5E+1 or 50.00."""
+    candy = Consumable.objects.get(name="糖果")
+    stock_receive(consumable=candy, quantity=50)
+    stock_use(consumable=candy, quantity="47.5")
+    content = admin_client.get(reverse("stock_movements:index")).content.decode()
+    assert "50 斤" in content and "-47.5 斤" in content and "E+" not in content
+    assert "2.5 斤" in admin_client.get(reverse("consumable:index")).content.decode()
+    export = admin_client.get(reverse("stock_movements:index"), {"export": "csv"})
+    csv_text = b"".join(export.streaming_content).decode()
+    assert ",50," in csv_text and ",-47.5," in csv_text and "50.00" not in csv_text
+
+
+def test_record_pages_show_history_in_words_and_the_menu_links_every_screen(admin_client, zh):
+    candy = Consumable.objects.get(name="糖果")
+    movement = stock_receive(consumable=candy, quantity=5, reason="月度采购")
+    use = first_aid_use_record(patient_kind="staff", what_happened="划伤")
+    page = admin_client.get(reverse("consumable:inspect", args=[candy.pk])).content.decode()
+    assert "入库" in page and "0 → 5" in page and "stock_received" not in page
+    assert admin_client.get(reverse("stock_movements:inspect", args=[movement.pk])).status_code == 200
+    page = admin_client.get(reverse("first_aid_uses:inspect", args=[use.pk])).content.decode()
+    assert "划伤" in page and ">create<" not in page
+    menu = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    for url in ("consumables_pages:candy", "consumables_pages:purchase_request", "stock_movements:add"):
+        assert reverse(url) in menu
