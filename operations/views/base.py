@@ -288,9 +288,12 @@ class RecordInspectView(RecordActionsMixin, generic.InspectView):
     template_name = "operations/shared/inspect.html"
 
     def get_fields(self):
-        """Only the fields the viewset names (``inspect_view_fields``): areas show their record in
-        ``{% block record %}`` with personal data masked, so nothing is listed (or queried) by default."""
-        return [f for f in self.fields if f not in self.fields_exclude]
+        """Wagtail's field list (mask personal fields with ``get_<field>_display_value``), unless the
+        area lays its record out in its own template: then nothing is listed (or queried) for it."""
+        names = [self.template_name] if isinstance(self.template_name, str) else list(self.template_name)
+        if RecordInspectView.template_name not in names:
+            return []
+        return super().get_fields()
 
     @property
     def bound_action(self) -> tuple[str, forms.Form] | None:

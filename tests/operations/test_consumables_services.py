@@ -197,7 +197,7 @@ def test_candy_standard_between_4_and_6(alpha):
     assert DeskSettings.load().candy_monthly_standard == Decimal("4.5")
 
 
-def test_refusal_writes_the_quantity_as_people_do(tenant, zh):
+def test_refusal_writes_the_quantity_as_people_do(alpha, zh):
     """Issue 9, defect 5: "cannot use 50", never "5E+1"."""
     candy = Consumable.objects.get(name="糖果")
     stock_receive(consumable=candy, quantity="2.50")

@@ -218,15 +218,15 @@ def test_receive_writes_movements_once(alpha, head, desk):
     assert PurchaseRequestLine.objects.filter(request=request, description="打印纸").exists()
 
 
-def test_resubmitting_a_returned_request_shows_its_new_submission(tenant, head):
+def test_resubmitting_a_returned_request_shows_its_new_submission(alpha, head):
     """Issue 9, defect 7: the inbox shows the new submit time and lines, the center no old comment."""
     request = _submitted(head)
-    _decide(tenant, request, "returned", "糖果超标准")
+    _decide(alpha, request, "returned", "糖果超标准")
     first_sent = timezone.now() - datetime.timedelta(days=3)
     Submission.objects.filter(reference=str(request.pk)).update(created=first_sent, updated=F("updated"))
     purchase_request_line_set(request=request, description="笔", quantity=50, unit="支", acting_user=head)
     purchase_request_submit(request=request, acting_user=head)
-    submission = Submission.objects.get(center=tenant, kind="purchase_request", reference=str(request.pk))
+    submission = Submission.objects.get(center=alpha, kind="purchase_request", reference=str(request.pk))
     assert submission.created > first_sent + datetime.timedelta(days=2)
     assert submission.status == Submission.Status.PENDING and submission.comment == ""
     assert {"description": "笔", "quantity": "50"}.items() <= submission.snapshot["lines"][-1].items()
@@ -236,14 +236,14 @@ def test_resubmitting_a_returned_request_shows_its_new_submission(tenant, head):
     assert request.events.filter(action="returned", comment="糖果超标准").exists()  # still in the history
 
 
-def test_quantities_are_written_as_people_write_them(tenant, head):
+def test_quantities_are_written_as_people_write_them(alpha, head):
     """Issue 9, defect 5: 50, not 5E+1, in the drafted note and the snapshot sent to head office."""
     pens = Consumable.objects.create(name="签字笔", unit="支", minimum_level=10, target_level=60)
     request = purchase_request_draft(month=MONTH)
     line = request.lines.get(consumable=pens)
     assert "10" in line.note and "E+" not in line.note and "10.00" not in line.note
     purchase_request_submit(request=request, acting_user=head)
-    snapshot = Submission.objects.get(center=tenant, reference=str(request.pk)).snapshot
+    snapshot = Submission.objects.get(center=alpha, reference=str(request.pk)).snapshot
     assert {"description": "签字笔", "quantity": "60"}.items() <= next(
         row for row in snapshot["lines"] if row["description"] == "签字笔"
     ).items()
