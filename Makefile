@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate messages seed demo serve stop test check lint bench jobs clean
+.PHONY: help install db migrate messages seed static demo serve stop test check lint bench jobs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,16 +32,19 @@ migrate: db ## Migrate the head office, every center and the center template
 seed: migrate ## Create or refresh the demo head office and centers
 	$(PY) manage.py seed_demo --port $(PORT)
 
-demo: seed ## Install, start PostgreSQL, migrate, seed, and serve at http://localhost:$(PORT)
+static: install ## Collect static files into var/static (served by WhiteNoise in the demo and production)
+	DJANGO_SETTINGS_MODULE=portal.settings.demo $(PY) manage.py collectstatic --noinput -v 0
+
+demo: seed static ## Install, start PostgreSQL, migrate, seed, serve as production would (gunicorn, DEBUG off) on port 8000 or PORT
 	@mkdir -p var
 	@echo "Serving on http://localhost:$(PORT)/ (Ctrl-C or 'make stop' to stop)"
-	@bash -c 'echo $$$$ > var/server.pid; exec $(PY) manage.py runserver 0.0.0.0:$(PORT) --noreload'
+	@DJANGO_SETTINGS_MODULE=portal.settings.demo SITE_PORT=$(PORT) bash -c 'echo $$$$ > var/server.pid; exec $(VENV)/bin/gunicorn portal.wsgi:application --bind 0.0.0.0:$(PORT) --workers 2 --access-logfile -'
 
-serve: db ## Serve without seeding
+serve: db ## Development server (runserver, DEBUG on) without seeding
 	@mkdir -p var
 	@bash -c 'echo $$$$ > var/server.pid; exec $(PY) manage.py runserver 0.0.0.0:$(PORT) --noreload'
 
-stop: ## Stop the demo server and the embedded PostgreSQL
+stop: ## Stop the demo or development server and the embedded PostgreSQL
 	@if [ -f var/server.pid ]; then kill $$(cat var/server.pid) 2>/dev/null && echo "Server stopped." || true; rm -f var/server.pid; fi
 	@if [ -x $(PY) ]; then $(PY) -m portal.devdb stop; fi
 

@@ -9,7 +9,7 @@ class CmsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top of the module: models may be imported only once the app
         # registry is ready, which is what ready() is for.
-        from cms import selectors, signals
+        from cms import admin_base_url, selectors, signals
         from cms.cache import connect_signals
         from cms.provisioning import center_site_install
         from cms.services.notices import notice_for_activity
@@ -19,6 +19,7 @@ class CmsConfig(AppConfig):
 
         signals.connect()
         connect_signals()
+        admin_base_url.install()
         register_provisioning_step(SITE, center_site_install)
         register_activity_website(
             ActivityWebsite(

@@ -15,6 +15,11 @@ from cms.feeds import NoticeAtomFeed, NoticeRssFeed, ReportAtomFeed, ReportRssFe
 from cms.health import healthz
 from cms.language import switch_language
 
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

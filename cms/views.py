@@ -1,4 +1,7 @@
-"""Views of a center's site beside Wagtail's pages: media of this center, search, the activity calendar."""
+"""Views of a center's site beside Wagtail's pages: media of this center, search, the activity calendar,
+and the center's own error pages."""
+
+import posixpath
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -8,18 +11,48 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
+from wagtail.images import get_image_model
+from wagtail.models import Collection, CollectionViewRestriction
+
 from django_tenants.files.storage import TenantFileSystemStorage
 
 from cms.ics import activities_calendar
 from cms.models.home import _page_visible_now
 from cms.search import MAX_QUERY_LENGTH, highlight, search_query_parse, site_search
 from operations.selectors.activities import activities_upcoming
+from portal.errors import error_page
 
 SEARCH_PER_PAGE = 10
 ICS_LIMIT = 50
 
 
+# Documents are served only by /documents/<id>/<name>, which applies their collection's privacy.
 PRIVATE_MEDIA_PREFIXES = ("documents/",)
+IMAGE_PREFIXES = ("original_images/", "images/")
+
+
+def _image_collection_id(path: str) -> int | None:
+    """The collection of the image whose original or rendition is stored at ``path``, if any."""
+    if path.startswith("original_images/"):
+        return get_image_model().objects.filter(file=path).values_list("collection_id", flat=True).first()
+    return (
+        get_image_model()
+        .get_rendition_model()
+        .objects.filter(file=path)
+        .values_list("image__collection_id", flat=True)
+        .first()
+    )
+
+
+def _image_visible_to(request, path: str) -> bool:
+    """Images of a restricted collection (work-order photos…) only for whom the restriction accepts."""
+    collection_id = _image_collection_id(path)
+    if collection_id is None:
+        return True
+    restrictions = CollectionViewRestriction.objects.filter(
+        collection__in=Collection.objects.get(pk=collection_id).get_ancestors(inclusive=True)
+    )
+    return all(restriction.accept_request(request) for restriction in restrictions)
 
 
 def serve_media(request, schema: str, path: str):
@@ -28,10 +61,17 @@ def serve_media(request, schema: str, path: str):
     In production a web server or object storage serves media under the same per-schema
     prefix; this view keeps the rule when Django serves them (demo, development, tests).
 
+    Only canonical paths are served: ``./``, ``//``, ``x/../`` and their percent-encoded forms
+    (decoded before routing) would otherwise reach a private file past the prefix checks.
     Documents are never served from here: ``/documents/<id>/<name>`` serves them and applies
-    the privacy of their collection (complaint scans sit in a login-only one).
+    the privacy of their collection (complaint scans, work-order files). Images (originals and
+    renditions) of a restricted collection (work-order photos) get the same check here.
     """
-    if schema != connection.schema_name or path.startswith(PRIVATE_MEDIA_PREFIXES):
+    if schema != connection.schema_name or posixpath.normpath(path) != path or path.startswith(("/", "../")):
+        raise Http404
+    if path.startswith(PRIVATE_MEDIA_PREFIXES) or "\\" in path:
+        raise Http404
+    if path.startswith(IMAGE_PREFIXES) and not _image_visible_to(request, path):
         raise Http404
     response = serve(request, path, document_root=TenantFileSystemStorage().location)
     response["X-Content-Type-Options"] = "nosniff"
@@ -79,3 +119,25 @@ def activities_ics(request):
     response["Content-Disposition"] = 'inline; filename="activities.ics"'
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def _center_error(request, status: int) -> HttpResponse:
+    # The tenant comes from the routing middleware: no query, so the 500 page works without the database.
+    context = {"center": getattr(request, "tenant", None), "in_admin": request.path.startswith("/admin/")}
+    return error_page(request, template=f"cms/errors/{status}.html", status=status, context=context)
+
+
+def bad_request(request, exception=None):
+    return _center_error(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _center_error(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return _center_error(request, 404)
+
+
+def server_error(request):
+    return _center_error(request, 500)

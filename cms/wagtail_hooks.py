@@ -1,9 +1,14 @@
-"""Admin UI of the center's site: the 微信图文 export of a published activity report."""
+"""Admin UI of the center's site: the 微信图文 export of a published activity report; avatars and help
+links that need no outside host (Gravatar and guide.wagtail.org are unreachable for many of our users)."""
+
+import hashlib
+from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,3 +71,40 @@ def report_listing_buttons(page, user, next_url=None):
     button = _wechat_button(page, user, priority=45)
     if button is not None:
         yield button
+
+
+# Wagtail's help menu links to guide.wagtail.org (English, outside our host): staff get neither.
+EXTERNAL_HELP_ITEMS = {"editor-guide", "whats-new-in-wagtail"}
+AVATAR_COLOURS = ("#0b6e4f", "#0a58a8", "#8a4b08", "#6b3fa0", "#b42318", "#3d5a80")
+
+
+@hooks.register("construct_help_menu")
+def drop_external_help_items(request, menu_items):
+    menu_items[:] = [
+        item for item in menu_items if not any(item.name.startswith(name) for name in EXTERNAL_HELP_ITEMS)
+    ]
+
+
+def initials_avatar_url(user) -> str:
+    """A data: URL of an SVG circle with the first character of the user's name (no request at all)."""
+    name = (user.get_full_name() or user.get_username() or "?").strip()
+    digest = hashlib.sha256(user.get_username().encode()).digest()
+    colour = AVATAR_COLOURS[digest[0] % len(AVATAR_COLOURS)]
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">'
+        f'<circle cx="50" cy="50" r="50" fill="{colour}"/>'
+        '<text x="50" y="50" dy=".35em" text-anchor="middle" font-size="50" fill="#fff" '
+        f'font-family="sans-serif">{escape(name[:1].upper())}</text></svg>'
+    )
+    return "data:image/svg+xml," + quote(svg)
+
+
+@hooks.register("get_avatar_url")
+def avatar_from_our_host(user, size):
+    """The uploaded avatar (served by this center's host), else the user's initial."""
+    if not hasattr(user, "get_username"):
+        return None  # Wagtail's own default image, a static file of ours
+    profile = getattr(user, "wagtail_userprofile", None)
+    if profile is not None and profile.avatar:
+        return profile.avatar.url
+    return initials_avatar_url(user)

@@ -5,7 +5,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path
 
-from portal import views, views_inbox, views_news
+from portal import errors, views, views_inbox, views_news
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
 
 portal_patterns = [
     path("", views.center_list, name="center_list"),

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpResponse, HttpResponseNotFound
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -31,7 +31,7 @@ class CenterTenantMiddleware(TenantMainMiddleware):
 
     - ``BASE_DOMAIN`` → public schema, portal URLs.
     - a center's domain → its schema; a suspended center answers 503 with a notice.
-    - any other host → a plain 404 that names no center.
+    - any other host → a 404 page that names no center (in the visitor's language, zh-hans by default).
     """
 
     def get_tenant(self, domain_model, hostname):
@@ -48,7 +48,7 @@ class CenterTenantMiddleware(TenantMainMiddleware):
         try:
             hostname = self.hostname_from_request(request)
         except DisallowedHost:
-            return HttpResponseNotFound("Not Found", content_type="text/plain")
+            return self.unknown_host_response(request)
 
         if hostname == settings.BASE_DOMAIN:
             request.tenant = connection.tenant  # django-tenants' public FakeTenant
@@ -59,7 +59,7 @@ class CenterTenantMiddleware(TenantMainMiddleware):
         try:
             tenant = self.get_tenant(domain_model, hostname)
         except domain_model.DoesNotExist:
-            return HttpResponseNotFound("Not Found", content_type="text/plain")
+            return self.unknown_host_response(request)
 
         if not tenant.is_active:
             return self.suspended_response(request, tenant)
@@ -69,6 +69,15 @@ class CenterTenantMiddleware(TenantMainMiddleware):
         connection.set_tenant(tenant)
         self.setup_url_routing(request)
         return None
+
+    @staticmethod
+    def unknown_host_response(request):
+        language = translation.get_language_from_request(request)
+        with translation.override(language):
+            body = render_to_string("tenants/unknown_host.html", {"lang": language, "status": 404})
+        response = HttpResponse(body, status=404)
+        response["Cache-Control"] = "no-store"
+        return response
 
     @staticmethod
     def suspended_response(request, tenant):

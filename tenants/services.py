@@ -20,9 +20,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,6 +80,22 @@ def _clean_center_input(*, name: str, code: str, domain: str) -> tuple[str, str,
         domain = normalize_domain(domain)
     except ValidationError as exc:
         errors.setdefault("domain", []).extend(exc.messages)
+    if "code" not in errors and "domain" not in errors:
+        same = ServiceCenter.objects.filter(
+            Q(code__iexact=code) | Q(schema_name__iexact=code), domains__domain=domain
+        ).first()
+        if same is not None:
+            # The whole center exists already (typically the form sent twice): say it once.
+            raise _validation_error(
+                {
+                    NON_FIELD_ERRORS: [
+                        _(
+                            "“%(name)s” already exists with the short code “%(code)s” and the domain “%(domain)s”."
+                        )
+                        % {"name": same.name, "code": code, "domain": domain}
+                    ]
+                }
+            )
     if "code" not in errors:
         if (
             ServiceCenter.objects.filter(code__iexact=code).exists()

@@ -1,4 +1,5 @@
-"""Helpers shared by the service modules: audit entries, numbers, tracking codes."""
+"""Helpers shared by the service modules: audit entries, numbers, tracking codes, the private collections
+that hold operational attachments."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import secrets
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+
+from wagtail.models import Collection, CollectionViewRestriction
 
 from operations.models import AuditEntry, NumberCounter
 from operations.validators import mask_name, mask_phone
@@ -84,3 +87,21 @@ def next_number(prefix: str) -> str:
 def new_tracking_code(length: int = 8) -> str:
     """A code residents type to follow their request (no ambiguous characters)."""
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(length))
+
+
+def private_collection(*, name: str) -> Collection:
+    """The login-only collection ``name`` below the root, created with its restriction when missing.
+
+    Every operational attachment (work-order photos and files, complaint scans, …) is kept in one:
+    documents are then served only to signed-in staff by ``/documents/<id>/``, images only by the
+    center's media view, which applies the same restriction (cms.views.serve_media).
+    """
+    root = Collection.get_first_root_node()
+    collection = root.get_children().filter(name=name).first()
+    if collection is None:
+        collection = root.add_child(name=name)
+    if not CollectionViewRestriction.objects.filter(collection=collection).exists():
+        CollectionViewRestriction.objects.create(
+            collection=collection, restriction_type=CollectionViewRestriction.LOGIN
+        )
+    return collection

@@ -18,13 +18,19 @@ from django.utils.translation import gettext as _
 
 from wagtail.admin.utils import get_user_display_name
 from wagtail.documents import get_document_model
-from wagtail.models import Collection, CollectionViewRestriction
 
 from operations.calendar import add_working_days
 from operations.models import Complaint, Department, ServiceItem, Unit
 from operations.notify import notify
 from operations.selectors.complaints import complaints_overdue
-from operations.services.common import audit_record, diff_fields, new_tracking_code, next_number, user_or_none
+from operations.services.common import (
+    audit_record,
+    diff_fields,
+    new_tracking_code,
+    next_number,
+    private_collection,
+    user_or_none,
+)
 from operations.validators import normalize_phone, validate_phone
 
 #: Working days to reply to a complaint unless the desk sets another date.
@@ -230,14 +236,7 @@ COMPLAINT_PAPERS_COLLECTION = "投诉书面材料"
 
 def _store_scan(*, upload, number: str, acting_user=None):
     """Keep the scan of a written complaint as a document in a collection only staff can open."""
-    root = Collection.get_first_root_node()
-    collection = root.get_children().filter(name=COMPLAINT_PAPERS_COLLECTION).first()
-    if collection is None:
-        collection = root.add_child(name=COMPLAINT_PAPERS_COLLECTION)
-    if not CollectionViewRestriction.objects.filter(collection=collection).exists():
-        CollectionViewRestriction.objects.create(
-            collection=collection, restriction_type=CollectionViewRestriction.LOGIN
-        )
+    collection = private_collection(name=COMPLAINT_PAPERS_COLLECTION)
     document = get_document_model()(
         title=f"{number} 书面投诉",
         file=upload,

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from wagtail.admin.utils import get_user_display_name
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection
 
 from operations.calendar import deadline_for
 from operations.models import (
@@ -40,7 +39,13 @@ from operations.models import (
 )
 from operations.notify import notify
 from operations.selectors.work_orders import DUE_SOON_WINDOW, repair_service_item_default
-from operations.services.common import audit_record, new_tracking_code, next_number, user_or_none
+from operations.services.common import (
+    audit_record,
+    new_tracking_code,
+    next_number,
+    private_collection,
+    user_or_none,
+)
 from operations.validators import normalize_phone, validate_phone
 
 Status = WorkOrder.Status
@@ -524,6 +529,9 @@ def work_order_extend_deadline(
     return extension
 
 
+WORK_ORDER_ATTACHMENTS_COLLECTION = "工单附件"
+
+
 @transaction.atomic
 def work_order_attach(*, work_order: WorkOrder, acting_user, file, caption: str = "") -> WorkOrderAttachment:
     """Attach a photo (kept as a Wagtail image) or a document to the work order, in the center's media."""
@@ -534,7 +542,7 @@ def work_order_attach(*, work_order: WorkOrder, acting_user, file, caption: str 
     caption = (caption or "").strip()[:100]
     title = caption or f"{locked.number} {file.name}"[:255]
     user = user_or_none(acting_user)
-    collection = Collection.get_first_root_node()
+    collection = private_collection(name=WORK_ORDER_ATTACHMENTS_COLLECTION)
     attachment = WorkOrderAttachment(work_order=locked, caption=caption, uploaded_by=user)
     if extension in IMAGE_EXTENSIONS:
         max_size = getattr(settings, "WAGTAILIMAGES_MAX_UPLOAD_SIZE", 10 * 1024 * 1024)

@@ -152,3 +152,20 @@ def test_list_is_paginated(hq, center_a, monkeypatch):
     assert "第 1 页,共" in first
     second = hq.get(url("center_list"), {"page": 2}).content.decode()
     assert "第 2 页" in second
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"code": "alpha"}, "简码“alpha”已被其他服务中心使用"),
+        ({"domain": "alpha.localhost"}, "域名“alpha.localhost”已被使用"),
+        # The same center again (the form sent twice): one message saying it exists, not one per field.
+        ({"code": "alpha", "domain": "alpha.localhost"}, "“阿尔法服务中心”已存在"),
+    ],
+)
+def test_create_form_shows_a_duplicate_code_or_domain_once(hq, changes, message):
+    response = hq.post(url("center_create"), {**FORM, **changes})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.count(message) == 1
+    assert body.count('class="errorlist') == 1

@@ -124,9 +124,16 @@ class TestCenterCreateBadInput:
 
     def test_duplicate_code_and_domain(self, center_a, zh):
         with pytest.raises(ValidationError) as err:
-            create(code="alpha", domain="alpha.localhost")
+            create(code="alpha")
         assert "简码" in " ".join(err.value.message_dict["code"])
+        with pytest.raises(ValidationError) as err:
+            create(domain="alpha.localhost")
         assert "已被使用" in " ".join(err.value.message_dict["domain"])
+        # Both of one existing center (the form sent twice): one message that it exists already.
+        with pytest.raises(ValidationError) as err:
+            create(code="alpha", domain="alpha.localhost")
+        assert list(err.value.message_dict) == ["__all__"]
+        assert center_a.name in err.value.message_dict["__all__"][0]
         assert ServiceCenter.objects.filter(code="alpha").count() == 1
 
     def test_messages_in_english_when_english_is_active(self):
