@@ -11,9 +11,22 @@ from django.shortcuts import redirect
 from django.urls import path
 
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import policy_registry, register_permission_policy
 
 from operations.history import register_history_labels
 from operations.views.base import RecordActionView, RecordInspectView
+
+
+class KeptRecordsPolicy(ModelPermissionPolicy):
+    """Records kept for the register (loans, activities, complaints…): nobody deletes them in the
+    admin, whatever their groups say — they are closed, cancelled or retired instead."""
+
+    def user_has_permission(self, user, action):
+        return action != "delete" and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([a for a in actions if a != "delete"])
 
 
 class OperationsViewSet(ModelViewSet):
@@ -30,6 +43,8 @@ class OperationsViewSet(ModelViewSet):
     delete_view_enabled = True
 
     def on_register(self):
+        if not self.delete_view_enabled and policy_registry.get_by_type(self.model, fallback=False) is None:
+            register_permission_policy(self.model, KeptRecordsPolicy(self.model))
         super().on_register()
         register_history_labels(self.history_labels)
 

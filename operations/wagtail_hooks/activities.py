@@ -17,8 +17,6 @@ from wagtail import hooks
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
-from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
 import django_filters
 
@@ -144,16 +142,6 @@ def _report_draft(activity, data, user):
     return activity_website().report_draft(acting_user=user, activity=activity)
 
 
-class NoDeletePolicy(ModelPermissionPolicy):
-    """Activities are cancelled, never deleted: their history and figures stay."""
-
-    def user_has_permission(self, user, action):
-        return action != "delete" and super().user_has_permission(user, action)
-
-
-register_permission_policy(Activity, NoDeletePolicy(Activity))
-
-
 def _channel(changes) -> str:
     return str(dict(ActivityPublicity.Channel.choices).get(changes.get("channel"), ""))
 
@@ -168,6 +156,7 @@ class ActivityViewSet(OperationsViewSet):
     add_view_class = views.ActivityCreateView
     edit_view_class = views.ActivityEditView
     inspect_view_class = views.ActivityInspectView
+    delete_view_enabled = False  # cancelled, never deleted: their history and figures stay
     action_view_class = views.ActivityActionView
     filterset_class = ActivityFilterSet
     list_per_page = 50

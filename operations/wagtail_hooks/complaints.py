@@ -14,7 +14,6 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 import django_filters
@@ -38,12 +37,12 @@ from operations.services.surveys import survey_invite, survey_set_open
 from operations.views import complaints as complaint_views
 from operations.views import surveys as survey_views
 from operations.views.base import RecordAction
-from operations.viewsets import OperationsViewSet
+from operations.viewsets import KeptRecordsPolicy, OperationsViewSet
 
 # --- complaints ------------------------------------------------------------------------------
 
 
-class ComplaintPermissionPolicy(ModelPermissionPolicy):
+class ComplaintPermissionPolicy(KeptRecordsPolicy):
     """Adds ``handle``: the assigned handler works on their complaint (investigate, reply, close)
     without the general permission to change complaints, which holders of it also have."""
 
@@ -138,18 +137,14 @@ class ComplaintViewSet(OperationsViewSet):
     inspect_view_class = complaint_views.ComplaintInspectView
     filterset_class = ComplaintFilterSet
     list_per_page = 30
-    edit_view_enabled = False
+    edit_view_enabled = False  # a complaint changes only through its actions
+    delete_view_enabled = False
 
     def get_form_class(self, for_update=False):
         return ComplaintForm
 
-    def get_common_view_kwargs(self, **kwargs):
-        # A complaint changes only through its actions and is never deleted: no edit or delete
-        # buttons (the edit URL, kept for links, opens the record).
-        return super().get_common_view_kwargs(**kwargs) | {"edit_url_name": None, "delete_url_name": None}
-
     def get_urlpatterns(self):
-        return [p for p in super().get_urlpatterns() if p.name != "delete"] + [
+        return super().get_urlpatterns() + [
             path("letter/<int:pk>/", complaint_views.ComplaintReplyLetterView.as_view(), name="letter"),
         ]
 
@@ -312,7 +307,8 @@ class SurveyViewSet(OperationsViewSet):
     add_view_class = survey_views.SurveyCreateView
     inspect_view_class = survey_views.SurveyInspectView
     filterset_class = SurveyFilterSet
-    edit_view_enabled = False
+    edit_view_enabled = False  # a survey changes through its actions
+    delete_view_enabled = False  # answers refer to it: it is closed, not deleted
     list_display = [
         TitleColumn("title", label=_("title"), url_name="surveys:inspect"),
         "scope",
@@ -328,12 +324,8 @@ class SurveyViewSet(OperationsViewSet):
     def get_form_class(self, for_update=False):
         return SurveyForm
 
-    def get_common_view_kwargs(self, **kwargs):
-        # A survey changes through its actions; answers refer to it, so it is closed, not deleted.
-        return super().get_common_view_kwargs(**kwargs) | {"edit_url_name": None, "delete_url_name": None}
-
     def get_urlpatterns(self):
-        return [p for p in super().get_urlpatterns() if p.name != "delete"] + [
+        return super().get_urlpatterns() + [
             path("invitations/<int:pk>/", survey_views.SurveyInvitationsView.as_view(), name="invitations"),
             path("paper/<int:pk>/", survey_views.SurveyPaperEntryView.as_view(), name="paper"),
             path("period/", survey_views.SurveyPeriodResultsView.as_view(), name="period_results"),

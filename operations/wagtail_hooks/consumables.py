@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
-from wagtail.permissions import register_permission_policy
 
 import django_filters
 
@@ -22,10 +21,6 @@ from operations.validators import format_decimal
 from operations.views import consumables as views
 from operations.views import purchasing as purchasing_views
 from operations.viewsets import OperationsViewSet
-from operations.wagtail_hooks.lending import KeptRecordsPolicy
-
-register_permission_policy(StockMovement, KeptRecordsPolicy(StockMovement))
-register_permission_policy(FirstAidUse, KeptRecordsPolicy(FirstAidUse))
 
 
 def _stock_change(changes: dict) -> str:
@@ -102,6 +97,7 @@ class StockMovementViewSet(OperationsViewSet):
     add_view_class = views.StockMovementCreateView
     filterset_class = StockMovementFilterSet
     edit_view_enabled = False  # the ledger is written once; an adjustment corrects it
+    delete_view_enabled = False
 
     def get_form_class(self, for_update=False):
         return MovementForm
@@ -118,6 +114,7 @@ class FirstAidUseViewSet(OperationsViewSet):
     add_view_class = views.FirstAidUseCreateView
     list_filter = {"used_at": ["date__gte", "date__lte"], "patient_kind": ["exact"], "called_120": ["exact"]}
     edit_view_enabled = False
+    delete_view_enabled = False
 
     def get_form_class(self, for_update=False):
         return FirstAidForm

@@ -13,8 +13,6 @@ from django.views.generic import RedirectView
 
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
-from wagtail.permission_policies import ModelPermissionPolicy
-from wagtail.permissions import register_permission_policy
 
 from operations.admin_menu import AdminLink
 from operations.filters import PeriodFilter, ScopeFilter, WagtailFilterSet
@@ -38,20 +36,6 @@ from operations.services.lending import (
 from operations.views import lending as views
 from operations.views.base import RecordAction
 from operations.viewsets import OperationsViewSet
-
-
-class KeptRecordsPolicy(ModelPermissionPolicy):
-    """A register is kept: nobody deletes its records in the admin (items are retired instead)."""
-
-    def user_has_permission(self, user, action):
-        return action != "delete" and super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        return super().users_with_any_permission([a for a in actions if a != "delete"])
-
-
-register_permission_policy(Loan, KeptRecordsPolicy(Loan))
-register_permission_policy(ConvenienceItem, KeptRecordsPolicy(ConvenienceItem))
 
 
 def _overdue(qs, request):
@@ -95,6 +79,7 @@ class LoanViewSet(OperationsViewSet):
     search_backend_name = None
     list_per_page = 50
     edit_view_enabled = False
+    delete_view_enabled = False  # the register is kept
     form_fields = ["borrower_name"]  # never shown: no edit form, and "add" is the desk
 
     @property
@@ -150,6 +135,8 @@ class ConvenienceItemViewSet(OperationsViewSet):
     edit_view_class = views.ConvenienceItemEditView
     list_filter = ["kind", "status"]
     list_per_page = 50
+
+    delete_view_enabled = False  # items are retired, not deleted
 
     def get_form_class(self, for_update=False):
         return ItemForm
