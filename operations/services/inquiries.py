@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.admin.utils import get_user_display_name
+
 from operations.calendar import deadline_for
 from operations.models import Department, Inquiry, InquiryFollowUp, ServiceItem, StaffProfile
 from operations.notify import notify
@@ -167,7 +169,7 @@ def inquiry_hand_over(
         action="inquiry_hand_over",
         acting_user=acting_user,
         changes={
-            "to_user": to_user.get_full_name() or to_user.get_username() if to_user else None,
+            "to_user": get_user_display_name(to_user) if to_user else None,
             "to_department": to_department.name if to_department else None,
             "contact": contact,
             "handed_over_at": inquiry.handed_over_at.isoformat(),

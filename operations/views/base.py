@@ -23,11 +23,13 @@ from django.db.models import Count, IntegerField, Subquery, Value
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import View
 
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
@@ -37,6 +39,19 @@ from operations.forms.base import add_service_errors
 from operations.history import history_for
 from operations.permissions import can_see_contact
 from operations.validators import mask_name, mask_phone
+
+# --- How records show people and times ------------------------------------------------------
+
+
+def local_datetime(value) -> str:
+    """A moment as staff read it: local time, to the minute; "" when there is none."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def display_name(user) -> str:
+    """A colleague's name (Wagtail's display name, never the login alone); "" for nobody."""
+    return get_user_display_name(user) if user else ""
+
 
 # --- Saving through a service ---------------------------------------------------------------
 

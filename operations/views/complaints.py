@@ -16,22 +16,19 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
-from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from operations.models import Complaint
 from operations.permissions import can_see_complainant, display_complainant
 from operations.selectors.complaints import complaints_list
 from operations.services.complaints import complaint_create, complaint_subject_display
-from operations.views.base import OperationsIndexView, RecordInspectView, ServiceCreateView
-
-
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _name(user) -> str:
-    return get_user_display_name(user) if user else ""
+from operations.views.base import (
+    OperationsIndexView,
+    RecordInspectView,
+    ServiceCreateView,
+    display_name,
+    local_datetime,
+)
 
 
 def _yes_no(value) -> str:
@@ -108,7 +105,7 @@ class ComplaintIndexView(OperationsIndexView):
     def to_row_dict(self, item):
         name, phone = display_complainant(self.request.user, item)
         return super().to_row_dict(item) | {
-            "created": _local(item.created),
+            "created": local_datetime(item.created),
             "kind": item.get_kind_display(),
             "channel": item.get_channel_display(),
             "is_major": _yes_no(item.is_major),
@@ -116,13 +113,13 @@ class ComplaintIndexView(OperationsIndexView):
             "complainant_phone": phone,
             "unit": str(item.unit) if item.unit_id else "",
             "subject_text": complaint_subject_display(item),
-            "handler": _name(item.handler),
+            "handler": display_name(item.handler),
             "status": item.get_status_display(),
             "reply_due": item.reply_due.isoformat() if item.reply_due else "",
             "is_overdue": _yes_no(item.is_overdue),
             "reply_method": item.get_reply_method_display(),
-            "replied_at": _local(item.replied_at),
-            "closed_at": _local(item.closed_at),
+            "replied_at": local_datetime(item.replied_at),
+            "closed_at": local_datetime(item.closed_at),
             "report_to_head_office": _yes_no(item.report_to_head_office),
         }
 
@@ -136,7 +133,7 @@ class ComplaintIndexView(OperationsIndexView):
             ComplainantColumn("complainant", part=0, label=_("complainant")),
             ComplainantColumn("complainant_phone", part=1, label=_("complainant phone")),
             Column("subject_department", label=_("department concerned")),
-            Column("handler", label=_("handler"), accessor=lambda c: _name(c.handler)),
+            Column("handler", label=_("handler"), accessor=lambda c: display_name(c.handler)),
             Column("status", label=_("status"), accessor="get_status_display"),
             Column(
                 "reply_due",
@@ -147,7 +144,12 @@ class ComplaintIndexView(OperationsIndexView):
                     + (f" {_('Overdue')}" if c.is_overdue else "")
                 ),
             ),
-            Column("created", label=_("received"), sort_key="created", accessor=lambda c: _local(c.created)),
+            Column(
+                "created",
+                label=_("received"),
+                sort_key="created",
+                accessor=lambda c: local_datetime(c.created),
+            ),
         ]
 
 

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.coreutils import multigetattr
@@ -49,6 +48,8 @@ from operations.views.base import (
     ServiceCreateView,
     ServiceDeleteMixin,
     ServiceSaveMixin,
+    display_name,
+    local_datetime,
     perms_required,
 )
 
@@ -58,14 +59,6 @@ MOVEMENT_SERVICES = {
     MovementKind.USED: stock_use,
     MovementKind.ADJUSTED: stock_adjust,
 }
-
-
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _name(user) -> str:
-    return get_user_display_name(user) if user else ""
 
 
 class QuantityColumn(Column):
@@ -162,24 +155,26 @@ class StockMovementIndexView(QuantityExportMixin, OperationsIndexView):
 
     def to_row_dict(self, item):
         return {
-            "at": _local(item.at),
+            "at": local_datetime(item.at),
             "consumable": item.consumable.name,
             "kind": item.get_kind_display(),
             "quantity": item.quantity,
             "unit": item.consumable.unit,
             "reason": item.reason,
-            "by": _name(item.by),
+            "by": display_name(item.by),
         }
 
     @property
     def columns(self):
         return [
-            TitleColumn("at", label=_("At"), url_name=self.inspect_url_name, accessor=lambda m: _local(m.at)),
+            TitleColumn(
+                "at", label=_("At"), url_name=self.inspect_url_name, accessor=lambda m: local_datetime(m.at)
+            ),
             Column("consumable", label=_("Consumable")),
             Column("kind", label=_("Movement"), accessor="get_kind_display"),
             QuantityColumn("quantity", unit="consumable.unit", label=_("Quantity")),
             Column("reason", label=_("Reason")),
-            Column("by", label=_("By"), accessor=lambda m: _name(m.by)),
+            Column("by", label=_("By"), accessor=lambda m: display_name(m.by)),
         ]
 
 
@@ -214,7 +209,7 @@ class FirstAidUseIndexView(OperationsIndexView):
 
     @staticmethod
     def _used_at(use) -> str:
-        return _local(use.used_at)
+        return local_datetime(use.used_at)
 
     @staticmethod
     def _items_used(use) -> str:
@@ -234,7 +229,7 @@ class FirstAidUseIndexView(OperationsIndexView):
             Column("what_happened", label=_("What happened")),
             Column("movements", label=_("Items used"), accessor=self._items_used),
             YesNoColumn("called_120", label=_("120 called")),
-            Column("by", label=_("By"), accessor=lambda u: _name(u.by)),
+            Column("by", label=_("By"), accessor=lambda u: display_name(u.by)),
         ]
 
 

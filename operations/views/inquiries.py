@@ -9,27 +9,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.utils import get_user_display_name
 
 from operations.forms.inquiries import OUTCOME_ANSWERED, OUTCOME_HAND_OVER
 from operations.models import Inquiry
 from operations.permissions import display_phone
 from operations.selectors.inquiries import inquiries_listing, inquiry_history
 from operations.services.inquiries import inquiry_hand_over, inquiry_record
-from operations.views.base import OperationsIndexView, RecordInspectView, ServiceCreateView
-
-
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _name(user) -> str:
-    return get_user_display_name(user) if user else ""
+from operations.views.base import (
+    OperationsIndexView,
+    RecordInspectView,
+    ServiceCreateView,
+    display_name,
+    local_datetime,
+)
 
 
 def _handed_to(inquiry: Inquiry) -> str:
     parts = [
-        _name(inquiry.handed_to_user),
+        display_name(inquiry.handed_to_user),
         inquiry.handed_to_department.name if inquiry.handed_to_department_id else "",
     ]
     return " ".join(part for part in parts if part)
@@ -89,18 +86,18 @@ class InquiryIndexView(OperationsIndexView):
 
     def to_row_dict(self, item):
         return super().to_row_dict(item) | {
-            "created": _local(item.created),
+            "created": local_datetime(item.created),
             "visitor_phone": display_phone(self.request.user, item.visitor_phone),
             "unit": str(item.unit) if item.unit_id else "",
             "channel": item.get_channel_display(),
             "service_item": item.service_item.name if item.service_item_id else "",
-            "first_responder": _name(item.first_responder),
+            "first_responder": display_name(item.first_responder),
             "status": item.get_status_display(),
-            "handed_to_user": _name(item.handed_to_user),
+            "handed_to_user": display_name(item.handed_to_user),
             "handed_to_department": item.handed_to_department.name if item.handed_to_department_id else "",
-            "handed_over_at": _local(item.handed_over_at),
-            "due_at": _local(item.due_at),
-            "completed_at": _local(item.completed_at),
+            "handed_over_at": local_datetime(item.handed_over_at),
+            "due_at": local_datetime(item.due_at),
+            "completed_at": local_datetime(item.completed_at),
             "is_overdue": _("Yes") if item.is_overdue else "",
         }
 
@@ -124,7 +121,9 @@ class InquiryIndexView(OperationsIndexView):
             Column("matter", label=_("Matter"), accessor=lambda i: i.matter[:40]),
             Column("service_item", label=_("Service item")),
             Column(
-                "first_responder", label=_("First responder"), accessor=lambda i: _name(i.first_responder)
+                "first_responder",
+                label=_("First responder"),
+                accessor=lambda i: display_name(i.first_responder),
             ),
             Column(
                 "status",
@@ -138,7 +137,7 @@ class InquiryIndexView(OperationsIndexView):
                 "due_at",
                 label=_("Due"),
                 sort_key="due_at",
-                accessor=lambda i: _local(i.due_at) + (f" {_('Overdue')}" if i.is_overdue else ""),
+                accessor=lambda i: local_datetime(i.due_at) + (f" {_('Overdue')}" if i.is_overdue else ""),
             ),
         ]
 

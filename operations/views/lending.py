@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -42,6 +41,8 @@ from operations.views.base import (
     RecordInspectView,
     ServiceCreateView,
     ServiceSaveMixin,
+    display_name,
+    local_datetime,
     perms_required,
 )
 
@@ -58,14 +59,6 @@ REGISTER_COLUMNS = {
 }
 
 
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _name(user) -> str:
-    return get_user_display_name(user) if user else ""
-
-
 def register_row(user, loan: Loan) -> dict:
     """One line of the paper register; the phone masked unless ``user`` may see contacts."""
     return {
@@ -73,9 +66,9 @@ def register_row(user, loan: Loan) -> dict:
         "borrower_name": loan.borrower_name,
         "phone": display_phone(user, loan.phone),
         "item_names": loan.item_names or "",
-        "lent_at": _local(loan.lent_at),
-        "returned_at": _local(loan.returned_at),
-        "lent_by": _name(loan.lent_by),
+        "lent_at": local_datetime(loan.lent_at),
+        "returned_at": local_datetime(loan.returned_at),
+        "lent_by": display_name(loan.lent_by),
         "inspection": loan.inspection,
     }
 
@@ -129,18 +122,25 @@ class LoanIndexView(OperationsIndexView):
             Column("unit", label=_("Unit")),
             MaskedColumn("phone", label=_("Phone")),
             Column("item_names", label=_("Items")),
-            Column("lent_at", label=_("Lent at"), sort_key="lent_at", accessor=lambda i: _local(i.lent_at)),
+            Column(
+                "lent_at",
+                label=_("Lent at"),
+                sort_key="lent_at",
+                accessor=lambda i: local_datetime(i.lent_at),
+            ),
             Column(
                 "due_at",
                 label=_("Due back"),
                 sort_key="due_at",
-                accessor=lambda i: _local(i.due_at) + (f" {_('Overdue')}" if self.row_flagged(i) else ""),
+                accessor=lambda i: (
+                    local_datetime(i.due_at) + (f" {_('Overdue')}" if self.row_flagged(i) else "")
+                ),
             ),
-            Column("lent_by", label=_("Lent by"), accessor=lambda i: _name(i.lent_by)),
+            Column("lent_by", label=_("Lent by"), accessor=lambda i: display_name(i.lent_by)),
             Column(
                 "returned_at",
                 label=_("Return"),
-                accessor=lambda i: f"{_local(i.returned_at)} {i.inspection}" if i.returned_at else "",
+                accessor=lambda i: f"{local_datetime(i.returned_at)} {i.inspection}" if i.returned_at else "",
             ),
             Column("follow_ups", label=_("Follow-ups"), accessor=_follow_ups_text),
         ]

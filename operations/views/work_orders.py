@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.utils import get_user_display_name
 
 from operations.history import HistoryEvent, history_for, merged
 from operations.models import DeadlineExtension, Department, Notification, Resident, WorkOrder
@@ -35,18 +34,12 @@ from operations.views.base import (
     RecordInspectView,
     ServiceCreateView,
     TotalInOneQueryMixin,
+    display_name,
+    local_datetime,
 )
 
 # Transitions are shown from their own table (from → to, with the note); the audit keeps the rest.
 TRANSITION_ACTIONS = [f"work_order.{action}" for action in services.TRANSITIONS] + ["work_order.create"]
-
-
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _name(user) -> str:
-    return get_user_display_name(user) if user else ""
 
 
 def decorate(work_orders, user, *, now: dt.datetime | None = None):
@@ -106,7 +99,7 @@ class WorkOrderIndexView(TotalInOneQueryMixin, OperationsIndexView):
     def to_row_dict(self, item):
         decorate([item], self.request.user)  # the export runs over the whole queryset, not a page
         return super().to_row_dict(item) | {
-            "created": _local(item.created),
+            "created": local_datetime(item.created),
             "kind": item.get_kind_display(),
             "source": item.get_source_display(),
             "status": item.get_status_display(),
@@ -115,11 +108,11 @@ class WorkOrderIndexView(TotalInOneQueryMixin, OperationsIndexView):
             "contact_phone": item.shown_phone,
             "service_item": str(item.service_item) if item.service_item_id else "",
             "department": str(item.department) if item.department_id else "",
-            "assignee": _name(item.assignee),
+            "assignee": display_name(item.assignee),
             "is_urgent": _("yes") if item.is_urgent else "",
             "price": float(item.price) if item.price is not None else "",
-            "deadline": _local(item.deadline),
-            "completed_at": _local(item.completed_at),
+            "deadline": local_datetime(item.deadline),
+            "completed_at": local_datetime(item.completed_at),
             "is_breached": _("yes") if item.show_breach else "",
             "satisfaction": item.satisfaction or "",
         }
@@ -135,9 +128,13 @@ class WorkOrderIndexView(TotalInOneQueryMixin, OperationsIndexView):
             Column("shown_name", label=_("contact")),
             Column("shown_phone", label=_("contact phone")),
             Column("department", label=_("department")),
-            Column("assignee", label=_("assignee"), accessor=lambda wo: _name(wo.assignee) or "—"),
+            Column("assignee", label=_("assignee"), accessor=lambda wo: display_name(wo.assignee) or "—"),
             Column("status", label=_("status"), accessor="get_status_display"),
-            Column("deadline", label=_("committed deadline"), accessor=lambda wo: _local(wo.deadline) or "—"),
+            Column(
+                "deadline",
+                label=_("committed deadline"),
+                accessor=lambda wo: local_datetime(wo.deadline) or "—",
+            ),
             BreachColumn("breach", label=_("deadline breached")),
         ]
 
@@ -205,7 +202,7 @@ class TransitionEvent(HistoryEvent):
 
     @property
     def user_name(self) -> str:
-        return _name(self.user) or _("resident or system")
+        return display_name(self.user) or _("resident or system")
 
 
 class WorkOrderInspectView(RecordInspectView):
@@ -250,7 +247,7 @@ def describe_dispatch(changes: dict) -> str:
     deadline = parse_datetime(changes["deadline"]) if changes.get("deadline") else None
     parts = [changes.get("department"), changes.get("assignee"), changes.get("service_item")]
     if deadline:
-        parts.append(_("committed deadline %(deadline)s") % {"deadline": _local(deadline)})
+        parts.append(_("committed deadline %(deadline)s") % {"deadline": local_datetime(deadline)})
     return " · ".join(str(part) for part in parts if part)
 
 
@@ -259,7 +256,7 @@ def describe_extension(changes: dict) -> str:
         parse_datetime(value) if value else None for value in changes.get("deadline", [None, None])
     )
     via = dict(DeadlineExtension.InformedVia.choices).get(changes.get("informed_via"), "")
-    moved = f"{_local(previous)} → {_local(new)}" if previous else _local(new)
+    moved = f"{local_datetime(previous)} → {local_datetime(new)}" if previous else local_datetime(new)
     return " · ".join(part for part in (moved, changes.get("reason", ""), str(via)) if part)
 
 
