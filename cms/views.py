@@ -124,7 +124,7 @@ def activities_ics(request):
 def _center_error(request, status: int) -> HttpResponse:
     # The tenant comes from the routing middleware: no query, so the 500 page works without the database.
     context = {"center": getattr(request, "tenant", None), "in_admin": request.path.startswith("/admin/")}
-    return error_page(request, template=f"cms/errors/{status}.html", status=status, context=context)
+    return error_page(request, template="cms/error.html", status=status, context=context)
 
 
 def bad_request(request, exception=None):

@@ -28,16 +28,16 @@ def error_response_for(request, status: int, exception=None) -> HttpResponse:
 
 
 def bad_request(request, exception=None):
-    return error_page(request, template="portal/errors/400.html", status=400)
+    return error_page(request, template="portal/error.html", status=400)
 
 
 def permission_denied(request, exception=None):
-    return error_page(request, template="portal/errors/403.html", status=403)
+    return error_page(request, template="portal/error.html", status=403)
 
 
 def page_not_found(request, exception=None):
-    return error_page(request, template="portal/errors/404.html", status=404)
+    return error_page(request, template="portal/error.html", status=404)
 
 
 def server_error(request):
-    return error_page(request, template="portal/errors/500.html", status=500)
+    return error_page(request, template="portal/error.html", status=500)

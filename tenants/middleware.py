@@ -70,11 +70,13 @@ class CenterTenantMiddleware(TenantMainMiddleware):
         self.setup_url_routing(request)
         return None
 
+    # One page for both answers a host gets without reaching a site: a suspended center's notice
+    # (with its name and phone) and the 404 of an unknown host (naming no center).
     @staticmethod
     def unknown_host_response(request):
         language = translation.get_language_from_request(request)
         with translation.override(language):
-            body = render_to_string("tenants/unknown_host.html", {"lang": language, "status": 404})
+            body = render_to_string("tenants/host_notice.html", {"lang": language, "status": 404})
         response = HttpResponse(body, status=404)
         response["Cache-Control"] = "no-store"
         return response
@@ -84,7 +86,7 @@ class CenterTenantMiddleware(TenantMainMiddleware):
         language = translation.get_language_from_request(request)
         with translation.override(language):
             body = render_to_string(
-                "tenants/suspended.html", {"center": tenant, "lang": language}, request=None
+                "tenants/host_notice.html", {"center": tenant, "lang": language}, request=None
             )
         response = HttpResponse(body, status=503)
         response["Retry-After"] = "3600"
