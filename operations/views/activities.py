@@ -29,7 +29,7 @@ from operations.selectors.activities import (
 from operations.selectors.surveys import survey_results
 from operations.services.activities import activity_create, activity_update
 from operations.validators import mask_name
-from operations.views.base import (
+from operations.viewsets import (
     OperationsIndexView,
     RecordActionView,
     RecordInspectView,

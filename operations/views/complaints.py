@@ -22,7 +22,7 @@ from operations.models import Complaint
 from operations.permissions import can_see_complainant, display_complainant
 from operations.selectors.complaints import complaints_list
 from operations.services.complaints import complaint_create, complaint_subject_display
-from operations.views.base import (
+from operations.viewsets import (
     OperationsIndexView,
     RecordInspectView,
     ServiceCreateView,

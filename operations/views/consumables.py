@@ -42,7 +42,7 @@ from operations.services.consumables import (
     stock_use,
 )
 from operations.validators import format_decimal, mask_name
-from operations.views.base import (
+from operations.viewsets import (
     OperationsIndexView,
     RecordInspectView,
     ServiceCreateView,

@@ -22,7 +22,7 @@ from operations.models import ServiceApplication, ServiceItem
 from operations.permissions import display_phone
 from operations.selectors.guide import service_applications_recent, service_items_for_desk
 from operations.services.guide import fee_display, service_application_record, time_limit_display
-from operations.views.base import OperationsIndexView, perms_required
+from operations.viewsets import OperationsIndexView, perms_required
 
 
 def _materials_for_display(materials: list[dict]) -> list[dict]:

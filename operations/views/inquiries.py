@@ -15,7 +15,7 @@ from operations.models import Inquiry
 from operations.permissions import display_phone
 from operations.selectors.inquiries import inquiries_listing, inquiry_history
 from operations.services.inquiries import inquiry_hand_over, inquiry_record
-from operations.views.base import (
+from operations.viewsets import (
     OperationsIndexView,
     RecordInspectView,
     ServiceCreateView,

@@ -35,7 +35,7 @@ from operations.selectors.lending import (
     unit_residents_find,
 )
 from operations.services.lending import convenience_item_create, convenience_item_update, loan_lend
-from operations.views.base import (
+from operations.viewsets import (
     MaskedColumn,
     OperationsIndexView,
     RecordInspectView,

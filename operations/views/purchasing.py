@@ -32,7 +32,7 @@ from operations.services.purchasing import (
     purchase_request_receive,
     purchase_request_submit,
 )
-from operations.views.base import perms_required
+from operations.viewsets import perms_required
 
 EDIT_PERMISSION = "operations.change_purchaserequestline"
 RECEIVE_PERMISSION = "operations.add_stockmovement"

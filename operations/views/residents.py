@@ -40,7 +40,7 @@ from operations.selectors.residents import residents_matching
 from operations.services import departments as department_services
 from operations.services import residents as resident_services
 from operations.validators import mask_name, mask_phone
-from operations.views.base import (
+from operations.viewsets import (
     MaskedColumn,
     MaskedTitleColumn,
     ServiceDeleteMixin,
@@ -69,7 +69,7 @@ class AdminScreen(WagtailAdminTemplateMixin):
     """A custom admin screen (not a viewset's view), for holders of all of ``permissions``; its
     breadcrumbs are ``parents`` (``(url name, label)`` pairs) and its own title.
 
-    Generic: the roster's screens use it too (a candidate for ``operations.views.base``).
+    Generic: the roster's screens use it too (a candidate for ``operations.viewsets``).
     """
 
     permissions: tuple[str, ...] = ()

@@ -36,8 +36,8 @@ from operations.services.roster import (
     duty_template_slot_set,
     week_start,
 )
-from operations.views.base import OperationsIndexView, ServiceDeleteMixin, ServiceSaveMixin, perms_required
 from operations.views.residents import AdminScreen
+from operations.viewsets import OperationsIndexView, ServiceDeleteMixin, ServiceSaveMixin, perms_required
 
 UPCOMING_WEEKS = 4
 

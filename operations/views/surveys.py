@@ -33,7 +33,7 @@ from operations.services.surveys import (
     survey_response_enter,
 )
 from operations.validators import mask_name, mask_phone
-from operations.views.base import OperationsIndexView, RecordInspectView, ServiceCreateView
+from operations.viewsets import OperationsIndexView, RecordInspectView, ServiceCreateView
 
 
 class SurveyIndexView(OperationsIndexView):

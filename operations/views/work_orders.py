@@ -29,7 +29,7 @@ from operations.permissions import can_see_contact
 from operations.selectors import work_orders as selectors
 from operations.services import work_orders as services
 from operations.validators import mask_name, mask_phone
-from operations.views.base import (
+from operations.viewsets import (
     OperationsIndexView,
     RecordInspectView,
     ServiceCreateView,

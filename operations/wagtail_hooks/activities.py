@@ -28,8 +28,7 @@ from operations.models import Activity, ActivityPublicity
 from operations.services import activities as services
 from operations.views import activities as views
 from operations.views.activities import Refused
-from operations.views.base import RecordAction
-from operations.viewsets import OperationsViewSet
+from operations.viewsets import OperationsViewSet, RecordAction
 
 S = Activity.Status
 CHANGE = "operations.change_activity"

@@ -36,8 +36,7 @@ from operations.services import complaints as complaint_services
 from operations.services.surveys import survey_invite, survey_set_open
 from operations.views import complaints as complaint_views
 from operations.views import surveys as survey_views
-from operations.views.base import RecordAction
-from operations.viewsets import KeptRecordsPolicy, OperationsViewSet
+from operations.viewsets import KeptRecordsPolicy, OperationsViewSet, RecordAction
 
 # --- complaints ------------------------------------------------------------------------------
 

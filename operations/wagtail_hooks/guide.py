@@ -21,8 +21,7 @@ from operations.filters import WagtailFilterSet
 from operations.models import ServiceApplication, ServiceItem, WorkdayOverride
 from operations.services.guide import time_limit_display
 from operations.views import guide as views
-from operations.views.base import MaskedColumn
-from operations.viewsets import OperationsViewSet
+from operations.viewsets import MaskedColumn, OperationsViewSet
 
 
 class ServiceItemFilterSet(WagtailFilterSet):

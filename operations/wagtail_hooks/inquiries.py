@@ -19,8 +19,7 @@ from operations.forms.inquiries import CompleteForm, FollowUpForm, HandOverForm,
 from operations.models import Department, Inquiry
 from operations.services.inquiries import inquiry_complete, inquiry_follow_up, inquiry_hand_over
 from operations.views import inquiries as views
-from operations.views.base import RecordAction
-from operations.viewsets import OperationsViewSet
+from operations.viewsets import OperationsViewSet, RecordAction
 
 
 def _open(qs, request):

@@ -34,8 +34,7 @@ from operations.services.lending import (
     toolbox_contents_update,
 )
 from operations.views import lending as views
-from operations.views.base import RecordAction
-from operations.viewsets import OperationsViewSet
+from operations.viewsets import OperationsViewSet, RecordAction
 
 
 def _overdue(qs, request):

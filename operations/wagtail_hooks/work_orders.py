@@ -28,8 +28,7 @@ from operations.models import Department, WorkOrder
 from operations.selectors import work_orders as selectors
 from operations.services import work_orders as services
 from operations.views import work_orders as views
-from operations.views.base import RecordAction
-from operations.viewsets import OperationsViewSet
+from operations.viewsets import OperationsViewSet, RecordAction
 
 VIEW_PERMS = ("operations.view_workorder", "operations.change_workorder", "operations.add_workorder")
 

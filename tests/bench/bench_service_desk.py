@@ -219,7 +219,7 @@ def explain_pages(*, department_id: int) -> None:
     from django_tenants.utils import schema_context
 
     from operations.selectors import work_orders as selectors
-    from operations.views.base import paginate_with_total
+    from operations.viewsets import paginate_with_total
 
     captured: list[str] = []
 

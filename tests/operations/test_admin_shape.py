@@ -1,4 +1,4 @@
-"""The admin shape's shared base (operations.viewsets, operations.views.base, operations.history),
+"""The admin shape's shared base (operations.viewsets, operations.viewsets, operations.history),
 driven through the first-inquiry register, its worked example."""
 
 import ast
