@@ -9,10 +9,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from operations.forms.base import DateTimeField, StaffChoiceField, active_staff
+from operations.forms.base import DateTimeField, StaffChoiceField, UnitField, active_staff
 from operations.models import Activity, ActivityPublicity
 from operations.selectors.activities import activity_notice_choices
-from operations.selectors.guide import unit_find
 from operations.services.activities import EDITABLE_FIELDS
 
 MAX_PHOTOS_AT_ONCE = 30
@@ -37,17 +36,6 @@ class ActivityForm(forms.ModelForm):
             self.fields["organiser"].queryset = active_staff() | organiser
 
 
-class UnitField(forms.CharField):
-    def clean(self, value):
-        label = super().clean(value).strip()
-        if not label:
-            return None
-        unit = unit_find(label)
-        if unit is None:
-            raise ValidationError(_("Unknown unit: choose an existing building, entrance and room."))
-        return unit
-
-
 class ButtonForm(forms.Form):
     """An action that is just a button (publicise, hold, propose invitees, start the survey…)."""
 
@@ -64,7 +52,7 @@ class CancelForm(forms.Form):
 class ParticipantForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
-    unit = UnitField(label=gettext_lazy("Unit"), max_length=60, required=False)
+    unit = UnitField(help_text="")
     invited = forms.BooleanField(label=gettext_lazy("Invited"), required=False)
     attended = forms.BooleanField(label=gettext_lazy("Attended"), required=False)
 
@@ -87,7 +75,7 @@ class RepairForm(forms.Form):
     description = forms.CharField(label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 2}))
     contact_name = forms.CharField(label=gettext_lazy("Contact"), max_length=50, required=False)
     contact_phone = forms.CharField(label=gettext_lazy("Contact phone"), max_length=20, required=False)
-    unit = UnitField(label=gettext_lazy("Unit"), max_length=60, required=False)
+    unit = UnitField(help_text="")
     out_of_scope = forms.BooleanField(
         label=gettext_lazy("Out of scope (structural / house quality)"), required=False
     )

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 
+from operations.selectors.guide import unit_find
+
 
 def add_service_errors(form: forms.Form, error: ValidationError, mapping: dict | None = None) -> None:
     """Put a service's ValidationError on the form: on its field when the form has one (``mapping``
@@ -36,6 +38,31 @@ class StaffChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return get_user_display_name(obj)
+
+
+class UnitField(forms.CharField):
+    """A unit written as 楼栋-单元-房号 (or 楼栋-房号): cleans to the ``Unit``, or None when left blank;
+    an unknown unit is refused (``error_messages={"unknown": ...}`` may name it with ``%(unit)s``)."""
+
+    default_error_messages = {"unknown": _("Unknown unit: choose an existing building, entrance and room.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Unit"))
+        kwargs.setdefault("max_length", 60)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text", _("Building-entrance-room, e.g. 3号楼-2单元-1201; leave blank if none.")
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        label = (super().clean(value) or "").strip()
+        if not label:
+            return None
+        unit = unit_find(label)
+        if unit is None:
+            raise ValidationError(self.error_messages["unknown"], code="unknown", params={"unit": label})
+        return unit
 
 
 DATETIME_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S"]

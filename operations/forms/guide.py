@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from operations.forms.base import UnitField
 from operations.models import RequiredMaterial, ServiceItem
-from operations.selectors.guide import unit_find
 
 
 def material_form_labels() -> dict[str, str]:
@@ -25,12 +24,7 @@ class ApplicationForm(forms.Form):
 
     applicant_name = forms.CharField(label=gettext_lazy("Applicant"), max_length=50)
     applicant_phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
-    unit = forms.CharField(
-        label=gettext_lazy("Unit"),
-        max_length=60,
-        required=False,
-        help_text=gettext_lazy("Building-entrance-room, e.g. 3号楼-2单元-1201; leave blank if none."),
-    )
+    unit = UnitField()
     materials = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Materials brought"),
         coerce=int,
@@ -62,12 +56,3 @@ class ApplicationForm(forms.Form):
             )
             for m in service_item.materials.all()
         ]
-
-    def clean_unit(self):
-        label = self.cleaned_data["unit"].strip()
-        if not label:
-            return None
-        unit = unit_find(label)
-        if unit is None:
-            raise ValidationError(_("Unknown unit: choose an existing building, entrance and room."))
-        return unit

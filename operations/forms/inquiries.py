@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from operations.forms.base import StaffChoiceField
+from operations.forms.base import StaffChoiceField, UnitField
 from operations.models import Department, Inquiry, ServiceItem
-from operations.selectors.guide import unit_find
 
 OUTCOME_ANSWERED = "answered"
 OUTCOME_HANDLING = "handling"
@@ -36,12 +33,7 @@ class InquiryForm(HandOverFields):
 
     visitor_name = forms.CharField(label=gettext_lazy("Visitor"), max_length=50)
     visitor_phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
-    unit = forms.CharField(
-        label=gettext_lazy("Unit"),
-        max_length=60,
-        required=False,
-        help_text=gettext_lazy("Building-entrance-room, e.g. 3号楼-2单元-1201; leave blank if none."),
-    )
+    unit = UnitField()
     channel = forms.ChoiceField(
         label=gettext_lazy("Channel"), choices=Inquiry.Channel.choices, initial=Inquiry.Channel.WALK_IN
     )
@@ -78,15 +70,6 @@ class InquiryForm(HandOverFields):
         "to_department",
         "contact",
     ]
-
-    def clean_unit(self):
-        label = self.cleaned_data["unit"].strip()
-        if not label:
-            return None
-        unit = unit_find(label)
-        if unit is None:
-            raise ValidationError(_("Unknown unit: choose an existing building, entrance and room."))
-        return unit
 
 
 class FollowUpForm(forms.Form):

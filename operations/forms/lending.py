@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from operations.forms.base import DateTimeField
+from operations.forms.base import DateTimeField, UnitField
 from operations.models import ConvenienceItem, Loan, LoanFollowUp
-from operations.selectors.guide import unit_find
 from operations.selectors.lending import residents_of_unit
 
 
@@ -24,25 +22,11 @@ class ItemIdsField(forms.TypedMultipleChoiceField):
 
 
 class LendForm(forms.Form):
-    unit = forms.CharField(
-        label=gettext_lazy("Unit"),
-        max_length=60,
-        required=False,
-        help_text=gettext_lazy("Building-entrance-room, e.g. 3号楼-2单元-1201."),
-    )
+    unit = UnitField(help_text=gettext_lazy("Building-entrance-room, e.g. 3号楼-2单元-1201."))
     resident = forms.IntegerField(label=gettext_lazy("Resident"), required=False)
     borrower_name = forms.CharField(label=gettext_lazy("Borrower"), max_length=50, required=False)
     phone = forms.CharField(label=gettext_lazy("Phone"), max_length=20, required=False)
     items = ItemIdsField(label=gettext_lazy("Items"), required=False)
-
-    def clean_unit(self):
-        label = self.cleaned_data["unit"].strip()
-        if not label:
-            return None
-        unit = unit_find(label)
-        if unit is None:
-            raise ValidationError(_("Unknown unit: choose an existing building, entrance and room."))
-        return unit
 
     def clean(self):
         data = super().clean()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from operations.forms.base import DateTimeField, StaffChoiceField, active_staff
+from operations.forms.base import DateTimeField, StaffChoiceField, UnitField, active_staff
 from operations.models import DeadlineExtension, Department, ServiceItem, WorkOrder
-from operations.selectors.guide import unit_find
 from operations.selectors.work_orders import repair_service_item_default
 
 
@@ -59,10 +57,10 @@ class WorkOrderCreateForm(forms.Form):
     source = forms.ChoiceField(
         label=gettext_lazy("source"), choices=WorkOrder.Source.choices, initial=WorkOrder.Source.FRONT_DESK
     )
-    unit = forms.CharField(
+    unit = UnitField(
         label=gettext_lazy("unit"),
-        required=False,
         help_text=gettext_lazy("Building-entrance-room, e.g. 3号楼-2单元-1201"),
+        error_messages={"unknown": gettext_lazy("There is no unit “%(unit)s”.")},
     )
     contact_name = forms.CharField(label=gettext_lazy("contact"), max_length=50, required=False)
     contact_phone = forms.CharField(label=gettext_lazy("contact phone"), max_length=20, required=False)
@@ -80,15 +78,6 @@ class WorkOrderCreateForm(forms.Form):
         label=gettext_lazy("price (yuan)"), required=False, max_digits=10, decimal_places=2, min_value=0
     )
     photo = forms.FileField(label=gettext_lazy("photo or document"), required=False)
-
-    def clean_unit(self):
-        label = self.cleaned_data.get("unit", "").strip()
-        if not label:
-            return None
-        unit = unit_find(label)
-        if unit is None:
-            raise ValidationError(_("There is no unit “%(unit)s”.") % {"unit": label})
-        return unit
 
 
 class DispatchForm(forms.Form):
