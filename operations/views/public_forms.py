@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from operations import ratelimit
-from operations.forms_public import MAX_UPLOAD_BYTES, FeedbackForm, RepairRequestForm, TrackingForm
+from operations.forms.public import MAX_UPLOAD_BYTES, FeedbackForm, RepairRequestForm, TrackingForm
 from operations.models import Complaint, WorkOrder
 from operations.selectors.guide import unit_find
 from operations.selectors.tracking import tracking_status

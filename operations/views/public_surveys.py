@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from operations import ratelimit
+from operations.forms.public import HONEYPOT_FIELD
 from operations.forms.surveys import answers_from_post, error_lists, question_rows
-from operations.forms_public import HONEYPOT_FIELD
 from operations.models import Survey, SurveyInvitation
 from operations.services.surveys import survey_answer_by_token, survey_answer_public
 from operations.views.public_forms import render_public
