@@ -37,7 +37,7 @@ DEMO_CENTERS = [
         "domain": "yangguang.localhost",
         "address": "上海市浦东新区阳光路 88 号阳光花园 3 号楼底商",
         "phone": "021-5088 6601",
-        "service_hours": "每日 8:00–20:00(节假日照常)",
+        "service_hours": "每日 8:00–20:00（节假日照常）",
         "admin_name": "王建国",
         "admin_phone": "13816601234",
         "intro": "<p>阳光花园服务中心为小区 1,286 户业主提供前台便民服务:工具借用、老花镜与医药箱、"
@@ -157,4 +157,4 @@ def _operations(admin, password: str) -> None:
     complaints_demo_data_install()
     lending_demo_data_install()
     stock_demo_data_install(acting_user=admin)
-    activities_demo_data_install()
+    activities_demo_data_install(acting_user=admin)

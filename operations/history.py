@@ -25,6 +25,7 @@ _labels: dict[str, Any] = {}
 _describers: dict[str, Describe] = {}
 
 FALLBACK_LABEL = _("Changed")
+NO_USER_LABEL = _("resident or system")  # residents' forms and jobs act without a staff account
 
 
 def register_history_labels(labels: dict[str, Any]) -> None:
@@ -62,7 +63,7 @@ class HistoryEvent:
 
     @property
     def user_name(self) -> str:
-        return get_user_display_name(self.user) if self.user else ""
+        return get_user_display_name(self.user) if self.user else str(NO_USER_LABEL)
 
 
 def history_for(instance: models.Model, *, exclude: Iterable[str] = ()) -> list[HistoryEvent]:

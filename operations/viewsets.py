@@ -17,12 +17,14 @@ it runs, kept together as Wagtail keeps ``SnippetViewSet`` with its views.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page
 from django.db.models import Count, IntegerField, Subquery, Value
@@ -30,13 +32,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.utils import get_user_display_name
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -310,14 +315,26 @@ class RecordInspectView(RecordActionsMixin, generic.InspectView):
     """A record with its history in words and a form for every action the user may take now."""
 
     template_name = "operations/shared/inspect.html"
+    page_title = gettext_lazy("Details")
 
     def get_fields(self):
-        """Wagtail's field list (mask personal fields with ``get_<field>_display_value``), unless the
-        area lays its record out in its own template: then nothing is listed (or queried) for it."""
+        """Wagtail's field list but the id (mask personal fields with ``get_<field>_display_value``),
+        unless the area lays its record out in its own template: then nothing is listed (or queried)."""
         names = [self.template_name] if isinstance(self.template_name, str) else list(self.template_name)
         if RecordInspectView.template_name not in names:
             return []
-        return super().get_fields()
+        return [name for name in super().get_fields() if name != "id"]
+
+    def get_field_display_value(self, field_name, field):
+        """As staff read it: local times, 是/否, colleagues by name."""
+        value = super().get_field_display_value(field_name, field)
+        if isinstance(value, dt.datetime):
+            return local_datetime(value)
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, get_user_model()):
+            return display_name(value)
+        return value
 
     @property
     def bound_action(self) -> tuple[str, forms.Form] | None:
@@ -401,6 +418,25 @@ class RecordActionView(RecordActionsMixin, PermissionCheckedMixin, View):
         return _("%(action)s: done.") % {"action": action.label}
 
 
+class AdminScreen(WagtailAdminTemplateMixin):
+    """A custom admin screen (not a viewset's view), for holders of all of ``permissions``; its
+    breadcrumbs are ``parents`` (``(url name, label)`` pairs) and its own title.
+
+    The desk, the roster's screens, the candy checklist, the purchase request, survey results by period.
+    """
+
+    permissions: tuple[str, ...] = ()
+    parents: tuple = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        perms_required(request.user, *self.permissions)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        trail = [{"url": reverse(name), "label": label} for name, label in self.parents]
+        return self.breadcrumbs_items + trail + [{"url": "", "label": self.get_page_title()}]
+
+
 def perms_required(user, *perms: str, any_of: bool = False) -> None:
     """Raise PermissionDenied unless the user has all of ``perms`` (or any, with ``any_of=True``)."""
     check = any if any_of else all
@@ -420,6 +456,8 @@ class KeptRecordsPolicy(ModelPermissionPolicy):
 
 
 class OperationsViewSet(ModelViewSet):
+    """The base of every record type's admin: see the module's docstring and DESIGN.md §9."""
+
     copy_view_enabled = False
     add_to_reference_index = False
     inspect_view_enabled = True
@@ -431,6 +469,12 @@ class OperationsViewSet(ModelViewSet):
     # records kept for the register are never deleted (no delete view, no delete buttons).
     edit_view_enabled = True
     delete_view_enabled = True
+
+    @cached_property
+    def export_filename(self):
+        """The index view's own file name (``work-orders.xlsx``), not the table's name."""
+        own = self.index_view_class.export_filename
+        return own if own != generic.IndexView.export_filename else self.name.replace("_", "-")
 
     def on_register(self):
         if not self.delete_view_enabled and policy_registry.get_by_type(self.model, fallback=False) is None:

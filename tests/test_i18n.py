@@ -22,10 +22,12 @@ def parse_po(path: Path) -> dict[str, str]:
 
     blocks = path.read_text(encoding="utf-8").split("\n\n")
     for block in blocks:
-        msgid, msgstr, current, is_fuzzy = "", "", None, False
+        msgid, msgstr, current, is_fuzzy, context = "", "", None, False, ""
         for line in block.splitlines():
             if line.startswith("#,") and "fuzzy" in line:
                 is_fuzzy = True
+            if line.startswith("msgctxt "):
+                context = unquote(line[8:])
             if line.startswith("msgid "):
                 current, msgid = "id", unquote(line[6:])
             elif line.startswith("msgstr "):
@@ -39,6 +41,8 @@ def parse_po(path: Path) -> dict[str, str]:
             elif line.startswith('"') and current == "str":
                 msgstr += unquote(line)
         if msgid:
+            if context:  # gettext's key for a message with a context
+                msgid = f"{context}\x04{msgid}"
             entries[msgid] = msgstr
             if is_fuzzy:
                 fuzzy.append(msgid)

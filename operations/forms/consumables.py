@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from operations.forms.base import DateTimeField
 from operations.models import Consumable, FirstAidPatient, LineReason, MovementKind
@@ -91,7 +91,7 @@ class LineForm(forms.Form):
     quantity = forms.DecimalField(
         label=gettext_lazy("Quantity"), max_digits=10, decimal_places=2, min_value=0.01
     )
-    unit = forms.CharField(label=gettext_lazy("Unit"), max_length=10, required=False)
+    unit = forms.CharField(label=pgettext_lazy("measure", "unit"), max_length=10, required=False)
     reason = forms.ChoiceField(
         label=gettext_lazy("Reason"), choices=LineReason.choices, initial=LineReason.OTHER
     )

@@ -119,6 +119,7 @@ class ResidentContactMixin(forms.Form):
 class RepairRequestForm(ResidentContactMixin):
     description = forms.CharField(
         label=_("What needs repairing?"),
+        label_suffix="",  # the question mark ends it (a full-width one, which Django does not see)
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Where it is, what is wrong, since when."),

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from operations.validators import format_decimal
 
@@ -27,7 +28,9 @@ class Consumable(models.Model):
     category = models.CharField(
         _("category"), max_length=20, choices=ConsumableCategory.choices, default=ConsumableCategory.OTHER
     )
-    unit = models.CharField(_("unit"), max_length=10, help_text=_("斤, 盒, 瓶, 卷, 包…"))
+    unit = models.CharField(
+        pgettext_lazy("measure", "unit"), max_length=10, help_text=_("斤, 盒, 瓶, 卷, 包…")
+    )
     minimum_level = models.DecimalField(
         _("minimum level"),
         max_digits=10,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from operations.validators import format_decimal
 
@@ -89,7 +90,7 @@ class PurchaseRequestLine(models.Model):
     quantity = models.DecimalField(
         _("quantity"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
-    unit = models.CharField(_("unit"), max_length=10)
+    unit = models.CharField(pgettext_lazy("measure", "unit"), max_length=10)
     reason = models.CharField(
         _("reason"), max_length=20, choices=LineReason.choices, default=LineReason.OTHER
     )

@@ -32,7 +32,10 @@ _CALENDAR_HOLIDAYS = {
 
 
 def activities_list(*, kind: str = "", status: str = "", year: int | None = None) -> QuerySet[Activity]:
-    qs = Activity.objects.select_related("organiser").annotate(participant_count=Count("participants"))
+    qs = Activity.objects.select_related("organiser").annotate(
+        participant_count=Count("participants"),
+        attended_count=Count("participants", filter=Q(participants__attended=True)),
+    )
     if kind:
         qs = qs.filter(kind=kind)
     if status:

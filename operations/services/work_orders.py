@@ -308,9 +308,10 @@ def work_order_create(
         changes={
             "kind": kind,
             "source": source,
-            "status": work_order.status,
-            "department": department.pk if department else None,
-            "assignee": assignee.pk if assignee else None,
+            # registered, and dispatched at once when an assignee was named (as the transitions say)
+            "status": ["", Status.PENDING] if assignee is None else [Status.PENDING, Status.DISPATCHED],
+            "department": department.name if department else None,
+            "assignee": get_user_display_name(assignee) if assignee else None,
             "deadline": deadline.isoformat() if deadline else None,
             "contact_phone": ["", contact_phone],
         },
@@ -434,6 +435,7 @@ def work_order_callback(
         acting_user=acting_user,
         note=comment,
         fields={"satisfaction": satisfaction, "callback_comment": comment, "called_back_at": timezone.now()},
+        audit={"satisfaction": satisfaction},
     )
 
 

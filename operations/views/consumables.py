@@ -21,7 +21,6 @@ from django.views.generic import TemplateView
 
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.coreutils import multigetattr
 
 from operations.forms.base import add_service_errors
@@ -43,6 +42,7 @@ from operations.services.consumables import (
 )
 from operations.validators import format_decimal, mask_name
 from operations.viewsets import (
+    AdminScreen,
     OperationsIndexView,
     RecordInspectView,
     ServiceCreateView,
@@ -258,7 +258,7 @@ class FirstAidUseCreateView(ServiceCreateView):
 # --- The candy dish checklist (a custom screen) --------------------------------------------
 
 
-class CandyDishView(WagtailAdminTemplateMixin, TemplateView):
+class CandyDishView(AdminScreen, TemplateView):
     """Today's two ticks (filled in the morning, locked in the evening) and the last month's checklist."""
 
     template_name = "operations/consumables/candy.html"

@@ -21,7 +21,6 @@ from django.views.generic import View
 
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from operations.forms.base import DateRangeForm, add_service_errors
 from operations.forms.lending import LendForm
@@ -36,6 +35,7 @@ from operations.selectors.lending import (
 )
 from operations.services.lending import convenience_item_create, convenience_item_update, loan_lend
 from operations.viewsets import (
+    AdminScreen,
     MaskedColumn,
     OperationsIndexView,
     RecordInspectView,
@@ -174,7 +174,7 @@ class ConvenienceItemEditView(ServiceSaveMixin, generic.EditView):
 # --- The desk screen -----------------------------------------------------------------------
 
 
-class DeskView(WagtailAdminTemplateMixin, View):
+class DeskView(AdminScreen, View):
     """前台借用: find a unit's residents and lend, take loans back with the inspection, count uses of
     the reading glasses; today's loans and those still out (overdue in red) in one list."""
 

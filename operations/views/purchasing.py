@@ -17,8 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-
 from operations.forms.base import add_service_errors
 from operations.forms.consumables import LineForm
 from operations.models import PurchaseRequest, PurchaseRequestLine, PurchaseRequestStatus
@@ -32,7 +30,7 @@ from operations.services.purchasing import (
     purchase_request_receive,
     purchase_request_submit,
 )
-from operations.viewsets import perms_required
+from operations.viewsets import AdminScreen, perms_required
 
 EDIT_PERMISSION = "operations.change_purchaserequestline"
 RECEIVE_PERMISSION = "operations.add_stockmovement"
@@ -45,7 +43,7 @@ def parse_month(value: str | None) -> datetime.date:
         return month_start(timezone.localdate())
 
 
-class PurchaseRequestView(WagtailAdminTemplateMixin, TemplateView):
+class PurchaseRequestView(AdminScreen, TemplateView):
     template_name = "operations/purchasing/request.html"
     page_title = gettext_lazy("Monthly purchase request")
     header_icon = "doc-full"

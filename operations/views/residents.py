@@ -21,7 +21,6 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from operations.forms.base import add_service_errors
 from operations.forms.residents import DepartmentStaffForm, ResidentImportForm
@@ -41,6 +40,7 @@ from operations.services import departments as department_services
 from operations.services import residents as resident_services
 from operations.validators import mask_name, mask_phone
 from operations.viewsets import (
+    AdminScreen,
     MaskedColumn,
     MaskedTitleColumn,
     ServiceDeleteMixin,
@@ -63,25 +63,6 @@ def active_column(model) -> Column:
         label=_label(model, "is_active"),
         accessor=lambda instance: _("Yes") if instance.is_active else _("No"),
     )
-
-
-class AdminScreen(WagtailAdminTemplateMixin):
-    """A custom admin screen (not a viewset's view), for holders of all of ``permissions``; its
-    breadcrumbs are ``parents`` (``(url name, label)`` pairs) and its own title.
-
-    Generic: the roster's screens use it too (a candidate for ``operations.viewsets``).
-    """
-
-    permissions: tuple[str, ...] = ()
-    parents: tuple = ()
-
-    def dispatch(self, request, *args, **kwargs):
-        perms_required(request.user, *self.permissions)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        trail = [{"url": reverse(name), "label": label} for name, label in self.parents]
-        return self.breadcrumbs_items + trail + [{"url": "", "label": self.get_page_title()}]
 
 
 # The viewsets of this area name their services (``ResidentsAreaViewSet``); these views call them with

@@ -36,8 +36,13 @@ from operations.services.roster import (
     duty_template_slot_set,
     week_start,
 )
-from operations.views.residents import AdminScreen
-from operations.viewsets import OperationsIndexView, ServiceDeleteMixin, ServiceSaveMixin, perms_required
+from operations.viewsets import (
+    AdminScreen,
+    OperationsIndexView,
+    ServiceDeleteMixin,
+    ServiceSaveMixin,
+    perms_required,
+)
 
 UPCOMING_WEEKS = 4
 

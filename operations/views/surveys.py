@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from wagtail.admin.views.generic import DeleteView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from operations.forms.base import DateRangeForm
@@ -33,7 +32,7 @@ from operations.services.surveys import (
     survey_response_enter,
 )
 from operations.validators import mask_name, mask_phone
-from operations.viewsets import OperationsIndexView, RecordInspectView, ServiceCreateView
+from operations.viewsets import AdminScreen, OperationsIndexView, RecordInspectView, ServiceCreateView
 
 
 class SurveyIndexView(OperationsIndexView):
@@ -132,7 +131,7 @@ class SurveyInvitationsView(PermissionCheckedMixin, TemplateView):
         return context
 
 
-class SurveyPaperEntryView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+class SurveyPaperEntryView(PermissionCheckedMixin, AdminScreen, TemplateView):
     """Staff type in a questionnaire answered on paper (or over the phone): ``survey_response_enter``."""
 
     model = SurveyResponse
@@ -185,7 +184,7 @@ class SurveyPaperEntryView(PermissionCheckedMixin, WagtailAdminTemplateMixin, Te
         return redirect("surveys:inspect", self.survey.pk)
 
 
-class SurveyPeriodResultsView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+class SurveyPeriodResultsView(PermissionCheckedMixin, AdminScreen, TemplateView):
     """Results of every survey answered in a period (a month, a quarter; at most a year)."""
 
     model = Survey

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from wagtail.admin.ui.tables import Column, TitleColumn
 
-from operations.history import HistoryEvent, history_for, merged
+from operations.history import history_for
 from operations.models import DeadlineExtension, Department, Notification, Resident, WorkOrder
 from operations.permissions import can_see_contact
 from operations.selectors import work_orders as selectors
@@ -39,7 +39,6 @@ from operations.viewsets import (
 )
 
 # Transitions are shown from their own table (from → to, with the note); the audit keeps the rest.
-TRANSITION_ACTIONS = [f"work_order.{action}" for action in services.TRANSITIONS] + ["work_order.create"]
 
 
 def decorate(work_orders, user, *, now: dt.datetime | None = None):
@@ -181,30 +180,6 @@ class WorkOrderCreateView(ServiceCreateView):
         return work_order
 
 
-class TransitionEvent(HistoryEvent):
-    """A status change in the history: "待受理 → 已派单" and its note."""
-
-    def __init__(self, transition):
-        super().__init__(transition.created, "", transition.acting_user, {})
-        self.transition = transition
-
-    @property
-    def label(self) -> str:
-        labels = dict(WorkOrder.Status.choices)
-        to = str(labels.get(self.transition.to_status, self.transition.to_status))
-        if not self.transition.from_status:
-            return to
-        return f"{labels.get(self.transition.from_status, self.transition.from_status)} → {to}"
-
-    @property
-    def detail(self) -> str:
-        return self.transition.note
-
-    @property
-    def user_name(self) -> str:
-        return display_name(self.user) or _("resident or system")
-
-
 class WorkOrderInspectView(RecordInspectView):
     template_name = "operations/work_orders/inspect.html"
 
@@ -220,11 +195,7 @@ class WorkOrderInspectView(RecordInspectView):
         return ""
 
     def get_history(self):
-        transitions = self.object.transitions.select_related("acting_user")
-        return merged(
-            [TransitionEvent(t) for t in transitions],
-            history_for(self.object, exclude=TRANSITION_ACTIONS),
-        )
+        return history_for(self.object)
 
     def get_context_data(self, **kwargs):
         decorate([self.object], self.request.user)
@@ -243,9 +214,31 @@ def department_queue_redirect(request, department_id: int):
 # --- History in words ---------------------------------------------------------------------------
 
 
+def status_change(changes: dict) -> str:
+    """ "待受理 → 已派单" and the note of a status change."""
+    labels = dict(WorkOrder.Status.choices)
+    status = changes.get("status") or ["", ""]
+    before, after = ("", status) if isinstance(status, str) else status
+    moved = (
+        f"{labels.get(before, before)} → {labels.get(after, after)}" if before else str(labels.get(after, ""))
+    )
+    return " · ".join(part for part in (moved, changes.get("note", "")) if part)
+
+
+def describe_callback(changes: dict) -> str:
+    score = changes.get("satisfaction")
+    rated = _("satisfaction %(score)s of 5") % {"score": score} if score else ""
+    return " · ".join(part for part in (status_change(changes), rated) if part)
+
+
 def describe_dispatch(changes: dict) -> str:
     deadline = parse_datetime(changes["deadline"]) if changes.get("deadline") else None
-    parts = [changes.get("department"), changes.get("assignee"), changes.get("service_item")]
+    parts = [
+        status_change(changes),
+        changes.get("department"),
+        changes.get("assignee"),
+        changes.get("service_item"),
+    ]
     if deadline:
         parts.append(_("committed deadline %(deadline)s") % {"deadline": local_datetime(deadline)})
     return " · ".join(str(part) for part in parts if part)

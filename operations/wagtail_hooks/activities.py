@@ -171,7 +171,12 @@ class ActivityViewSet(OperationsViewSet):
             label=gettext_lazy("Organiser"),
             accessor=lambda a: get_user_display_name(a.organiser),
         ),
-        Column("participant_count", label=gettext_lazy("Participants")),
+        # as the report counts them: those who came, of those registered
+        Column(
+            "participant_count",
+            label=gettext_lazy("Attended / registered"),
+            accessor=lambda a: f"{a.attended_count} / {a.participant_count}",
+        ),
         "status",
     ]
 

@@ -87,6 +87,14 @@ class StockMovementFilterSet(WagtailFilterSet):
         fields = ["consumable", "kind", "at"]
 
 
+class FirstAidUseFilterSet(WagtailFilterSet):
+    used_at = PeriodFilter(label=_("Used at"))
+
+    class Meta:
+        model = FirstAidUse
+        fields = ["used_at", "patient_kind", "called_120"]
+
+
 class StockMovementViewSet(OperationsViewSet):
     model = StockMovement
     name = "stock_movements"
@@ -112,7 +120,7 @@ class FirstAidUseViewSet(OperationsViewSet):
     index_view_class = views.FirstAidUseIndexView
     inspect_view_class = views.FirstAidUseInspectView
     add_view_class = views.FirstAidUseCreateView
-    list_filter = {"used_at": ["date__gte", "date__lte"], "patient_kind": ["exact"], "called_120": ["exact"]}
+    filterset_class = FirstAidUseFilterSet
     edit_view_enabled = False
     delete_view_enabled = False
 

@@ -107,7 +107,9 @@ class ServiceApplicationViewSet(OperationsViewSet):
     inspect_view_enabled = False  # the printable notice is the application's page
     filterset_class = ServiceApplicationFilterSet
     list_display = [
-        TitleColumn("number", get_url=views.application_sheet_url, link_attrs={"target": "_blank"}),
+        TitleColumn(
+            "number", label=_("Number"), get_url=views.application_sheet_url, link_attrs={"target": "_blank"}
+        ),
         "service_item",
         "applicant_name",
         MaskedColumn("applicant_phone", label=_("Phone")),

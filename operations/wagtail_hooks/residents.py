@@ -173,9 +173,8 @@ class DepartmentViewSet(ResidentsAreaViewSet):
     add_to_admin_menu = True
     index_view_class = views.DepartmentIndexView
     index_queryset = Department.objects.annotate(staff_count=Count("staff"))
-    list_display = [
+    list_display = [  # the code is for the system (roles, provisioning), not for reading
         "name",
-        "code",
         "phone",
         views.active_column(Department),
         Column("staff_count", label=_("Staff members")),

@@ -89,13 +89,6 @@ def _action(name: str, label, form_class, service, **kwargs) -> RecordAction:
     )
 
 
-def _status_change(changes: dict) -> str:
-    labels = dict(WorkOrder.Status.choices)
-    before, after = changes.get("status", ["", ""])
-    moved = f"{labels.get(before, before)} → {labels.get(after, after)}"
-    return " · ".join(part for part in (moved, changes.get("note", "")) if part)
-
-
 class WorkOrderViewSet(OperationsViewSet):
     model = WorkOrder
     name = "work_orders"
@@ -141,13 +134,13 @@ class WorkOrderViewSet(OperationsViewSet):
         _action("cancel", _("Cancel work order"), forms.CancelForm, services.work_order_cancel),
     )
     history_labels = {
-        "work_order.create": _("Registered"),
+        "work_order.create": (_("Registered"), views.describe_dispatch),
         "work_order.dispatch": (_("Dispatched"), views.describe_dispatch),
-        "work_order.start": (_("Started"), _status_change),
-        "work_order.complete": (_("Completed"), _status_change),
-        "work_order.callback": (_("Called back"), _status_change),
-        "work_order.close": (_("Closed"), _status_change),
-        "work_order.cancel": (_("Cancelled"), _status_change),
+        "work_order.start": (_("Started"), views.status_change),
+        "work_order.complete": (_("Completed"), views.status_change),
+        "work_order.callback": (_("Called back"), views.describe_callback),
+        "work_order.close": (_("Closed"), views.status_change),
+        "work_order.cancel": (_("Cancelled"), views.status_change),
         "work_order.extend_deadline": (_("Deadline extended"), views.describe_extension),
         "work_order.attach": (_("Attached"), lambda changes: changes.get("file", "")),
     }

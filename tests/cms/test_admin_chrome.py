@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 import pytest
 
 from tests.base import TEST_PASSWORD, CenterTestCase
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,12 @@ class AdminChineseTests(CenterTestCase):
         lock = type(self.home).objects.get(pk=self.home.pk).get_lock()
         message = str(lock.get_message(editor))
         assert "awaiting moderation" not in message and "正在等待审核" in message
+
+
+def test_dashboard_page_search_only_for_staff_who_may_explore_pages(alpha, admin_client, client_a):
+    """A dispatcher (no page rights) searching from the dashboard was sent back with 没有权限."""
+    assert 'role="search"' in admin_client.get("/admin/").content.decode()
+    dispatcher = make_user("diaodu", "部门调度员", "调度员")
+    client_a.force_login(dispatcher)
+    response = client_a.get("/admin/")
+    assert response.status_code == 200 and 'role="search"' not in response.content.decode()

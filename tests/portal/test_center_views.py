@@ -149,7 +149,7 @@ def test_list_is_paginated(hq, center_a, monkeypatch):
 
     monkeypatch.setattr(views, "CENTERS_PER_PAGE", 1)
     first = hq.get(url("center_list")).content.decode()
-    assert "第 1 页,共" in first
+    assert "第 1 页，共" in first
     second = hq.get(url("center_list"), {"page": 2}).content.decode()
     assert "第 2 页" in second
 

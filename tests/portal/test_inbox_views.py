@@ -88,7 +88,7 @@ def test_inbox_is_paginated(hq, in_center, center_a, monkeypatch):
     submit(in_center, center_a, reference="1")
     submit(in_center, center_a, reference="2")
     first = hq.get(url("inbox_list")).content.decode()
-    assert "第 1 页,共 2 页" in first
+    assert "第 1 页，共 2 页" in first
     second = hq.get(url("inbox_list"), {"page": 2}).content.decode()
     assert "第 2 页" in second
 
