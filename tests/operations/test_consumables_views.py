@@ -308,3 +308,23 @@ def test_record_pages_show_history_in_words_and_the_menu_links_every_screen(admi
     menu = admin_client.get(reverse("wagtailadmin_home")).content.decode()
     for url in ("consumables_pages:candy", "consumables_pages:purchase_request", "stock_movements:add"):
         assert reverse(url) in menu
+
+
+def test_the_record_page_reads_as_staff_write(admin_client):
+    """Found on a walk-through: UTC times, True/False, logins and an ID row on a use's page; the
+    consumable's unit labelled 房号 (a housing unit); the export named after the table."""
+    admin = get_user_model().objects.get(username="admin")
+    admin.first_name = "中心负责人"
+    admin.save()
+    used_at = timezone.make_aware(datetime.datetime(2026, 11, 3, 10, 15))
+    use = first_aid_use_record(
+        used_at=used_at, patient_kind="staff", what_happened="划伤", called_120=True, acting_user=admin
+    )
+    page = admin_client.get(reverse("first_aid_uses:inspect", args=[use.pk])).content.decode()
+    assert "2026-11-03 10:15" in page and "02:15" not in page
+    assert "True" not in page and "中心负责人" in page and ">ID<" not in page and "详情" in page
+    swabs = Consumable.objects.get(name="棉签")
+    page = admin_client.get(reverse("consumable:inspect", args=[swabs.pk])).content.decode()
+    assert "单位" in page and "房号" not in page
+    export = admin_client.get(reverse("first_aid_uses:index"), {"export": "xlsx"})
+    assert 'filename="first-aid-uses.xlsx"' in export["Content-Disposition"]
