@@ -535,6 +535,21 @@ WORK_ORDER_ATTACHMENTS_COLLECTION = "工单附件"
 
 
 @transaction.atomic
+def work_order_attachments_secure() -> int:
+    """Move attachments kept before they were private (in the Root collection, public by id and file
+    name) into the login-only 工单附件 collection; returns how many files moved. Safe to run twice."""
+    collection = private_collection(name=WORK_ORDER_ATTACHMENTS_COLLECTION)
+    attachments = WorkOrderAttachment.objects.select_related("image", "document")
+    moved = 0
+    for model, field in ((get_image_model(), "image"), (get_document_model(), "document")):
+        ids = attachments.exclude(**{f"{field}__isnull": True}).exclude(
+            **{f"{field}__collection": collection}
+        )
+        moved += model.objects.filter(pk__in=ids.values(f"{field}_id")).update(collection=collection)
+    return moved
+
+
+@transaction.atomic
 def work_order_attach(*, work_order: WorkOrder, acting_user, file, caption: str = "") -> WorkOrderAttachment:
     """Attach a photo (kept as a Wagtail image) or a document to the work order, in the center's media."""
     if not file:

@@ -6,8 +6,11 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone, translation
+
+from wagtail.models import Collection, CollectionViewRestriction
 
 import pytest
 
@@ -458,6 +461,27 @@ def test_attach_a_document(env):
     document = SimpleUploadedFile("quote.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     attachment = services.work_order_attach(work_order=work_order, acting_user=env["desk"], file=document)
     assert attachment.document is not None and attachment.image is None
+
+
+def test_attachments_kept_before_they_were_private_move_into_the_private_collection(env):
+    """Issue 9, defect 10: files attached by the old code sat in the Root collection, public by id."""
+    work_order = create(env)
+    photo = services.work_order_attach(
+        work_order=work_order, acting_user=env["desk"], file=SimpleUploadedFile("a.png", png_bytes())
+    ).image
+    document = services.work_order_attach(
+        work_order=work_order, acting_user=env["desk"], file=SimpleUploadedFile("q.pdf", b"%PDF-1.4 x")
+    ).document
+    root = Collection.get_first_root_node()
+    for file in (photo, document):
+        type(file).objects.filter(pk=file.pk).update(collection=root)  # as the old code stored them
+    call_command("secure_attachments", "--center", "alpha", stdout=io.StringIO())
+    private = Collection.objects.get(name=services.WORK_ORDER_ATTACHMENTS_COLLECTION)
+    assert CollectionViewRestriction.objects.filter(collection=private).exists()
+    for file in (photo, document):
+        file.refresh_from_db()
+        assert file.collection == private
+    assert services.work_order_attachments_secure() == 0  # safe to run twice
 
 
 @pytest.mark.parametrize(("name", "content"), [("virus.exe", b"MZ"), ("fake.jpg", b"not an image at all")])
