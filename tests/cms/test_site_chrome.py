@@ -56,3 +56,11 @@ def test_site_navigation_wraps_on_a_narrow_phone_instead_of_scrolling():
     assert "overflow-x" not in nav
     for selector in (".site-nav ul", ".site-nav a"):
         assert not re.search(r"(^|[ ;])(min-)?width:", _css_rule(selector))
+
+
+def test_pages_name_their_icon_so_browsers_do_not_ask_for_favicon_ico(alpha, client_a, head_office_client):
+    """Found on a walk-through: /favicon.ico answered 404 on every host."""
+    for client in (client_a, head_office_client):
+        body = client.get("/", follow=True).content.decode()
+        assert 'rel="icon" href="/static/portal/favicon.svg"' in body
+    assert client_a.get("/static/portal/favicon.svg").status_code == 200
