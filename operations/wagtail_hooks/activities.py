@@ -327,7 +327,7 @@ class ActivitiesGroup(ViewSetGroup):
     menu_label = gettext_lazy("Community activities")
     menu_icon = "group"
     menu_name = "community-activities"
-    menu_order = 207
+    menu_order = 160
     items = (
         ActivityViewSet(),
         AdminLink(

@@ -233,7 +233,7 @@ class ComplaintViewSet(OperationsViewSet):
 class ComplaintsGroup(ViewSetGroup):
     menu_label = _("Complaints and suggestions")
     menu_icon = "warning"
-    menu_order = 330
+    menu_order = 130
     items = (
         ComplaintViewSet(),
         AdminLink(
@@ -373,7 +373,7 @@ class SurveyViewSet(OperationsViewSet):
 class SurveysGroup(ViewSetGroup):
     menu_label = _("Satisfaction surveys")
     menu_icon = "list-ul"
-    menu_order = 340
+    menu_order = 140
     items = (
         SurveyViewSet(),
         SurveyTemplateViewSet(),

@@ -144,6 +144,7 @@ class ConsumablePagesViewSet(ViewSet):
 class ConsumablesViewSetGroup(ViewSetGroup):
     menu_label = _("Consumables and purchasing")
     menu_icon = "clipboard-list"
+    menu_order = 155
     items = (
         ConsumableViewSet(),
         StockMovementViewSet(),

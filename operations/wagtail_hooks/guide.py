@@ -141,7 +141,7 @@ class GuideScreensViewSet(ViewSet):
 class GuideMenuGroup(ViewSetGroup):
     menu_label = _("Service guide")
     menu_icon = "help"
-    menu_order = 210
+    menu_order = 170
     items = (
         ServiceItemViewSet("service_items"),
         WorkdayOverrideViewSet("workday_overrides"),

@@ -125,7 +125,7 @@ class InquiryViewSet(OperationsViewSet):
 class InquiriesGroup(ViewSetGroup):
     menu_label = _("First-inquiry register")
     menu_icon = "help"
-    menu_order = 205
+    menu_order = 110
     items = (
         AdminLink(
             name="inquiries-mine",

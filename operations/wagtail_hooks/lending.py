@@ -195,7 +195,7 @@ class DeskViewSet(ViewSet):
 class LendingGroup(ViewSetGroup):
     menu_label = _("Front-desk lending")
     menu_icon = "tag"
-    menu_order = 206
+    menu_order = 150
     items = (
         AdminLink(
             name="lending-desk",

@@ -159,7 +159,7 @@ class ResidentImportViewSet(ViewSet):
 class ResidentsGroup(ViewSetGroup):
     menu_label = _("Residents and units")
     menu_icon = "group"
-    menu_order = 210
+    menu_order = 175
     items = (ResidentViewSet, UnitViewSet, BuildingViewSet, ResidentImportViewSet)
 
 
@@ -169,7 +169,7 @@ class DepartmentViewSet(ResidentsAreaViewSet):
     url_prefix = "operations/departments"
     icon = "cogs"
     menu_label = _("Departments")
-    menu_order = 215
+    menu_order = 180
     add_to_admin_menu = True
     index_view_class = views.DepartmentIndexView
     index_queryset = Department.objects.annotate(staff_count=Count("staff"))

@@ -105,6 +105,7 @@ class DutyShiftViewSet(OperationsViewSet):
 class RosterViewSetGroup(ViewSetGroup):
     menu_label = _("Duty management")
     menu_icon = "calendar"
+    menu_order = 165
     items = (
         RosterViewSet(),
         AdminLink(

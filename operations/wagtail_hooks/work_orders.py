@@ -181,7 +181,7 @@ class NotificationsViewSet(ViewSet):
     url_prefix = "operations/notifications"
     icon = "mail"
     menu_label = _("My notifications")
-    menu_order = 150
+    menu_order = 190
     add_to_admin_menu = True
     menu_item_class = NotificationsMenuItem
 
@@ -203,7 +203,7 @@ def _link(name, label, icon, query=None, url_name="work_orders:index", perms=VIE
 class WorkOrdersGroup(ViewSetGroup):
     menu_label = _("Work orders")
     menu_icon = "clipboard-list"
-    menu_order = 210
+    menu_order = 120
     items = (
         _link(
             "new",
