@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, TitleColumn
 
 from operations.history import history_for
@@ -257,7 +257,7 @@ def describe_extension(changes: dict) -> str:
 
 
 def notifications_view(request):
-    page = Paginator(selectors.notifications_for(user=request.user), 30).get_page(request.GET.get("p"))
+    page = WagtailPaginator(selectors.notifications_for(user=request.user), 30).get_page(request.GET.get("p"))
     title = _("My notifications")
     return render(
         request,
