@@ -1,4 +1,4 @@
-"""A resident on a phone at alpha's site: notices, the service guide, search, the repair form, tracking."""
+"""A resident on a phone at alpha's site: notices, a report, the guide, search, the repair form, tracking."""
 
 import re
 
@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 from cms.models import HomePage, NoticeIndexPage
 from cms.setup import center_pages_install
 from operations.models import WorkOrder
+from tests.cms.test_home_page import add_report
 from tests.cms.test_notices import add_notice
 
 HOST = "alpha.localhost"
@@ -17,21 +18,34 @@ def assert_no_horizontal_scroll(page: Page) -> None:
     assert width <= 390, f"{page.url} scrolls sideways at 390 px ({width} px wide)"
 
 
-def test_resident_reads_a_notice_finds_the_guide_searches_asks_for_a_repair_and_tracks_it(
+def test_resident_reads_notices_and_a_report_finds_the_guide_searches_asks_for_a_repair_and_tracks_it(
     guide, live, phone: Page
 ):
     home = HomePage.objects.get()
     center_pages_install(home=home)
     index = NoticeIndexPage.objects.child_of(home).get()
+    add_notice(index, "明日停水通知", urgent=True)
     add_notice(index, "三号楼电梯检修通知")
+    add_report("重阳节书法活动", live=True)
 
     phone.goto(live.url(HOST))
     expect(phone.locator("body")).to_contain_text("阿尔法服务中心")
     assert_no_horizontal_scroll(phone)
 
+    phone.get_by_role("link", name="明日停水通知").first.click()
+    expect(phone.locator("h1")).to_contain_text("明日停水通知")
+    assert_no_horizontal_scroll(phone)
+
+    phone.goto(live.url(HOST))
+
     phone.get_by_role("link", name="三号楼电梯检修通知").first.click()
     expect(phone.locator("h1")).to_contain_text("三号楼电梯检修通知")
     expect(phone.locator("body")).to_contain_text("三号楼电梯检修通知的正文")
+    assert_no_horizontal_scroll(phone)
+
+    phone.goto(live.url(HOST))
+    phone.get_by_role("link", name="重阳节书法活动").first.click()
+    expect(phone.locator("h1")).to_contain_text("重阳节书法活动")
     assert_no_horizontal_scroll(phone)
 
     phone.goto(live.url(HOST, "/guide/"))
