@@ -1,10 +1,11 @@
-"""The front desk in the browser: lend a toolbox by unit (the unit → residents lookup), return it damaged."""
+"""The front desk in the browser: lend a toolbox by unit (the unit → residents lookup), return it damaged;
+record a first inquiry and hand it over."""
 
 import re
 
 from playwright.sync_api import Page, expect
 
-from operations.models import Loan, Resident
+from operations.models import Inquiry, Loan, Resident
 from operations.services.lending import lending_install_defaults
 from tests.base import TEST_PASSWORD
 from tests.browser.test_isolation import admin_login
@@ -45,3 +46,30 @@ def test_front_desk_lends_a_toolbox_by_unit_and_takes_it_back_damaged(alpha, liv
     expect(desktop).to_have_url(re.compile(rf"/admin/operations/lending/loans/\w+/{loan.pk}/$"))
     expect(desktop.locator("main")).to_contain_text("损坏")
     expect(desktop.locator("main")).to_contain_text("把手断了")
+
+
+def test_front_desk_records_a_first_inquiry_and_hands_it_over(guide, live, desktop: Page):
+    make_user("qiantai", "前台客服", "李前台", password=TEST_PASSWORD)
+    chen = make_user("chen", "客户服务部负责人", "陈主管")
+
+    admin_login(desktop, live.url(HOST, "/admin/login/"), "qiantai", TEST_PASSWORD)
+    desktop.goto(live.url(HOST, "/admin/operations/inquiries/new/"))
+    desktop.locator("input[name=visitor_name]").fill("王女士")
+    desktop.locator("input[name=visitor_phone]").fill("13912345678")
+    desktop.locator("textarea[name=matter]").fill("问楼道堆物怎么处理")
+    desktop.get_by_role("radio", name="本人办理").check()
+    desktop.locator("main form button[type=submit]").last.click()
+    expect(desktop).to_have_url(re.compile(r"/admin/operations/inquiries/"))
+    inquiry = Inquiry.objects.get(matter="问楼道堆物怎么处理")
+    assert inquiry.status == Inquiry.Status.HANDLING
+
+    desktop.goto(live.url(HOST, f"/admin/operations/inquiries/inspect/{inquiry.pk}/"))
+    section = desktop.locator("#action-hand-over")
+    colleague = section.locator("select[name=to_user] option", has_text="陈主管").get_attribute("value")
+    section.locator("select[name=to_user]").select_option(colleague)
+    section.locator("[name=contact]").fill("明天上午电话联系王女士")
+    section.locator("button[type=submit]").click()
+    expect(desktop.locator("main")).to_contain_text("明天上午电话联系王女士")
+
+    inquiry.refresh_from_db()
+    assert inquiry.status == Inquiry.Status.HANDED_OVER and inquiry.handed_to_user == chen
