@@ -4,10 +4,14 @@ Fixtures live in ``tests/conftest.py``; these are plain functions so that fixtur
 helpers all build the same records the same way.
 """
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
 
-from operations.models import Building, SurveyAnswer, SurveyQuestion, SurveyResponse, Unit
+from operations.models import Activity, Building, SurveyAnswer, SurveyQuestion, SurveyResponse, Unit
+from operations.services.activities import activity_create
 from tests.base import TEST_PASSWORD
 
 
@@ -35,6 +39,21 @@ def make_user(
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
     return user
+
+
+def make_activity(
+    title: str = "社区义诊", *, kind=Activity.Kind.FREE_CLINIC, started_hours_ago: int = 2
+) -> Activity:
+    """An activity that began ``started_hours_ago`` hours ago and lasted an hour (planned: not yet held)."""
+    starts_at = timezone.now() - dt.timedelta(hours=started_hours_ago)
+    return activity_create(
+        acting_user=None,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=1),
+        place="中心广场",
+    )
 
 
 def make_unit(building: str = "3号楼", entrance: str = "2单元", room: str = "1201") -> Unit:

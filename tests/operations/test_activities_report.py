@@ -1,34 +1,20 @@
 """生成活动报道 from the activity page: drafts the report, opens Wagtail's editor, shows its status."""
 
-import datetime as dt
-
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 
 from cms.models import ActivityReportPage
 from operations.models import Activity
 from operations.services.activities import (
-    activity_create,
     activity_hold,
     activity_publicise,
     activity_publicity_tick,
 )
 from tests.base import TEST_PASSWORD
-from tests.factories import make_user
+from tests.factories import make_activity, make_user
 
-
-def make(title="社区义诊"):
-    starts_at = timezone.now() - dt.timedelta(hours=2)
-    return activity_create(
-        acting_user=None,
-        kind=Activity.Kind.FREE_CLINIC,
-        title=title,
-        starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(hours=1),
-        place="中心广场",
-    )
+make = make_activity
 
 
 def held(title="社区义诊"):

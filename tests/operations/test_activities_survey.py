@@ -5,15 +5,13 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 import pytest
 
-from operations.models import Activity, AuditEntry, Survey, SurveyQuestion
+from operations.models import AuditEntry, Survey, SurveyQuestion
 from operations.selectors.activities import activity_figures
 from operations.services.activities import (
     activity_attendance_set,
-    activity_create,
     activity_hold,
     activity_participant_add,
     activity_publicise,
@@ -22,19 +20,9 @@ from operations.services.activities import (
 )
 from operations.services.surveys import survey_answer_by_token, survey_create, survey_response_enter
 from operations.sms import LocmemSmsBackend
-from tests.factories import make_user
+from tests.factories import make_activity, make_user
 
-
-def make(title="社区义诊"):
-    starts_at = timezone.now() - dt.timedelta(hours=2)
-    return activity_create(
-        acting_user=None,
-        kind=Activity.Kind.FREE_CLINIC,
-        title=title,
-        starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(hours=1),
-        place="中心广场",
-    )
+make = make_activity
 
 
 def held(title="社区义诊", guests=()):
