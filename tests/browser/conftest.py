@@ -42,9 +42,18 @@ class _SharedConnectionApp:
         self.connection = connection
         self.handler = WSGIHandler()
         self.lock = threading.Lock()
+        self.detached = False
+
+    def detach(self):
+        """Stop answering on the connection (the test is over); waits for a request being served."""
+        with self.lock:
+            self.detached = True
 
     def __call__(self, environ, start_response):
         with self.lock:
+            if self.detached:  # e.g. a beacon the page sends as its context closes
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                return [b"the browser test is over"]
             connections["default"] = self.connection
             tenant = self.connection.tenant
             request_started.disconnect(close_old_connections)
@@ -102,8 +111,10 @@ def live(_live_server, db):
     """The live server, answering on this test's connection (and transaction)."""
     connection = connections["default"]
     connection.inc_thread_sharing()
-    _live_server.app = _SharedConnectionApp(connection)
+    app = _SharedConnectionApp(connection)
+    _live_server.app = app
     yield _live_server
+    app.detach()
     _live_server.app = None
     connection.dec_thread_sharing()
 
@@ -125,6 +136,10 @@ def browser():
         try:
             yield browser
         finally:
+            # While Playwright's loop runs, Django keeps this thread's connections apart (asgiref
+            # stores them per async context): close those, or one stays open after the suite and
+            # the test database cannot be dropped.
+            connections.close_all()
             del os.environ[ASYNC_UNSAFE]
             browser.close()
 
