@@ -7,21 +7,10 @@ from playwright.sync_api import Page, expect
 from operations.models import Department, Resident, StaffProfile, WorkOrder
 from tenants.services import center_roles_sync
 from tests.base import TEST_PASSWORD
-from tests.browser.test_isolation import admin_login
+from tests.browser.steps import act, admin_login
 from tests.factories import make_unit, make_user
 
 HOST = "alpha.localhost"
-
-
-def act(page: Page, name: str, fields: dict[str, str], selects: dict[str, str] | None = None) -> None:
-    """Fill and send the record page's action form ``name`` (#action-<name>)."""
-    section = page.locator(f"#action-{name}")
-    for field, label in (selects or {}).items():
-        section.locator(f"select[name={field}]").select_option(label=label)
-    for field, value in fields.items():
-        section.locator(f"[name={field}]").fill(value)
-    section.locator("button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_center_head_takes_a_work_order_from_registration_to_the_callback(alpha, live, desktop: Page):

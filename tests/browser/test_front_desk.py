@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from operations.models import Inquiry, Loan, Resident
 from operations.services.lending import lending_install_defaults
 from tests.base import TEST_PASSWORD
-from tests.browser.test_isolation import admin_login
+from tests.browser.steps import admin_login
 from tests.factories import make_unit, make_user
 
 HOST = "alpha.localhost"

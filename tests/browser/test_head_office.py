@@ -13,7 +13,7 @@ from operations.services.purchasing import purchase_request_draft, purchase_requ
 from portal.models import Submission
 from tenants.models import ServiceCenter
 from tests.base import TEST_PASSWORD
-from tests.browser.test_isolation import admin_login
+from tests.browser.steps import admin_login
 from tests.factories import make_user
 
 HEAD_OFFICE = "localhost"

@@ -5,14 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.base import TEST_PASSWORD
-
-
-def admin_login(page: Page, url: str, username: str, password: str) -> None:
-    page.goto(url)
-    page.locator("[name=username]").fill(username)
-    page.locator("[name=password]").fill(password)
-    page.locator("form [type=submit]").first.click()
-    page.wait_for_load_state()
+from tests.browser.steps import admin_login
 
 
 def test_an_alpha_admin_session_is_not_logged_in_at_beta(center_a, center_b, live, desktop: Page):

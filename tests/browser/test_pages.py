@@ -1,46 +1,14 @@
 """The center's website in Wagtail's page editor: the center head publishes a notice, and an
 activity report goes through the 中心负责人审核 workflow (the officer submits, the head approves)."""
 
-import re
-
 from playwright.sync_api import Page, expect
 
 from cms.models import ActivityReportIndexPage, ActivityReportPage, NoticeIndexPage, NoticePage
 from tests.base import TEST_PASSWORD
-from tests.browser.test_isolation import admin_login
+from tests.browser.steps import admin_login, footer_action, write_paragraph
 from tests.factories import make_user
 
 HOST = "alpha.localhost"
-
-
-def write_paragraph(page: Page, text: str) -> None:
-    """Add a paragraph block to the page's body StreamField and type ``text`` into its editor."""
-    body = page.locator("[data-contentpath=body]")
-    body.get_by_role("button", name=re.compile("插入块|Insert a block")).first.click()
-    page.get_by_role("option", name=re.compile("段落|paragraph", re.I)).first.click()
-    editor = body.locator("[contenteditable=true]").first
-    editor.click()
-    page.keyboard.type(text)
-    # Draftail saves its state into the block's hidden input a moment after the last keystroke.
-    page.wait_for_function(
-        "text => [...document.querySelectorAll('[data-contentpath=body] input[type=hidden]')]"
-        ".some(input => input.value.includes(text))",
-        arg=text,
-    )
-
-
-def footer_action(page: Page, name: str) -> None:
-    """Run one of the editor footer's actions (``publish``, ``submit``; a workflow task's
-    ``approve``, without a comment), opening the footer's "more actions" menu when the action is
-    not its primary button."""
-    button = page.locator(
-        f"footer [name='action-{name}'], "
-        f"footer [data-workflow-action-name='{name}']:not([data-workflow-action-modal-url])"
-    ).first
-    if not button.is_visible():
-        page.locator("footer [data-w-dropdown-target=toggle]").first.click()
-    with page.expect_navigation():
-        button.click()
 
 
 def test_center_head_publishes_a_notice_in_the_page_editor_and_residents_see_it(alpha, live, desktop: Page):

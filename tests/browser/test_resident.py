@@ -7,15 +7,11 @@ from playwright.sync_api import Page, expect
 from cms.models import HomePage, NoticeIndexPage
 from cms.setup import center_pages_install
 from operations.models import WorkOrder
+from tests.browser.steps import assert_no_horizontal_scroll
 from tests.cms.test_home_page import add_report
 from tests.cms.test_notices import add_notice
 
 HOST = "alpha.localhost"
-
-
-def assert_no_horizontal_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} scrolls sideways at 390 px ({width} px wide)"
 
 
 def test_resident_reads_notices_and_a_report_finds_the_guide_searches_asks_for_a_repair_and_tracks_it(

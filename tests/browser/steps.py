@@ -1,0 +1,64 @@
+"""Steps the browser tests share: sign in, run a record page's action, write in the page editor.
+
+A new admin area's browser test signs in with ``admin_login``, runs its record actions with ``act``
+(the ``#action-<name>`` forms of ``RecordInspectView``) and, for pages, uses ``write_paragraph``
+and ``footer_action`` in Wagtail's editor.
+"""
+
+import re
+
+from playwright.sync_api import Page
+
+
+def admin_login(page: Page, url: str, username: str, password: str) -> None:
+    page.goto(url)
+    page.locator("[name=username]").fill(username)
+    page.locator("[name=password]").fill(password)
+    page.locator("form [type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def act(page: Page, name: str, fields: dict[str, str], selects: dict[str, str] | None = None) -> None:
+    """Fill and send the record page's action form ``name`` (#action-<name>)."""
+    section = page.locator(f"#action-{name}")
+    for field, label in (selects or {}).items():
+        section.locator(f"select[name={field}]").select_option(label=label)
+    for field, value in fields.items():
+        section.locator(f"[name={field}]").fill(value)
+    section.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def write_paragraph(page: Page, text: str) -> None:
+    """Add a paragraph block to the page's body StreamField and type ``text`` into its editor."""
+    body = page.locator("[data-contentpath=body]")
+    body.get_by_role("button", name=re.compile("插入块|Insert a block")).first.click()
+    page.get_by_role("option", name=re.compile("段落|paragraph", re.I)).first.click()
+    editor = body.locator("[contenteditable=true]").first
+    editor.click()
+    page.keyboard.type(text)
+    # Draftail saves its state into the block's hidden input a moment after the last keystroke.
+    page.wait_for_function(
+        "text => [...document.querySelectorAll('[data-contentpath=body] input[type=hidden]')]"
+        ".some(input => input.value.includes(text))",
+        arg=text,
+    )
+
+
+def footer_action(page: Page, name: str) -> None:
+    """Run one of the editor footer's actions (``publish``, ``submit``; a workflow task's
+    ``approve``, without a comment), opening the footer's "more actions" menu when the action is
+    not its primary button."""
+    button = page.locator(
+        f"footer [name='action-{name}'], "
+        f"footer [data-workflow-action-name='{name}']:not([data-workflow-action-modal-url])"
+    ).first
+    if not button.is_visible():
+        page.locator("footer [data-w-dropdown-target=toggle]").first.click()
+    with page.expect_navigation():
+        button.click()
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{page.url} scrolls sideways at 390 px ({width} px wide)"
