@@ -105,6 +105,53 @@ class CenterKpi(models.Model):
         return f"{self.center_id}"
 
 
+class CenterMonth(models.Model):
+    """A center's figures for one calendar month, without personal data, for head office.
+
+    Written by the center's services as they change (``portal.services.center_month_set``) and safe
+    to recompute (``manage.py publish_center_months``); head office reads many centers in one query.
+    """
+
+    center = models.ForeignKey(
+        ServiceCenter, on_delete=models.CASCADE, related_name="months", verbose_name=_("service center")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    elders_high = models.PositiveIntegerField(_("high-risk elders"), default=0)
+    elders_priority = models.PositiveIntegerField(_("priority elders"), default=0)
+    elders_general = models.PositiveIntegerField(_("general elders"), default=0)
+    elder_visits_required = models.PositiveIntegerField(_("home visits required"), default=0)
+    elder_visits_done = models.PositiveIntegerField(_("home visits done (counted)"), default=0)
+    elders_fully_visited = models.PositiveIntegerField(_("elders fully visited"), default=0)
+    escalations_opened = models.PositiveIntegerField(_("not-reached escalations opened"), default=0)
+    escalations_resolved = models.PositiveIntegerField(_("not-reached escalations resolved"), default=0)
+    special_services_done = models.PositiveIntegerField(_("special services for elders done"), default=0)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("center month")
+        verbose_name_plural = _("center months")
+        ordering = ["-month", "center_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "month"], name="centermonth_center_month_uniq")
+        ]
+
+    def __str__(self):
+        return f"{self.center_id} {self.month:%Y-%m}"
+
+    @property
+    def elders(self) -> int:
+        return self.elders_high + self.elders_priority + self.elders_general
+
+    @property
+    def visit_rate(self) -> float | None:
+        """Counted home visits over required ones (each elder's visits capped at the requirement)."""
+        if not self.elder_visits_required:
+            return None
+        return self.elder_visits_done / self.elder_visits_required
+
+
 class PublishedReport(models.Model):
     """A center's published activity report, as listed on the company website's news page.
 

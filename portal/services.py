@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from portal.decisions import decision_handler
-from portal.models import CenterKpi, Submission, SubmissionEvent
+from portal.models import CenterKpi, CenterMonth, Submission, SubmissionEvent
 from tenants.models import ServiceCenter
 
 DECISION_ACTIONS = {
@@ -130,3 +130,19 @@ def center_kpi_set(*, center: ServiceCenter, **values) -> CenterKpi:
     kpi.full_clean()
     kpi.save()
     return kpi
+
+
+@transaction.atomic
+def center_month_set(*, center: ServiceCenter, month, **values) -> CenterMonth:
+    """Store a center's figures for ``month`` (any day of it); creates the row the first time."""
+    fields = {f.name for f in CenterMonth._meta.concrete_fields} - {"id", "center", "month", "updated"}
+    unknown = set(values) - fields
+    if unknown:
+        raise ValueError(f"Unknown center figures: {', '.join(sorted(unknown))}")
+    month = month.replace(day=1)
+    row, _created = CenterMonth.objects.select_for_update().get_or_create(center=center, month=month)
+    for field, value in values.items():
+        setattr(row, field, value)
+    row.full_clean()
+    row.save()
+    return row

@@ -72,6 +72,14 @@ ALL_OPERATIONS = crud(
     actions=("add", "change", "view", "delete"),
 )
 CONTACT = ("operations.view_resident_contact",)
+# Elders living alone (独居老人关怀): the registry and its visits, needs and escalations.
+ELDER_RECORDS = crud("elder", "elderconsent", "eldercontact", "eldervisit", "elderneed", "elderescalation")
+ELDER_HEAD = (
+    ELDER_RECORDS
+    + crud("carealert", "clinicobservation")
+    + crud("eldercaresettings", actions=("change", "view"))
+    + ("operations.view_elderaccess", "operations.view_elder_sensitive", "operations.export_elder_health")
+)
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -82,6 +90,7 @@ ROLES: tuple[Role, ...] = (
         + ("auth.add_user", "auth.change_user", "auth.view_user", "auth.view_group")
         + ALL_OPERATIONS
         + CONTACT
+        + ELDER_HEAD
         + ("operations.view_complainant", "operations.submit_purchaserequest"),
         page_permissions=PAGE_PUBLISH,
         media_permissions=COLLECTION_MEDIA + ("delete",),
@@ -106,6 +115,9 @@ ROLES: tuple[Role, ...] = (
         + crud("resident", "unit", "building", "workorder", "inquiry", "surveyresponse")
         + crud("complaint", actions=("add", "view"))
         + crud("serviceitem", "survey", "department", "dutyshift", "serviceapplication", actions=("view",))
+        + ELDER_RECORDS
+        + crud("carealert", "eldercaresettings", "clinicobservation", actions=("view",))
+        + ("operations.add_clinicobservation",)
         + CONTACT,
     ),
     Role(
@@ -128,7 +140,7 @@ ROLES: tuple[Role, ...] = (
         description=_("Activity plans, publicity, photos and activity reports."),
         permissions=ADMIN_ACCESS
         + crud("survey", "surveyresponse")
-        + crud("serviceitem", "resident", "unit", "dutyshift", "surveytemplate", actions=("view",))
+        + crud("serviceitem", "resident", "unit", "dutyshift", "surveytemplate", "elder", actions=("view",))
         # Activity days (义工维修日) take repair requests: the officer registers and follows them.
         + crud("workorder", actions=("add", "view"))
         + crud("activity", "activitypublicity", "activityparticipant", "activityrepairitem"),

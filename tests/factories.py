@@ -10,7 +10,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from operations.models import Activity, Building, SurveyAnswer, SurveyQuestion, SurveyResponse, Unit
+from operations.models import (
+    Activity,
+    Building,
+    Elder,
+    ElderConsent,
+    Resident,
+    RiskTier,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+    Unit,
+)
 from operations.services.activities import activity_create
 from tests.base import TEST_PASSWORD
 
@@ -98,3 +109,42 @@ def answer_post(questions, rating="5"):
         else:
             data[key] = "服务很好，谢谢！"
     return data
+
+
+def make_manager(username: str = "kehu", first_name: str = "陈主任"):
+    """A customer manager (客户主任) of the current center, created once per test."""
+    user = get_user_model().objects.filter(username=username).first()
+    return user or make_user(username, "客户主任", first_name)
+
+
+def make_elder(
+    name: str = "李秀英",
+    *,
+    unit: Unit | None = None,
+    manager=None,
+    risk_tier: str = RiskTier.GENERAL,
+    birth_date: dt.date = dt.date(1942, 3, 5),
+    health_consent: bool = False,
+    registered_on: dt.date | None = None,
+    **fields,
+) -> Elder:
+    """An active elder on the registry with the registry consent (signed today), built directly."""
+    today = timezone.localdate()
+    unit = unit or make_unit(room=str(1000 + Elder.objects.count() + 1))
+    resident = Resident.objects.create(unit=unit, name=name, phone=fields.pop("resident_phone", ""))
+    elder = Elder.objects.create(
+        resident=resident,
+        birth_date=birth_date,
+        gender=fields.pop("gender", Elder.Gender.FEMALE),
+        manager=manager or make_manager(),
+        risk_tier=risk_tier,
+        status_since=registered_on or today,
+        registered_on=registered_on or today,
+        registry_consent=True,
+        health_consent=health_consent,
+        **fields,
+    )
+    kinds = [ElderConsent.Kind.REGISTRY] + ([ElderConsent.Kind.HEALTH] if health_consent else [])
+    for kind in kinds:
+        ElderConsent.objects.create(elder=elder, kind=kind, given_on=elder.registered_on, method="signed")
+    return elder

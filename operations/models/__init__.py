@@ -15,6 +15,22 @@ from .consumables import (
     StockMovement,
 )
 from .departments import Department
+from .elders import (
+    CareAlert,
+    ClinicObservation,
+    Elder,
+    ElderAccess,
+    ElderCareSettings,
+    ElderConsent,
+    ElderContact,
+    ElderEscalation,
+    ElderNeed,
+    ElderVisit,
+    EscalationCall,
+    NeedKind,
+    RiskReason,
+    RiskTier,
+)
 from .guide import RequiredMaterial, ServiceApplication, ServiceItem, WorkdayOverride
 from .inquiries import Inquiry, InquiryFollowUp
 from .lending import (
@@ -41,6 +57,20 @@ from .surveys import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, Sur
 from .work_orders import DeadlineExtension, WorkOrder, WorkOrderAttachment, WorkOrderTransition
 
 __all__ = [
+    "CareAlert",
+    "ClinicObservation",
+    "Elder",
+    "ElderAccess",
+    "ElderCareSettings",
+    "ElderConsent",
+    "ElderContact",
+    "ElderEscalation",
+    "ElderNeed",
+    "ElderVisit",
+    "EscalationCall",
+    "NeedKind",
+    "RiskReason",
+    "RiskTier",
     "Activity",
     "ActivityParticipant",
     "ActivityPublicity",
