@@ -181,7 +181,9 @@ def elder_due_list(
     now = now or timezone.now()
     today = timezone.localdate(now)
     settings = settings or elder_care_settings()
-    elders = Elder.objects.filter(on_visit_lists()).select_related("resident__unit", "manager", "delegate")
+    elders = Elder.objects.filter(on_visit_lists()).select_related(
+        "resident__unit__building", "manager", "delegate"
+    )
     if user is not None:
         elders = elders.filter(elders_of(user, today=today))
     if manager is not None:
@@ -197,4 +199,4 @@ def elder_due_list(
 
 def elder_listing():
     """The registry as the index lists it: resident, unit, manager, cadence figures."""
-    return with_cadence(Elder.objects.select_related("resident__unit", "manager", "delegate"))
+    return with_cadence(Elder.objects.select_related("resident__unit__building", "manager", "delegate"))

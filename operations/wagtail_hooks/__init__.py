@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     complaints,
     consumables,
     dashboard,
+    elders,
     guide,
     inquiries,
     lending,

@@ -1,0 +1,296 @@
+"""Admin UI: elders living alone (独居老人关怀) — the registry with its actions, visits and calls,
+the due list; the group 独居老人关怀 also holds the escalations, care alerts, needs and compliance.
+
+Records are never deleted; the elder's details change through the edit view (need to know only),
+tier, status, consents, contacts and the delegate through the record's actions.
+"""
+
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+import django_filters
+
+from operations.admin_menu import AdminLink
+from operations.filters import PeriodFilter, ScopeFilter, WagtailFilterSet
+from operations.forms.elders import (
+    ConsentForm,
+    ContactForm,
+    ContactRemoveForm,
+    DelegateForm,
+    ElderEditForm,
+    ElderForm,
+    StatusForm,
+    TierForm,
+    VisitForm,
+    WithdrawForm,
+)
+from operations.models import Elder, ElderConsent, ElderVisit, RiskTier
+from operations.permissions import can_see_elder_sensitive
+from operations.selectors.elders import elders_of, on_visit_lists, staff_who_visit
+from operations.services.elders import (
+    elder_consent_record,
+    elder_consent_withdraw,
+    elder_contact_add,
+    elder_contact_remove,
+    elder_delegate_set,
+    elder_status_change,
+    elder_tier_change,
+)
+from operations.views import elders as views
+from operations.viewsets import OperationsViewSet, RecordAction
+
+ELDER_SCOPES = {
+    "mine": (_("My elders"), lambda qs, request: qs.filter(elders_of(request.user))),
+    "active": (_("On the visit lists"), lambda qs, request: qs.filter(on_visit_lists())),
+    "high": (_("High risk"), lambda qs, request: qs.filter(on_visit_lists(), risk_tier=RiskTier.HIGH)),
+    "closed": (
+        _("Moved, in care homes, deceased"),
+        lambda qs, request: qs.filter(status__in=Elder.CLOSED_STATUSES),
+    ),
+}
+
+
+class ElderFilterSet(WagtailFilterSet):
+    scope = ScopeFilter(label=_("Show"), scopes=ELDER_SCOPES)
+    risk_tier = django_filters.ChoiceFilter(label=_("Risk tier"), choices=RiskTier.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Elder.Status.choices)
+    manager = django_filters.ModelChoiceFilter(label=_("Customer manager"), queryset=staff_who_visit())
+
+    class Meta:
+        model = Elder
+        fields = ["scope", "risk_tier", "status", "manager"]
+
+
+def _need_to_know(elder, user) -> bool:
+    return can_see_elder_sensitive(user, elder)
+
+
+def _not_closed(elder, user) -> bool:
+    return elder.status != Elder.Status.DECEASED
+
+
+def _elder_form(form_class):
+    """Form kwargs of an action whose choices are the elder's own (contacts, consents)."""
+    return lambda elder, request: {"elder": elder}
+
+
+def _tier_detail(changes: dict) -> str:
+    tiers = dict(RiskTier.choices)
+    old, new = (changes.get("risk_tier") or [None, None])[:2]
+    return f"{tiers.get(old, old)} → {tiers.get(new, new)} · {changes.get('note', '')}"
+
+
+def _status_detail(changes: dict) -> str:
+    statuses = dict(Elder.Status.choices)
+    old, new = (changes.get("status") or [None, None])[:2]
+    return f"{statuses.get(old, old)} → {statuses.get(new, new)} · {changes.get('on', '')}"
+
+
+class ElderViewSet(OperationsViewSet):
+    model = Elder
+    name = "elders"
+    url_prefix = "operations/elders"
+    icon = "group"
+    menu_label = _("Elder registry")
+    index_view_class = views.ElderIndexView
+    add_view_class = views.ElderCreateView
+    edit_view_class = views.ElderEditView
+    inspect_view_class = views.ElderInspectView
+    filterset_class = ElderFilterSet
+    search_fields = ["resident__name"]
+    search_backend_name = None
+    list_per_page = 50
+    delete_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return ElderEditForm if for_update else ElderForm
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("due/", views.ElderDueView.as_view(), name="due"),
+            path("export-health/", views.ElderHealthExportView.as_view(), name="export_health"),
+        ]
+
+    actions = (
+        RecordAction(
+            name="tier",
+            label=_("Change the risk tier"),
+            form_class=TierForm,
+            form_kwargs=_elder_form(TierForm),
+            available=_not_closed,
+            run=lambda elder, data, user: elder_tier_change(
+                elder=elder,
+                risk_tier=data["risk_tier"],
+                risk_reasons=data["risk_reasons"],
+                note=data["note"],
+                acting_user=user,
+            ),
+        ),
+        RecordAction(
+            name="status",
+            label=_("Change the status"),
+            form_class=StatusForm,
+            available=_not_closed,
+            run=lambda elder, data, user: elder_status_change(
+                elder=elder,
+                status=data["status"],
+                on=data["on"],
+                paused_until=data["paused_until"],
+                note=data["note"],
+                acting_user=user,
+            ),
+        ),
+        RecordAction(
+            name="contact",
+            label=_("Add an emergency contact"),
+            form_class=ContactForm,
+            available=_need_to_know,
+            run=lambda elder, data, user: elder_contact_add(elder=elder, acting_user=user, **data),
+        ),
+        RecordAction(
+            name="contact-remove",
+            label=_("Take a contact off the list"),
+            form_class=ContactRemoveForm,
+            form_kwargs=_elder_form(ContactRemoveForm),
+            available=lambda elder, user: (
+                _need_to_know(elder, user) and elder.contacts.filter(is_active=True).exists()
+            ),
+            run=lambda elder, data, user: elder_contact_remove(contact=data["contact"], acting_user=user),
+        ),
+        RecordAction(
+            name="consent",
+            label=_("Record a consent"),
+            form_class=ConsentForm,
+            run=lambda elder, data, user: elder_consent_record(
+                elder=elder,
+                kind=data["kind"],
+                given_on=data["given_on"] or timezone.localdate(),
+                method=data["method"],
+                witness=data["witness"],
+                acting_user=user,
+            ),
+        ),
+        RecordAction(
+            name="withdraw",
+            label=_("Record a withdrawal of consent"),
+            form_class=WithdrawForm,
+            form_kwargs=_elder_form(WithdrawForm),
+            available=lambda elder, user: elder.consents.filter(withdrawn_on__isnull=True).exists(),
+            run=lambda elder, data, user: elder_consent_withdraw(
+                consent=data["consent"], withdrawn_on=data["withdrawn_on"], acting_user=user
+            ),
+        ),
+        RecordAction(
+            name="delegate",
+            label=_("Delegate during leave"),
+            form_class=DelegateForm,
+            permission="operations.view_elder_sensitive",
+            run=lambda elder, data, user: elder_delegate_set(
+                elder=elder,
+                delegate=data["delegate"],
+                starts=data["starts"],
+                ends=data["ends"],
+                acting_user=user,
+            ),
+        ),
+    )
+    history_labels = {
+        "elder_register": _("Registered"),
+        "elder_update": _("Details changed"),
+        "elder_tier_change": (_("Risk tier changed"), _tier_detail),
+        "elder_status_change": (_("Status changed"), _status_detail),
+        "elder_consent_record": (
+            _("Consent recorded"),
+            lambda c: str(dict(ElderConsent.Kind.choices).get(c.get("kind"), "")),
+        ),
+        "elder_consent_withdraw": (
+            _("Consent withdrawn"),
+            lambda c: str(dict(ElderConsent.Kind.choices).get(c.get("kind"), "")),
+        ),
+        "elder_contact_add": (_("Emergency contact added"), lambda c: c.get("relation", "")),
+        "elder_contact_remove": (_("Emergency contact removed"), lambda c: c.get("relation", "")),
+        "elder_delegate_set": _("Delegate changed"),
+        "elder_visit_record": (
+            _("Visit recorded"),
+            lambda c: str(dict(ElderVisit.Kind.choices).get(c.get("kind"), "")),
+        ),
+        "elder_escalation_open": _("Not reached: escalation started"),
+    }
+
+
+class ElderVisitFilterSet(WagtailFilterSet):
+    scope = ScopeFilter(
+        label=_("Show"),
+        scopes={
+            "mine": (_("My visits"), lambda qs, request: qs.filter(visitor=request.user)),
+            "not-reached": (_("Not reached"), lambda qs, request: qs.filter(reached=False)),
+        },
+    )
+    visited_at = PeriodFilter(label=_("Visited"))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ElderVisit.Kind.choices)
+    visitor = django_filters.ModelChoiceFilter(label=_("Visitor"), queryset=staff_who_visit())
+
+    class Meta:
+        model = ElderVisit
+        fields = ["scope", "visited_at", "kind", "visitor"]
+
+
+class ElderVisitViewSet(OperationsViewSet):
+    model = ElderVisit
+    name = "elder_visits"
+    url_prefix = "operations/elders/visits"
+    icon = "date"
+    menu_label = _("Visits and calls")
+    index_view_class = views.ElderVisitIndexView
+    add_view_class = views.ElderVisitCreateView
+    inspect_view_class = views.ElderVisitInspectView
+    filterset_class = ElderVisitFilterSet
+    search_fields = ["elder__resident__name"]
+    search_backend_name = None
+    list_per_page = 50
+    edit_view_enabled = False
+    delete_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        return VisitForm
+
+
+class ElderCareGroup(ViewSetGroup):
+    menu_label = _("Elder care")
+    menu_icon = "group"
+    menu_order = 145
+    items = (
+        AdminLink(
+            name="elders-due",
+            label=_("Due visits"),
+            url_name="elders:due",
+            icon="date",
+            permission="operations.add_eldervisit",
+        ),
+        AdminLink(
+            name="elders-mine",
+            label=_("My elders"),
+            url_name="elders:index",
+            query={"scope": "mine"},
+            icon="user",
+            permission="operations.add_eldervisit",
+        ),
+        ElderViewSet(),
+        ElderVisitViewSet(),
+        AdminLink(
+            name="elder-visits-new",
+            label=_("Record a visit"),
+            url_name="elder_visits:add",
+            icon="plus",
+            permission="operations.add_eldervisit",
+        ),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_elder_care():
+    return ElderCareGroup()
