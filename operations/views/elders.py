@@ -431,21 +431,22 @@ class ElderDueView(AdminScreen, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        managers = list(staff_who_visit())
         everyone = user.has_perm("operations.view_elder_sensitive")
+        managers = list(staff_who_visit()) if everyone else []
         chosen = None
+        settings = elder_care_settings()
         if everyone:
             wanted = self.request.GET.get("manager", "")
             chosen = next((m for m in managers if str(m.pk) == wanted), None)
-            rows = elder_due_list(manager=chosen) if chosen else elder_due_list()
+            rows = elder_due_list(manager=chosen, settings=settings)
         else:
-            rows = elder_due_list(user=user)
+            rows = elder_due_list(user=user, settings=settings)
         return super().get_context_data(
             rows=rows,
             managers=managers if everyone else [],
             chosen=chosen,
             visit_add_url=reverse("elder_visits:add"),
-            settings=elder_care_settings(),
+            settings=settings,
             **kwargs,
         )
 
