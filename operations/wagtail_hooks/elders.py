@@ -219,6 +219,7 @@ class ElderViewSet(OperationsViewSet):
             lambda c: str(dict(ElderVisit.Kind.choices).get(c.get("kind"), "")),
         ),
         "elder_escalation_open": _("Not reached: escalation started"),
+        "care_alert_close": _("Care alert closed"),
     }
 
 
