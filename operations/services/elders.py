@@ -31,6 +31,7 @@ from operations.models import (
 from operations.services.common import audit_record
 from operations.services.elder_alerts import care_alerts_visit_recorded
 from operations.services.elder_escalations import elder_escalation_open
+from operations.services.elder_figures import elder_figures_refresh
 from operations.services.residents import phone_clean, resident_create
 
 ELDER_MIN_AGE = 60
@@ -279,6 +280,7 @@ def elder_register(
         }
         | ({"health_notes": [None, MASKED]} if health_notes else {}),
     )
+    elder_figures_refresh()
     return elder
 
 
@@ -350,6 +352,7 @@ def elder_tier_change(
     elder.risk_tier, elder.risk_reasons = risk_tier, reasons
     elder.save(update_fields=["risk_tier", "risk_reasons", "updated"])
     audit_record(instance=elder, action="elder_tier_change", acting_user=acting_user, changes=changes)
+    elder_figures_refresh()
     return elder
 
 
@@ -425,6 +428,7 @@ def elder_status_change(
     elder.deceased_on = on if status == Elder.Status.DECEASED else None
     elder.save()
     audit_record(instance=elder, action="elder_status_change", acting_user=acting_user, changes=changes)
+    elder_figures_refresh()
     return elder
 
 
@@ -498,6 +502,7 @@ def elder_consent_withdraw(
         elder.registry_consent = False
         elder.save(update_fields=["registry_consent", "updated"])
     audit_record(instance=elder, action="elder_consent_withdraw", acting_user=acting_user, changes=changes)
+    elder_figures_refresh()
     return consent
 
 
@@ -677,4 +682,5 @@ def elder_visit_record(
         elder_escalation_open(visit=visit, acting_user=acting_user)
     else:
         care_alerts_visit_recorded(visit=visit)
+    elder_figures_refresh(day=timezone.localtime(visited_at).date())
     return visit

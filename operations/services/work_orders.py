@@ -62,6 +62,16 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 
 IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp"}
 
+#: Called as ``listener(work_order=..., action=..., acting_user=...)`` inside the transaction of every
+#: status change; areas whose records follow a work order (an elder's need) register here from
+#: their app's ``ready()``, so this module imports none of them.
+_status_listeners: list = []
+
+
+def work_order_status_listen(listener) -> None:
+    if listener not in _status_listeners:
+        _status_listeners.append(listener)
+
 
 def allowed_actions(work_order: WorkOrder) -> list[str]:
     """The actions that may be taken on ``work_order`` in its current status (for the admin UI)."""
@@ -136,6 +146,8 @@ def _move(
     if note:
         changes["note"] = note
     audit_record(instance=locked, action=f"work_order.{action}", acting_user=acting_user, changes=changes)
+    for listener in _status_listeners:
+        listener(work_order=locked, action=action, acting_user=acting_user)
     return locked
 
 

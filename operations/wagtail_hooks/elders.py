@@ -28,7 +28,7 @@ from operations.forms.elders import (
     VisitForm,
     WithdrawForm,
 )
-from operations.models import Elder, ElderConsent, ElderVisit, RiskTier
+from operations.models import Elder, ElderConsent, ElderVisit, NeedKind, RiskTier
 from operations.permissions import can_see_elder_sensitive
 from operations.selectors.elders import elders_of, on_visit_lists, staff_who_visit
 from operations.services.elders import (
@@ -88,6 +88,11 @@ def _status_detail(changes: dict) -> str:
     statuses = dict(Elder.Status.choices)
     old, new = (changes.get("status") or [None, None])[:2]
     return f"{statuses.get(old, old)} → {statuses.get(new, new)} · {changes.get('on', '')}"
+
+
+def _need_detail(changes: dict) -> str:
+    kind = str(dict(NeedKind.choices).get(changes.get("kind"), ""))
+    return " · ".join(part for part in (kind, changes.get("work_order", "")) if part)
 
 
 class ElderViewSet(OperationsViewSet):
@@ -220,6 +225,11 @@ class ElderViewSet(OperationsViewSet):
         ),
         "elder_escalation_open": _("Not reached: escalation started"),
         "care_alert_close": _("Care alert closed"),
+        "elder_need_order": (_("Need sent as a special service"), _need_detail),
+        "elder_need_handle": (_("Need handled"), _need_detail),
+        "elder_need_decline": (_("Need declined"), _need_detail),
+        "elder_need_reply": (_("Reply visit recorded"), _need_detail),
+        "elder_need_reopen": (_("Need open again (work order cancelled)"), _need_detail),
     }
 
 
