@@ -8,7 +8,7 @@ Nothing here is ever deleted: an elder who moves away, enters a care home or die
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from operations.models.base import TimeStampedModel
 from operations.validators import validate_phone
@@ -348,7 +348,7 @@ class ElderNeed(TimeStampedModel):
     """A need recorded at a visit; may become a special-service work order; the manager reports back."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("elder need", "Open")
         ORDERED = "ordered", _("Work order sent")
         HANDLED = "handled", _("Handled")
         DECLINED = "declined", _("Declined by the elder")
@@ -394,7 +394,7 @@ class ElderEscalation(TimeStampedModel):
     """A visit or call that did not reach the elder: contacts called in order, then an in-person check."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("escalation", "Open")
         ESCALATED = "escalated", _("Escalated to the center head")
         RESOLVED = "resolved", _("Resolved")
 
