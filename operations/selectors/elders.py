@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from operations.models import CareAlert, Elder, ElderCareSettings, ElderVisit, RiskTier
+from operations.models import CareAlert, Elder, ElderCareSettings, ElderNeed, ElderVisit, RiskTier
+
+#: How long the manager has, once a need is handled, to go back and report (及时上门回复处理情况).
+REPLY_WITHIN = dt.timedelta(hours=48)
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -111,6 +114,15 @@ def with_cadence(queryset, *, today: dt.date | None = None):
         ),
         contacted_since_return=Exists(visits.filter(visited_at__gte=OuterRef("returned_at"))),
         alert_waiting=Exists(alert_waiting),
+        reply_due_since=Subquery(
+            ElderNeed.objects.filter(
+                elder=OuterRef("pk"), status=ElderNeed.Status.HANDLED, replied_on__isnull=True
+            )
+            .order_by()
+            .values("elder")
+            .annotate(m=Min("handled_at"))
+            .values("m")
+        ),
     )
 
 
@@ -118,7 +130,7 @@ def with_cadence(queryset, *, today: dt.date | None = None):
 class Due:
     """One thing due for an elder: what, by when, and whether it is already late."""
 
-    kind: str  # "month", "week", "return", "alert"
+    kind: str  # "month", "week", "return", "alert", "reply"
     label: str
     by: dt.datetime
     overdue: bool
@@ -165,6 +177,9 @@ def elder_dues(elder: Elder, settings: ElderCareSettings, *, now: dt.datetime | 
     if elder.alert_waiting:
         by = end_of(today)
         dues.append(Due("alert", _("Care alert: contact today"), by, now > by))
+    if elder.reply_due_since:
+        by = elder.reply_due_since + REPLY_WITHIN
+        dues.append(Due("reply", _("Reply visit: report how the needs were handled"), by, now > by))
     return dues
 
 

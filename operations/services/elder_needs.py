@@ -17,7 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from operations.models import Department, Elder, ElderCareSettings, ElderNeed, NeedKind, ServiceItem, WorkOrder
+from operations.models import (
+    Department,
+    Elder,
+    ElderCareSettings,
+    ElderNeed,
+    NeedKind,
+    ServiceItem,
+    WorkOrder,
+)
 from operations.services.common import audit_record
 from operations.services.elder_figures import elder_figures_refresh
 from operations.services.work_orders import work_order_create
@@ -34,9 +42,6 @@ NEED_DEPARTMENTS = {
     NeedKind.HEALTH: "service",
     NeedKind.OTHER: "service",
 }
-
-#: How long the manager has, once a need is handled, to go back and report (the reply visit).
-REPLY_WITHIN = dt.timedelta(hours=48)
 
 
 def need_department_code(kind: str, settings: ElderCareSettings) -> str:
@@ -115,7 +120,9 @@ def elder_need_order(
         )
     family_told_how = (family_told_how or "").strip()
     if family_told and not family_told_how:
-        raise ValidationError({"family_told_how": [_("Say how the family was told (phone, WeChat, in person).")]})
+        raise ValidationError(
+            {"family_told_how": [_("Say how the family was told (phone, WeChat, in person).")]}
+        )
     department = department or need_department(need.kind, elder_care_settings())
     work_order = work_order_create(
         acting_user=acting_user,

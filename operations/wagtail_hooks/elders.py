@@ -40,7 +40,9 @@ from operations.services.elders import (
     elder_status_change,
     elder_tier_change,
 )
+from operations.views import elder_needs as need_views
 from operations.views import elders as views
+from operations.wagtail_hooks.elder_needs import ElderNeedViewSet
 from operations.viewsets import OperationsViewSet, RecordAction
 
 ELDER_SCOPES = {
@@ -118,6 +120,8 @@ class ElderViewSet(OperationsViewSet):
         return super().get_urlpatterns() + [
             path("due/", views.ElderDueView.as_view(), name="due"),
             path("export-health/", views.ElderHealthExportView.as_view(), name="export_health"),
+            path("compliance/", need_views.ElderComplianceView.as_view(), name="compliance"),
+            path("care-rules/", need_views.ElderCareSettingsView.as_view(), name="care_settings"),
         ]
 
     actions = (
@@ -230,6 +234,7 @@ class ElderViewSet(OperationsViewSet):
         "elder_need_decline": (_("Need declined"), _need_detail),
         "elder_need_reply": (_("Reply visit recorded"), _need_detail),
         "elder_need_reopen": (_("Need open again (work order cancelled)"), _need_detail),
+        "elder_care_settings_update": _("Care rules changed"),
     }
 
 
@@ -298,6 +303,29 @@ class ElderCareGroup(ViewSetGroup):
             url_name="elder_visits:add",
             icon="plus",
             permission="operations.add_eldervisit",
+        ),
+        ElderNeedViewSet(),
+        AdminLink(
+            name="elder-needs-reply",
+            label=_("Reply visits due"),
+            url_name="elder_needs:index",
+            query={"scope": "reply"},
+            icon="redirect",
+            permission="operations.change_elderneed",
+        ),
+        AdminLink(
+            name="elders-compliance",
+            label=_("Care compliance"),
+            url_name="elders:compliance",
+            icon="table",
+            permission="operations.add_eldervisit",
+        ),
+        AdminLink(
+            name="elders-care-rules",
+            label=_("Care rules"),
+            url_name="elders:care_settings",
+            icon="cog",
+            permission="operations.change_eldercaresettings",
         ),
     )
 
