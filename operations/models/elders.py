@@ -8,7 +8,8 @@ Nothing here is ever deleted: an elder who moves away, enters a care home or die
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from operations.models.base import TimeStampedModel
 from operations.validators import validate_phone

@@ -51,7 +51,10 @@ def counted_in_month(month: dt.date) -> Q:
 
 def _subquery_count(queryset):
     return Coalesce(
-        Subquery(queryset.order_by().values("elder").annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+        Subquery(
+            queryset.order_by().values("elder").annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        ),
         Value(0),
     )
 
@@ -100,7 +103,9 @@ def elder_compliance(*, month: dt.date, required: int, manager=None) -> list[Com
     )
     result = []
     for row in rows:
-        name = f"{row['manager__first_name'] or ''} {row['manager__last_name'] or ''}".strip()  # get_full_name
+        name = (
+            f"{row['manager__first_name'] or ''} {row['manager__last_name'] or ''}".strip()
+        )  # get_full_name
         result.append(
             ComplianceRow(
                 manager_id=row["manager"],

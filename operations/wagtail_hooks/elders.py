@@ -42,8 +42,8 @@ from operations.services.elders import (
 )
 from operations.views import elder_needs as need_views
 from operations.views import elders as views
-from operations.wagtail_hooks.elder_needs import ElderNeedViewSet
 from operations.viewsets import OperationsViewSet, RecordAction
+from operations.wagtail_hooks.elder_needs import ElderNeedViewSet
 
 ELDER_SCOPES = {
     "mine": (_("My elders"), lambda qs, request: qs.filter(elders_of(request.user))),

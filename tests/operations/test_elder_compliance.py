@@ -12,7 +12,6 @@ import pytest
 
 from operations.models import Elder, ElderEscalation, ElderNeed, ElderVisit, NeedKind, RiskTier
 from operations.selectors.elder_compliance import compliance_total, elder_compliance
-from operations.selectors.elders import month_range
 from operations.services.elder_figures import elder_figures, elder_figures_publish
 from operations.services.elders import elder_visit_record
 from portal.models import CenterMonth
@@ -76,7 +75,9 @@ def test_who_counts_in_a_month():
     # registered after the month: not counted
     make_elder("赵淑珍", manager=chen, registered_on=timezone.localdate())
     # moved away before the month's end: not counted; in hospital after it: still counted
-    Elder.objects.filter(pk=once.pk).update(status=Elder.Status.MOVED, status_since=LAST_MONTH.replace(day=10))
+    Elder.objects.filter(pk=once.pk).update(
+        status=Elder.Status.MOVED, status_since=LAST_MONTH.replace(day=10)
+    )
     Elder.objects.filter(pk=extra.pk).update(
         status=Elder.Status.IN_HOSPITAL, status_since=timezone.localdate()
     )
@@ -94,7 +95,11 @@ def test_open_escalations_and_unanswered_needs_are_counted():
     seen = visit(full, timezone.localdate())
     ElderNeed.objects.create(visit=seen, elder=full, kind=NeedKind.SHOPPING)
     ElderNeed.objects.create(
-        visit=seen, elder=full, kind=NeedKind.BILLS, status=ElderNeed.Status.HANDLED, handled_at=timezone.now()
+        visit=seen,
+        elder=full,
+        kind=NeedKind.BILLS,
+        status=ElderNeed.Status.HANDLED,
+        handled_at=timezone.now(),
     )
     ElderNeed.objects.create(
         visit=seen,
@@ -127,7 +132,9 @@ def test_a_recorded_visit_refreshes_the_figures_once_committed(django_capture_on
     manager = make_manager()
     elder = make_elder(manager=manager, card_given_on=timezone.localdate())
     with django_capture_on_commit_callbacks(execute=True):
-        elder_visit_record(elder=elder, visited_at=timezone.now() - dt.timedelta(hours=1), acting_user=manager)
+        elder_visit_record(
+            elder=elder, visited_at=timezone.now() - dt.timedelta(hours=1), acting_user=manager
+        )
     month = timezone.localdate().replace(day=1)
     stored = CenterMonth.objects.get(center__schema_name=connection.schema_name, month=month)
     assert stored.elder_visits_done == 1 and stored.elders_general == 1

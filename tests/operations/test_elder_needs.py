@@ -79,7 +79,12 @@ def test_the_center_can_change_the_mapping():
 def test_paid_service_with_price_and_family_told():
     manager, need = visit_with_need(kind=NeedKind.CLEANING, detail="厨房深度保洁")
     work_order = elder_need_order(
-        need=need, acting_user=manager, is_paid=True, price="80", family_told=True, family_told_how="电话告知女儿"
+        need=need,
+        acting_user=manager,
+        is_paid=True,
+        price="80",
+        family_told=True,
+        family_told_how="电话告知女儿",
     )
     assert work_order.is_paid and work_order.price == Decimal("80")
     need.refresh_from_db()
@@ -122,7 +127,9 @@ def test_closing_the_work_order_handles_the_need_and_the_reply_follows():
     need.refresh_from_db()
     assert need.status == ElderNeed.Status.HANDLED and need.handled_at is not None
     assert work_order.number in need.handled_note
-    elder_need_reply(need=need, replied_on=timezone.localdate(), note="米和油已送到，老人满意", acting_user=manager)
+    elder_need_reply(
+        need=need, replied_on=timezone.localdate(), note="米和油已送到，老人满意", acting_user=manager
+    )
     need.refresh_from_db()
     assert need.replied_on == timezone.localdate() and need.replied_by == manager
 
@@ -139,7 +146,9 @@ def test_work_orders_of_other_sources_are_left_alone():
     desk = make_user("desk", "前台客服", "前台小李")
     manager, need = visit_with_need()
     other = wo_services.work_order_create(
-        acting_user=desk, description="楼道灯不亮", resident=need.elder.resident,
+        acting_user=desk,
+        description="楼道灯不亮",
+        resident=need.elder.resident,
         department=Department.objects.get(code="engineering"),
     )
     wo_services.work_order_cancel(work_order=other, acting_user=desk, reason="重复")

@@ -146,7 +146,9 @@ def test_compliance_by_manager_for_the_center_head_and_own_row_for_a_manager(zh,
     wang = make_manager("wangqiang", "王主任")
     mine = make_elder("李秀英", manager=manager)
     make_elder("王桂兰", manager=wang)
-    ElderVisit.objects.create(elder=mine, visitor=manager, kind=ElderVisit.Kind.HOME, reached=True, visited_at=timezone.now())
+    ElderVisit.objects.create(
+        elder=mine, visitor=manager, kind=ElderVisit.Kind.HOME, reached=True, visited_at=timezone.now()
+    )
     body = client_for(head).get("/admin/operations/elders/compliance/").content.decode()
     assert "陈主任" in body and "王主任" in body and "全中心" in body
     assert "李秀英" not in body  # no personal data
@@ -171,7 +173,8 @@ def test_care_rules_can_be_tightened_not_loosened(zh, head):
     assert response.status_code == 400 and "至少" in response.content.decode()
     assert elder_care_settings().home_visits_per_month == 2
     response = client.post(
-        "/admin/operations/elders/care-rules/", data | {"home_visits_per_month": 3, "need_carrying": "security"}
+        "/admin/operations/elders/care-rules/",
+        data | {"home_visits_per_month": 3, "need_carrying": "security"},
     )
     assert response.status_code == 302
     settings = ElderCareSettings.objects.get()

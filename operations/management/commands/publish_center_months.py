@@ -28,7 +28,9 @@ class Command(EveryCenterCommand):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--months", type=int, default=2, help="this month and the ones before (default 2)")
+        parser.add_argument(
+            "--months", type=int, default=2, help="this month and the ones before (default 2)"
+        )
 
     def handle(self, *args, **options):
         months = months_back(timezone.localdate(), options["months"])
