@@ -30,7 +30,7 @@ from operations.models import (
 )
 from operations.services.common import audit_record
 from operations.services.elder_alerts import care_alerts_visit_recorded
-from operations.services.elder_escalations import elder_escalation_open
+from operations.services.elder_escalations import elder_escalation_open, elder_escalations_reached
 from operations.services.elder_figures import elder_figures_refresh
 from operations.services.residents import phone_clean, resident_create
 
@@ -681,6 +681,7 @@ def elder_visit_record(
     if not reached:
         elder_escalation_open(visit=visit, acting_user=acting_user)
     else:
+        elder_escalations_reached(visit=visit, acting_user=acting_user)
         care_alerts_visit_recorded(visit=visit)
     elder_figures_refresh(day=timezone.localtime(visited_at).date())
     return visit

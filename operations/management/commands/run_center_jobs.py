@@ -13,14 +13,15 @@ from wagtail.models import Page, Revision
 from django_tenants.utils import schema_context
 
 from operations.services.complaints import complaints_notify_overdue
+from operations.services.elder_escalations import elder_escalations_check
 from operations.services.work_orders import work_orders_check_deadlines
 from tenants.commands import EveryCenterCommand
 
 
 class Command(EveryCenterCommand):
     help = (
-        "Run the periodic jobs (work-order deadlines, overdue complaints, scheduled publishing and "
-        "expiry of pages) for every active center."
+        "Run the periodic jobs (work-order deadlines, overdue complaints, elders not reached past "
+        "their escalation time, scheduled publishing and expiry of pages) for every active center."
     )
 
     def handle(self, *args, **options):
@@ -30,11 +31,13 @@ class Command(EveryCenterCommand):
             with schema_context(center.schema_name):
                 work_orders = work_orders_check_deadlines(now=now)
                 complaints = complaints_notify_overdue(today=timezone.localdate(now))
+                escalations = elder_escalations_check(now=now)
                 pages = self.publish_scheduled_pages()
             self.stdout.write(
                 f"{center.code}: work orders {work_orders['breached']} newly breached, "
                 f"{work_orders['due_soon']} due-soon and {work_orders['breach']} breach reminders; "
                 f"{complaints} overdue-complaint reminders; "
+                f"elders not reached: {escalations['escalated']} escalated to the center head; "
                 f"pages {pages['published']} published as scheduled, {pages['expired']} expired"
             )
 
