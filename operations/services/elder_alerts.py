@@ -94,8 +94,11 @@ def care_alert_raise(
     callers: dict[int, tuple] = {}
     for elder in elders:
         caller = elder.manager
-        if elder.delegate_id and elder.delegate_from and elder.delegate_until and (
-            elder.delegate_from <= today <= elder.delegate_until
+        if (
+            elder.delegate_id
+            and elder.delegate_from
+            and elder.delegate_until
+            and (elder.delegate_from <= today <= elder.delegate_until)
         ):
             caller = elder.delegate
         if caller is not None:

@@ -28,7 +28,7 @@ from operations.forms.elders import (
     VisitForm,
     WithdrawForm,
 )
-from operations.models import Elder, ElderConsent, ElderVisit, NeedKind, RiskTier
+from operations.models import Elder, ElderConsent, ElderEscalation, ElderVisit, NeedKind, RiskTier
 from operations.permissions import can_see_elder_sensitive
 from operations.selectors.elders import elders_of, on_visit_lists, staff_who_visit
 from operations.services.elders import (
@@ -43,6 +43,7 @@ from operations.services.elders import (
 from operations.views import elder_needs as need_views
 from operations.views import elders as views
 from operations.viewsets import OperationsViewSet, RecordAction
+from operations.wagtail_hooks.elder_escalations import CareAlertViewSet, ElderEscalationViewSet
 from operations.wagtail_hooks.elder_needs import ElderNeedViewSet
 
 ELDER_SCOPES = {
@@ -228,6 +229,20 @@ class ElderViewSet(OperationsViewSet):
             lambda c: str(dict(ElderVisit.Kind.choices).get(c.get("kind"), "")),
         ),
         "elder_escalation_open": _("Not reached: escalation started"),
+        "elder_escalation_attempt": _("Not reached again (same escalation)"),
+        "elder_escalation_call_record": (
+            _("Call to a contact"),
+            lambda c: (
+                f"{c.get('relation', '')} · "
+                + (str(_("answered")) if c.get("answered") else str(_("no answer")))
+            ),
+        ),
+        "elder_escalation_escalate": (_("Escalated to the center head"), lambda c: c.get("work_order", "")),
+        "elder_escalation_resolve": (
+            _("Escalation resolved"),
+            lambda c: str(dict(ElderEscalation.Outcome.choices).get(c.get("outcome"), "")),
+        ),
+        "care_alert_raise": _("Care alert raised"),
         "care_alert_close": _("Care alert closed"),
         "elder_need_order": (_("Need sent as a special service"), _need_detail),
         "elder_need_handle": (_("Need handled"), _need_detail),
@@ -304,6 +319,8 @@ class ElderCareGroup(ViewSetGroup):
             icon="plus",
             permission="operations.add_eldervisit",
         ),
+        ElderEscalationViewSet(),
+        CareAlertViewSet(),
         ElderNeedViewSet(),
         AdminLink(
             name="elder-needs-reply",
