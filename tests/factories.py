@@ -128,8 +128,12 @@ def make_elder(
     registered_on: dt.date | None = None,
     **fields,
 ) -> Elder:
-    """An active elder on the registry with the registry consent (signed today), built directly."""
+    """An active elder on the registry with the registry consent, built directly.
+
+    Registered a month ago unless told otherwise, so that a visit "a few hours ago" is never before
+    the registration, whatever the time of day the suite runs (CI ran once just after midnight)."""
     today = timezone.localdate()
+    registered_on = registered_on or today - dt.timedelta(days=30)
     unit = unit or make_unit(room=str(1000 + Elder.objects.count() + 1))
     resident = Resident.objects.create(unit=unit, name=name, phone=fields.pop("resident_phone", ""))
     elder = Elder.objects.create(
@@ -138,8 +142,8 @@ def make_elder(
         gender=fields.pop("gender", Elder.Gender.FEMALE),
         manager=manager or make_manager(),
         risk_tier=risk_tier,
-        status_since=registered_on or today,
-        registered_on=registered_on or today,
+        status_since=registered_on,
+        registered_on=registered_on,
         registry_consent=True,
         health_consent=health_consent,
         **fields,

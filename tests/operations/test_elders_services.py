@@ -227,7 +227,7 @@ def test_visit_records_needs_and_the_card_at_the_first_home_visit(zh):
         acting_user=manager,
     )
     elder.refresh_from_db()
-    assert elder.card_given_on == timezone.localdate()
+    assert elder.card_given_on == timezone.localtime(visit.visited_at).date()
     assert ElderNeed.objects.filter(visit=visit).count() == 2
     assert visit.visitor == manager
 
