@@ -10,7 +10,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from operations.forms.base import DateField, DateTimeField, StaffChoiceField, UnitField
 from operations.models import Elder, ElderConsent, ElderVisit, NeedKind, RiskReason, RiskTier
-from operations.selectors.elders import on_visit_lists, staff_who_visit
+from operations.permissions import can_see_elder_sensitive
+from operations.selectors.elders import free_clinics_for_record, on_visit_lists, staff_who_visit
 
 NEED_ROWS = 3
 
@@ -130,6 +131,29 @@ class ContactRemoveForm(forms.Form):
     def __init__(self, *args, elder=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = elder.contacts.filter(is_active=True) if elder else None
+
+
+class ClinicForm(forms.Form):
+    activity = forms.ModelChoiceField(label=_("Free clinic"), queryset=None)
+    observations = forms.CharField(
+        label=_("What the doctors observed"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. 血压 135/85，建议低盐饮食. Only with the elder's health consent."),
+    )
+
+    def __init__(self, *args, elder=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = free_clinics_for_record()
+        if elder is not None and not elder.health_consent:
+            self.fields["observations"].disabled = True
+            self.fields["observations"].help_text = _("No health consent: only the attendance is recorded.")
+        elif elder is not None and user is not None and not can_see_elder_sensitive(user, elder):
+            self.fields["observations"].disabled = True
+            self.fields["observations"].help_text = _(
+                "Only the center head, the elder's customer manager or the delegate records observations."
+            )
 
 
 class ConsentForm(forms.Form):

@@ -21,7 +21,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from operations.models import CareAlert, Elder, ElderCareSettings, ElderNeed, ElderVisit, RiskTier
+from operations.models import (
+    Activity,
+    ActivityParticipant,
+    CareAlert,
+    Elder,
+    ElderCareSettings,
+    ElderNeed,
+    ElderVisit,
+    RiskTier,
+)
 
 #: How long the manager has, once a need is handled, to go back and report (及时上门回复处理情况).
 REPLY_WITHIN = dt.timedelta(hours=48)
@@ -215,3 +224,35 @@ def elder_due_list(
 def elder_listing():
     """The registry as the index lists it: resident, unit, manager, cadence figures."""
     return with_cadence(Elder.objects.select_related("resident__unit__building", "manager", "delegate"))
+
+
+def elder_care_activities(elder: Elder, *, sensitive: bool) -> list[dict]:
+    """The care activities the elder was invited to or came to, newest first, with the clinic's
+    observations when the viewer may see them (two queries)."""
+    participations = (
+        ActivityParticipant.objects.filter(
+            resident_id=elder.resident_id,
+            activity__kind__in=[Activity.Kind.BIRTHDAY_PARTY, Activity.Kind.FREE_CLINIC],
+        )
+        .select_related("activity")
+        .order_by("-activity__starts_at")
+    )
+    observed = dict(elder.clinic_observations.values_list("activity_id", "observations")) if sensitive else {}
+    return [
+        {
+            "activity": p.activity,
+            "invited": p.invited,
+            "attended": p.attended,
+            "observations": observed.get(p.activity_id, ""),
+        }
+        for p in participations
+    ]
+
+
+def free_clinics_for_record():
+    """The free clinics an elder's attendance may be recorded for: started, not reported or cancelled."""
+    return Activity.objects.filter(
+        kind=Activity.Kind.FREE_CLINIC,
+        starts_at__lte=timezone.now(),
+        status__in=[Activity.Status.PUBLICISED, Activity.Status.HELD, Activity.Status.PLANNED],
+    ).order_by("-starts_at")

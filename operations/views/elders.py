@@ -25,7 +25,12 @@ from operations.forms.elders import ElderEditForm, HealthExportForm, consent_dat
 from operations.history import history_for
 from operations.models import Elder, ElderAccess, ElderVisit
 from operations.permissions import can_see_elder_sensitive
-from operations.selectors.elders import elder_due_list, elder_listing, staff_who_visit
+from operations.selectors.elders import (
+    elder_care_activities,
+    elder_due_list,
+    elder_listing,
+    staff_who_visit,
+)
 from operations.services.elders import (
     age_on,
     elder_care_settings,
@@ -45,6 +50,14 @@ from operations.viewsets import (
 )
 
 MASKED = "***"
+ACCESS_CONTEXTS = {
+    "page": gettext_lazy("Elder's record"),
+    "edit": gettext_lazy("Edit form"),
+    "visit": gettext_lazy("Visit record"),
+    "escalation": gettext_lazy("Escalation"),
+    "export": gettext_lazy("Excel export"),
+    "print": gettext_lazy("Print"),
+}
 
 
 def log_access(*, user, elders, fields: list[str], context: str, reason: str = "") -> None:
@@ -250,6 +263,9 @@ class ElderInspectView(RecordInspectView):
         visits = list(
             elder.visits.select_related("visitor").prefetch_related("needs").order_by("-visited_at")[:20]
         )
+        accesses = list(elder.accesses.select_related("user")[:30]) if sensitive else []
+        for access in accesses:
+            access.context_label = ACCESS_CONTEXTS.get(access.context, access.context)
         context.update(
             elder=elder,
             sensitive=sensitive,
@@ -267,7 +283,8 @@ class ElderInspectView(RecordInspectView):
                 .select_related("work_order")
             ),
             escalations=list(elder.escalations.order_by("-created")[:5]),
-            accesses=list(elder.accesses.select_related("user")[:30]) if sensitive else [],
+            accesses=accesses,
+            care_activities=elder_care_activities(elder, sensitive=sensitive),
             required=elder_care_settings().home_visits_per_month,
             visit_add_url=reverse("elder_visits:add") + f"?elder={elder.pk}",
             can_edit=sensitive and user.has_perm("operations.change_elder"),

@@ -26,6 +26,7 @@ from operations.forms import activities as forms
 from operations.hooks import activity_website
 from operations.models import Activity, ActivityPublicity
 from operations.services import activities as services
+from operations.services.elder_activities import elder_birthday_invite
 from operations.views import activities as views
 from operations.views.activities import Refused
 from operations.viewsets import OperationsViewSet, RecordAction
@@ -232,6 +233,17 @@ class ActivityViewSet(OperationsViewSet):
             permission="operations.add_activityparticipant",
             available=lambda activity, user: activity.kind == Activity.Kind.BIRTHDAY_PARTY,
         ),
+        button(
+            "elders",
+            gettext_lazy("Invite the elders living alone born this quarter"),
+            lambda a, data, user: (
+                _("%(count)d elders living alone invited.")
+                % {"count": len(elder_birthday_invite(acting_user=user, activity=a))}
+            ),
+            permission="operations.add_activityparticipant",
+            also_requires=("operations.view_elder",),
+            available=lambda activity, user: activity.kind == Activity.Kind.BIRTHDAY_PARTY,
+        ),
         ActivityAction(
             "repair",
             gettext_lazy("Take the request"),
@@ -299,6 +311,7 @@ class ActivityViewSet(OperationsViewSet):
         "activity_participant_add": gettext_lazy("Participant added"),
         "activity_attendance_set": gettext_lazy("Attendance changed"),
         "activity_birthday_invitees_propose": gettext_lazy("Invitees proposed"),
+        "activity_birthday_elders_invite": gettext_lazy("Elders living alone invited"),
         "activity_repair_intake": (
             gettext_lazy("Repair request taken"),
             lambda changes: changes.get("work_order", ""),

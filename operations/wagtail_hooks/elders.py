@@ -17,6 +17,7 @@ import django_filters
 from operations.admin_menu import AdminLink
 from operations.filters import PeriodFilter, ScopeFilter, WagtailFilterSet
 from operations.forms.elders import (
+    ClinicForm,
     ConsentForm,
     ContactForm,
     ContactRemoveForm,
@@ -30,7 +31,13 @@ from operations.forms.elders import (
 )
 from operations.models import Elder, ElderConsent, ElderEscalation, ElderVisit, NeedKind, RiskTier
 from operations.permissions import can_see_elder_sensitive
-from operations.selectors.elders import elders_of, on_visit_lists, staff_who_visit
+from operations.selectors.elders import (
+    elders_of,
+    free_clinics_for_record,
+    on_visit_lists,
+    staff_who_visit,
+)
+from operations.services.elder_activities import elder_clinic_record
 from operations.services.elders import (
     elder_consent_record,
     elder_consent_withdraw,
@@ -41,6 +48,7 @@ from operations.services.elders import (
     elder_tier_change,
 )
 from operations.views import elder_needs as need_views
+from operations.views import elder_paper as paper
 from operations.views import elders as views
 from operations.viewsets import OperationsViewSet, RecordAction
 from operations.wagtail_hooks.elder_escalations import CareAlertViewSet, ElderEscalationViewSet
@@ -123,6 +131,9 @@ class ElderViewSet(OperationsViewSet):
             path("export-health/", views.ElderHealthExportView.as_view(), name="export_health"),
             path("compliance/", need_views.ElderComplianceView.as_view(), name="compliance"),
             path("care-rules/", need_views.ElderCareSettingsView.as_view(), name="care_settings"),
+            path("print/round/", paper.ElderRoundSheetsView.as_view(), name="print_round"),
+            path("<int:pk>/print/visit-form/", paper.ElderVisitSheetView.as_view(), name="print_sheet"),
+            path("<int:pk>/print/card/", paper.ElderCardView.as_view(), name="print_card"),
         ]
 
     actions = (
@@ -195,6 +206,22 @@ class ElderViewSet(OperationsViewSet):
             ),
         ),
         RecordAction(
+            name="clinic",
+            label=_("Record a free clinic"),
+            form_class=ClinicForm,
+            form_kwargs=lambda elder, request: {"elder": elder, "user": request.user},
+            available=lambda elder, user: (
+                elder.status not in Elder.CLOSED_STATUSES and free_clinics_for_record().exists()
+            ),
+            success_message=_("Free clinic recorded."),
+            run=lambda elder, data, user: elder_clinic_record(
+                elder=elder,
+                activity=data["activity"],
+                observations=data.get("observations") or "",
+                acting_user=user,
+            ),
+        ),
+        RecordAction(
             name="delegate",
             label=_("Delegate during leave"),
             form_class=DelegateForm,
@@ -224,6 +251,7 @@ class ElderViewSet(OperationsViewSet):
         "elder_contact_add": (_("Emergency contact added"), lambda c: c.get("relation", "")),
         "elder_contact_remove": (_("Emergency contact removed"), lambda c: c.get("relation", "")),
         "elder_delegate_set": _("Delegate changed"),
+        "elder_clinic_record": (_("Free clinic attended"), lambda c: c.get("activity", "")),
         "elder_visit_record": (
             _("Visit recorded"),
             lambda c: str(dict(ElderVisit.Kind.choices).get(c.get("kind"), "")),
@@ -288,6 +316,11 @@ class ElderVisitViewSet(OperationsViewSet):
 
     def get_form_class(self, for_update=False):
         return VisitForm
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/print/", paper.ElderVisitPrintView.as_view(), name="print"),
+        ]
 
 
 class ElderCareGroup(ViewSetGroup):
