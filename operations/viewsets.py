@@ -465,8 +465,10 @@ class OperationsViewSet(ModelViewSet):
     action_view_class = RecordActionView
     actions: tuple = ()
     history_labels: dict = {}
-    # Records changed only through their actions have no edit form ("edit" links open the record);
-    # records kept for the register are never deleted (no delete view, no delete buttons).
+    # Records made elsewhere (a need with its visit, an escalation by a missed visit) have no add
+    # view; records changed only through their actions have no edit form ("edit" links open the
+    # record); records kept for the register are never deleted (no delete view, no delete buttons).
+    add_view_enabled = True
     edit_view_enabled = True
     delete_view_enabled = True
 
@@ -486,6 +488,8 @@ class OperationsViewSet(ModelViewSet):
         view_kwargs = super().get_common_view_kwargs(
             actions=tuple(self.actions), action_url_name=self.get_url_name("action"), **kwargs
         )
+        if not self.add_view_enabled:
+            view_kwargs["add_url_name"] = None
         if not self.edit_view_enabled:
             view_kwargs["edit_url_name"] = None
         if not self.delete_view_enabled:
@@ -510,6 +514,8 @@ class OperationsViewSet(ModelViewSet):
                 else p
                 for p in urlpatterns
             ]
+        if not self.add_view_enabled:
+            urlpatterns = [p for p in urlpatterns if p.name != "add"]
         if not self.delete_view_enabled:
             urlpatterns = [p for p in urlpatterns if p.name != "delete"]
         if self.actions:

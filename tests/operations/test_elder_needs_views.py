@@ -185,3 +185,13 @@ def test_care_rules_can_be_tightened_not_loosened(zh, head):
 
 def test_a_manager_cannot_change_the_rules(zh, manager):
     assert client_for(manager).get("/admin/operations/elders/care-rules/").status_code in (302, 403)
+
+
+@pytest.mark.parametrize("prefix", ["needs", "escalations"])
+def test_needs_and_escalations_have_no_add_view(zh, head, prefix):
+    """A need is recorded with its visit and an escalation starts from a missed one: their lists
+    offer no "add" button and the add address does not exist."""
+    client = client_for(head)
+    index = client.get(f"/admin/operations/elders/{prefix}/").content.decode()
+    assert f"/admin/operations/elders/{prefix}/new/" not in index
+    assert client.get(f"/admin/operations/elders/{prefix}/new/").status_code == 404
