@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, TitleColumn
 
 from operations.forms.elders import ElderEditForm, HealthExportForm, consent_data
@@ -445,6 +446,7 @@ class ElderDueView(AdminScreen, TemplateView):
     page_title = gettext_lazy("Due visits")
     permissions = ("operations.add_eldervisit",)
     parents = (("elders:index", gettext_lazy("Elder registry")),)
+    per_page = 100  # late ones first: a page is a day's round and more
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -458,8 +460,12 @@ class ElderDueView(AdminScreen, TemplateView):
             rows = elder_due_list(manager=chosen, settings=settings)
         else:
             rows = elder_due_list(user=user, settings=settings)
+        page = WagtailPaginator(rows, self.per_page).get_page(self.request.GET.get("p"))
         return super().get_context_data(
-            rows=rows,
+            rows=page,
+            page=page,
+            due_count=len(rows),
+            late_count=sum(1 for row in rows if row.overdue),
             managers=managers if everyone else [],
             chosen=chosen,
             visit_add_url=reverse("elder_visits:add"),

@@ -183,3 +183,17 @@ def test_due_list_stays_within_ten_queries(zh, elder, django_assert_max_num_quer
     with django_assert_max_num_queries(11):
         response = client.get("/admin/operations/elders/due/")
     assert response.content.decode().count("记录拜访") >= 11
+
+
+def test_due_list_pages_and_counts_what_is_due(zh, elder, monkeypatch):
+    from operations.views.elders import ElderDueView
+
+    monkeypatch.setattr(ElderDueView, "per_page", 2)
+    for n in range(3):
+        make_elder(f"老人{n}", manager=elder.manager)
+    client = client_for(elder.manager)
+    first = client.get("/admin/operations/elders/due/").content.decode()
+    assert "4 位老人有待办" in first and first.count("记录拜访</a>") == 2
+    second = client.get("/admin/operations/elders/due/?p=2").content.decode()
+    assert second.count("记录拜访</a>") == 2
+    assert client.get("/admin/operations/elders/due/?p=99").status_code == 200  # the last page
