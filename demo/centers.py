@@ -17,6 +17,7 @@ from cms.models import HomePage
 from cms.setup import center_pages_install
 from demo.activities import activities_demo_data_install
 from demo.complaints import complaints_demo_data_install
+from demo.elders import elders_demo_data_install
 from demo.guide import guide_demo_data_install
 from demo.lending import lending_demo_data_install
 from demo.notices import notices_demo_data_install
@@ -158,3 +159,4 @@ def _operations(admin, password: str) -> None:
     lending_demo_data_install()
     stock_demo_data_install(acting_user=admin)
     activities_demo_data_install(acting_user=admin)
+    elders_demo_data_install(acting_user=admin, password=password)  # invited to this quarter's party
