@@ -72,12 +72,21 @@ def elder_figures_publish(*, month: dt.date, center: ServiceCenter | None = None
 
 
 def elder_figures_refresh(*, day: dt.date | None = None) -> None:
-    """Recompute the figures of ``day``'s month (default: this month) after the current commit."""
+    """Recompute the figures of ``day``'s month (default: this month) after the current commit.
+
+    Once per center and month per transaction: a transaction that records many visits (an import,
+    the demo) recomputes the month once, not once a visit. The pending callbacks are read from the
+    connection's own list, which Django empties on rollback, so nothing stays "already queued".
+    """
     month = (day or timezone.localdate()).replace(day=1)
     schema = connection.schema_name
+    key = (schema, month)
+    if any(getattr(entry[1], "elder_figures_key", None) == key for entry in connection.run_on_commit):
+        return
 
     def publish():
         with schema_context(schema):
             elder_figures_publish(month=month)
 
+    publish.elder_figures_key = key
     transaction.on_commit(publish)

@@ -132,10 +132,10 @@ def test_a_recorded_visit_refreshes_the_figures_once_committed(django_capture_on
     manager = make_manager()
     elder = make_elder(manager=manager, card_given_on=timezone.localdate())
     with django_capture_on_commit_callbacks(execute=True):
-        elder_visit_record(
+        visit = elder_visit_record(
             elder=elder, visited_at=timezone.now() - dt.timedelta(hours=1), acting_user=manager
         )
-    month = timezone.localdate().replace(day=1)
+    month = timezone.localtime(visit.visited_at).date().replace(day=1)
     stored = CenterMonth.objects.get(center__schema_name=connection.schema_name, month=month)
     assert stored.elder_visits_done == 1 and stored.elders_general == 1
 
@@ -147,3 +147,14 @@ def test_the_command_publishes_every_center():
     center = ServiceCenter.objects.get(schema_name=connection.schema_name)
     assert CenterMonth.objects.filter(center=center, month=LAST_MONTH, elder_visits_done=7).exists()
     assert center.code in out.getvalue()
+
+
+def test_many_changes_in_one_transaction_recompute_the_month_once(django_capture_on_commit_callbacks):
+    manager = make_manager()
+    elders = [make_elder(f"老人{n}", manager=manager, card_given_on=timezone.localdate()) for n in range(3)]
+    visited_at = timezone.now()
+    with django_capture_on_commit_callbacks() as callbacks:
+        for elder in elders:
+            elder_visit_record(elder=elder, visited_at=visited_at, acting_user=manager)
+    figures = [c for c in callbacks if hasattr(c, "elder_figures_key")]
+    assert len(figures) == 1
