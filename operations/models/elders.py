@@ -59,7 +59,7 @@ class Elder(TimeStampedModel):
         BEDRIDDEN = "bedridden", _("Bedridden")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("elder status", "Active")
         IN_HOSPITAL = "in_hospital", _("In hospital")
         CARE_HOME = "care_home", _("In a care home")
         MOVED = "moved", _("Moved away")

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from wagtail.admin.paginator import WagtailPaginator
@@ -94,7 +94,7 @@ class ElderIndexView(OperationsIndexView):
         "phone",
     ]
     export_headings = {
-        "name": gettext_lazy("Name"),
+        "name": pgettext_lazy("person", "Name"),
         "unit": gettext_lazy("Unit"),
         "gender": gettext_lazy("Gender"),
         "age": gettext_lazy("Age"),
@@ -147,7 +147,10 @@ class ElderIndexView(OperationsIndexView):
         today = timezone.localdate()
         return [
             TitleColumn(
-                "name", label=_("Name"), url_name=self.inspect_url_name, accessor=lambda e: e.resident.name
+                "name",
+                label=pgettext_lazy("person", "Name"),
+                url_name=self.inspect_url_name,
+                accessor=lambda e: e.resident.name,
             ),
             Column("unit", label=_("Unit"), accessor=lambda e: str(e.resident.unit)),
             Column("age", label=_("Age"), accessor=lambda e: age_on(e.birth_date, today)),
@@ -514,7 +517,7 @@ def health_workbook_response(elders) -> HttpResponse:
         [
             str(h)
             for h in (
-                _("Name"),
+                pgettext("person", "Name"),
                 _("Unit"),
                 _("Age"),
                 _("Risk tier"),
