@@ -197,3 +197,15 @@ def test_due_list_pages_and_counts_what_is_due(zh, elder, monkeypatch):
     second = client.get("/admin/operations/elders/due/?p=2").content.decode()
     assert second.count("记录拜访</a>") == 2
     assert client.get("/admin/operations/elders/due/?p=99").status_code == 200  # the last page
+
+
+def test_the_elders_pages_read_as_staff_write(zh, elder):
+    """Words shared with other areas take the elders' meaning: a deadline, a visitor, a person's
+    name, an elder's active status (found on a walk-through: 操作人, 来访人, 名称, 运营中)."""
+    client = client_for(elder.manager)
+    due = client.get("/admin/operations/elders/due/").content.decode()
+    assert "截止" in due and "操作人" not in due
+    record = client.get(f"/admin/operations/elders/inspect/{elder.pk}/").content.decode()
+    assert "姓名" in record and "正常" in record and "运营中" not in record
+    sheet = client.get(f"/admin/operations/elders/{elder.pk}/print/visit-form/").content.decode()
+    assert "拜访人" in sheet and "来访人" not in sheet and "姓名" in sheet
