@@ -93,6 +93,14 @@ class CenterKpi(models.Model):
         ServiceCenter, on_delete=models.CASCADE, related_name="kpi", verbose_name=_("service center")
     )
     overdue_loans = models.PositiveIntegerField(_("overdue loans"), default=0)
+    # What is open now (the service-desk rollup, ``operations.services.kpis``).
+    loans_out = models.PositiveIntegerField(_("loans out"), default=0)
+    work_orders_open = models.PositiveIntegerField(_("open work orders"), default=0)
+    work_orders_overdue = models.PositiveIntegerField(_("open work orders past their deadline"), default=0)
+    inquiries_overdue = models.PositiveIntegerField(_("first inquiries open past their limit"), default=0)
+    complaints_open = models.PositiveIntegerField(_("open complaints"), default=0)
+    complaints_overdue = models.PositiveIntegerField(_("complaints open past their reply date"), default=0)
+    escalations_open = models.PositiveIntegerField(_("open not-reached escalations"), default=0)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
     wagtail_reference_index_ignore = True
@@ -105,7 +113,74 @@ class CenterKpi(models.Model):
         return f"{self.center_id}"
 
 
-class CenterMonth(models.Model):
+class KpiFigures(models.Model):
+    """What happened at a center in a period (a day or a month), without personal data.
+
+    Each figure counts events by when they happened: work orders by registration, completion and
+    deadline; complaints by receipt and reply; ratings by when they were given; activities by
+    their date. ``operations.services.kpis`` computes them from the center's records.
+    """
+
+    work_orders_opened = models.PositiveIntegerField(_("work orders registered"), default=0)
+    work_orders_completed = models.PositiveIntegerField(_("work orders completed"), default=0)
+    work_orders_in_time = models.PositiveIntegerField(_("completed within the committed limit"), default=0)
+    work_orders_breached = models.PositiveIntegerField(_("deadlines breached"), default=0)
+    completion_minutes_median = models.PositiveIntegerField(
+        _("median completion time (minutes)"), null=True, blank=True
+    )
+    complaints_received = models.PositiveIntegerField(_("complaints received"), default=0)
+    complaints_major = models.PositiveIntegerField(_("major complaints"), default=0)
+    complaints_replied = models.PositiveIntegerField(_("complaints replied"), default=0)
+    complaints_replied_in_time = models.PositiveIntegerField(_("complaints replied on time"), default=0)
+    responses = models.PositiveIntegerField(_("satisfaction responses"), default=0)
+    ratings = models.PositiveIntegerField(_("ratings"), default=0)
+    ratings_satisfied = models.PositiveIntegerField(_("ratings of 4 or 5"), default=0)
+    clinics_held = models.PositiveIntegerField(_("free clinics held"), default=0)
+    birthday_parties_held = models.PositiveIntegerField(_("birthday parties held"), default=0)
+    repair_days_held = models.PositiveIntegerField(_("volunteer repair days held"), default=0)
+    activities_held = models.PositiveIntegerField(_("activities held"), default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def in_time_rate(self) -> float | None:
+        """Share of the period's completed work orders that kept the committed limit (0–1)."""
+        return self.work_orders_in_time / self.work_orders_completed if self.work_orders_completed else None
+
+    @property
+    def replied_in_time_rate(self) -> float | None:
+        return self.complaints_replied_in_time / self.complaints_replied if self.complaints_replied else None
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """Share of the period's ratings that are 4 or 5 (0–1)."""
+        return self.ratings_satisfied / self.ratings if self.ratings else None
+
+
+class CenterDay(KpiFigures):
+    """A center's figures for one day (local date), for the daily digest and short trends."""
+
+    center = models.ForeignKey(
+        ServiceCenter, on_delete=models.CASCADE, related_name="days", verbose_name=_("service center")
+    )
+    day = models.DateField(_("day"))
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta(KpiFigures.Meta):
+        abstract = False
+        verbose_name = _("center day")
+        verbose_name_plural = _("center days")
+        ordering = ["-day", "center_id"]
+        constraints = [models.UniqueConstraint(fields=["center", "day"], name="centerday_center_day_uniq")]
+
+    def __str__(self):
+        return f"{self.center_id} {self.day:%Y-%m-%d}"
+
+
+class CenterMonth(KpiFigures):
     """A center's figures for one calendar month, without personal data, for head office.
 
     Written by the center's services as they change (``portal.services.center_month_set``) and safe
@@ -129,7 +204,8 @@ class CenterMonth(models.Model):
 
     wagtail_reference_index_ignore = True
 
-    class Meta:
+    class Meta(KpiFigures.Meta):
+        abstract = False
         verbose_name = _("center month")
         verbose_name_plural = _("center months")
         ordering = ["-month", "center_id"]
@@ -150,6 +226,29 @@ class CenterMonth(models.Model):
         if not self.elder_visits_required:
             return None
         return self.elder_visits_done / self.elder_visits_required
+
+
+class KpiThreshold(models.Model):
+    """Head office's amber and red marks for one figure of the dashboard (``portal.kpis.KPIS``).
+
+    A rate is a percentage (95 means 95%); whether a figure is bad above or below its marks is
+    the figure's own (``Kpi.higher_is_better``). Without a row the figure's defaults apply.
+    """
+
+    code = models.CharField(_("figure"), max_length=40, unique=True)
+    amber = models.DecimalField(_("amber from"), max_digits=8, decimal_places=1, null=True, blank=True)
+    red = models.DecimalField(_("red from"), max_digits=8, decimal_places=1, null=True, blank=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by_name = models.CharField(_("updated by"), max_length=150, blank=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("dashboard threshold")
+        verbose_name_plural = _("dashboard thresholds")
+
+    def __str__(self):
+        return self.code
 
 
 class PublishedReport(models.Model):

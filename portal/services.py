@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from portal.decisions import decision_handler
-from portal.models import CenterKpi, CenterMonth, Submission, SubmissionEvent
+from portal.kpis import KPI_BY_CODE, RATE
+from portal.models import CenterDay, CenterKpi, CenterMonth, KpiThreshold, Submission, SubmissionEvent
 from tenants.models import ServiceCenter
 
 DECISION_ACTIONS = {
@@ -146,3 +147,59 @@ def center_month_set(*, center: ServiceCenter, month, **values) -> CenterMonth:
     row.full_clean()
     row.save()
     return row
+
+
+@transaction.atomic
+def center_day_set(*, center: ServiceCenter, day, **values) -> CenterDay:
+    """Store a center's figures for one local ``day``; creates the row the first time."""
+    fields = {f.name for f in CenterDay._meta.concrete_fields} - {"id", "center", "day", "updated"}
+    unknown = set(values) - fields
+    if unknown:
+        raise ValueError(f"Unknown center figures: {', '.join(sorted(unknown))}")
+    row, _created = CenterDay.objects.select_for_update().get_or_create(center=center, day=day)
+    for field, value in values.items():
+        setattr(row, field, value)
+    row.full_clean()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def kpi_thresholds_set(*, marks: dict, acting_username: str = "") -> list[KpiThreshold]:
+    """Store head office's amber and red marks (``{code: (amber, red)}``) for the dashboard's figures.
+
+    A figure that is better high (a rate) turns red below its red mark, which must not be above
+    the amber one; a figure that is better low turns red from its red mark, which must not be below
+    the amber one. Rates are percentages, at most 100. Nothing is saved if any mark is wrong.
+    """
+    errors: dict[str, list] = {}
+    for code, (amber, red) in marks.items():
+        kpi = KPI_BY_CODE.get(code)
+        if kpi is None:
+            raise ValueError(f"Unknown figure: {code}")
+        for name, mark in (("amber", amber), ("red", red)):
+            if mark is not None and kpi.kind == RATE and not 0 <= mark <= 100:
+                errors.setdefault(f"{code}__{name}", []).append(
+                    _("A rate's mark is a percentage from 0 to 100.")
+                )
+        if amber is not None and red is not None:
+            wrong = red > amber if kpi.higher_is_better else red < amber
+            if wrong:
+                errors.setdefault(f"{code}__red", []).append(
+                    _("The red mark must be worse than the amber one (lower for %(figure)s).")
+                    % {"figure": kpi.label}
+                    if kpi.higher_is_better
+                    else _("The red mark must be worse than the amber one (higher for %(figure)s).")
+                    % {"figure": kpi.label}
+                )
+    if errors:
+        raise ValidationError(errors)
+    saved = []
+    for code, (amber, red) in marks.items():
+        row, _created = KpiThreshold.objects.select_for_update().get_or_create(code=code)
+        if (row.amber, row.red) != (amber, red) or _created:
+            row.amber, row.red, row.updated_by_name = amber, red, acting_username
+            row.full_clean()
+            row.save()
+        saved.append(row)
+    return saved

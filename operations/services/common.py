@@ -12,6 +12,7 @@ from django.utils import timezone
 from wagtail.models import Collection, CollectionViewRestriction
 
 from operations.models import AuditEntry, NumberCounter
+from operations.services.kpis import kpis_record_changed
 from operations.validators import mask_name, mask_phone
 
 PERSONAL_FIELDS = {
@@ -37,7 +38,9 @@ def user_or_none(user):
 def audit_record(
     *, instance: models.Model, action: str, acting_user=None, changes: dict | None = None
 ) -> AuditEntry:
-    """Write an audit entry. Values of personal fields are masked in the log; the fact of change is kept."""
+    """Write an audit entry. Values of personal fields are masked in the log; the fact of change is kept.
+
+    A change to a record that head office's figures count also queues their refresh (DESIGN §12)."""
     safe: dict = {}
     for field, value in (changes or {}).items():
         if field in PERSONAL_FIELDS and isinstance(value, list | tuple):
@@ -45,7 +48,7 @@ def audit_record(
             safe[field] = [masker(str(v)) if v else v for v in value]
         else:
             safe[field] = value
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
@@ -53,6 +56,9 @@ def audit_record(
         changes=safe,
         acting_user=user_or_none(acting_user),
     )
+    # Every audited change to a record head office counts refreshes the center's rollup on commit.
+    kpis_record_changed(instance)
+    return entry
 
 
 def diff_fields(instance: models.Model, data: dict) -> dict:

@@ -46,6 +46,7 @@ from operations.services.common import (
     private_collection,
     user_or_none,
 )
+from operations.services.kpis import kpis_refresh
 from operations.validators import normalize_phone, validate_phone
 
 Status = WorkOrder.Status
@@ -616,9 +617,11 @@ def work_orders_check_deadlines(*, now: dt.datetime | None = None) -> dict[str, 
     counts = {"breached": 0, "due_soon": 0, "breach": 0}
     open_orders = WorkOrder.objects.filter(status__in=WorkOrder.OPEN_STATUSES, deadline__isnull=False)
     with transaction.atomic():
-        counts["breached"] = open_orders.filter(deadline__lt=now, is_breached=False).update(
-            is_breached=True, updated=now
-        )
+        newly_breached = open_orders.filter(deadline__lt=now, is_breached=False)
+        breach_days = {timezone.localdate(d) for d in newly_breached.values_list("deadline", flat=True)}
+        counts["breached"] = newly_breached.update(is_breached=True, updated=now)
+        if counts["breached"]:
+            kpis_refresh(days=breach_days)  # a bulk update writes no audit entry
         # Only assigned work orders are reminded (and marked): one dispatched later still gets its reminder.
         overdue = open_orders.filter(
             deadline__lt=now, breach_notified_at__isnull=True, assignee__isnull=False
