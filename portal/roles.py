@@ -11,9 +11,11 @@ HEAD_OFFICE_ROLES = {
         "tenants.change_servicecenter",
         "portal.view_submission",
         "portal.decide_submission",
+        "portal.view_kpithreshold",
+        "portal.change_kpithreshold",
     ),
     # 总部督查: read-only — the center list and the inbox, no decisions, no changes.
-    "总部督查": ("tenants.view_servicecenter", "portal.view_submission"),
+    "总部督查": ("tenants.view_servicecenter", "portal.view_submission", "portal.view_kpithreshold"),
 }
 
 

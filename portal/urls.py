@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path
 
-from portal import errors, views, views_inbox, views_news
+from portal import errors, views, views_dashboard, views_inbox, views_news
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -19,6 +19,8 @@ portal_patterns = [
     path("centers/new/", views.center_create, name="center_create"),
     path("centers/<int:pk>/suspend/", views.center_suspend, name="center_suspend"),
     path("centers/<int:pk>/reactivate/", views.center_reactivate, name="center_reactivate"),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("dashboard/thresholds/", views_dashboard.threshold_edit, name="thresholds"),
     path("news/", views_news.news_list, name="news"),
     path("inbox/", views_inbox.inbox_list, name="inbox_list"),
     path("inbox/<int:pk>/", views_inbox.inbox_detail, name="inbox_detail"),

@@ -23,6 +23,13 @@ class ServiceCenter(TenantMixin):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     service_hours = models.CharField(_("service hours"), max_length=100, blank=True)
+    region = models.CharField(
+        _("region"),
+        max_length=50,
+        blank=True,
+        db_index=True,
+        help_text=_("The area or group of centers it belongs to (片区), for head office's filters."),
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     status_changed = models.DateTimeField(_("status changed"), null=True, blank=True)

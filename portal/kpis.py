@@ -1,0 +1,167 @@
+"""The figures of head office's dashboard (DESIGN §12): what each is, how it is read from the
+rollups in one query for any number of centers, and when it turns amber or red.
+
+Every figure is an SQL expression over ``ServiceCenter`` with the month's row joined as ``m``
+(``CenterMonth`` through a ``FilteredRelation``) and the open counts as ``kpi`` (``CenterKpi``), so
+the table sorts and pages in the database and costs the same with ten centers or ten thousand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    Expression,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import KpiThreshold, Submission
+from tenants.models import ServiceCenter
+
+RATE, COUNT, MINUTES = "rate", "count", "minutes"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    label: str
+    kind: str  # RATE (shown as %), COUNT or MINUTES
+    higher_is_better: bool
+    amber: Decimal | None = None
+    red: Decimal | None = None
+    help: str = ""
+
+    def expression(self) -> Expression:
+        return EXPRESSIONS[self.code]()
+
+    def flag(self, value, thresholds: dict[str, tuple]) -> str:
+        """``"red"``, ``"amber"`` or ``""`` for ``value`` against head office's marks."""
+        if value is None:
+            return ""
+        amber, red = thresholds.get(self.code, (self.amber, self.red))
+        shown = Decimal(str(round(value * 100, 1))) if self.kind == RATE else Decimal(value)
+        bad = (lambda mark: shown < mark) if self.higher_is_better else (lambda mark: shown >= mark)
+        if red is not None and bad(red):
+            return "red"
+        if amber is not None and bad(amber):
+            return "amber"
+        return ""
+
+
+def _rate(numerator: str, denominator: str) -> Expression:
+    return Cast(F(numerator), FloatField()) / Cast(NullIf(F(denominator), 0), FloatField())
+
+
+def _purchase_pending() -> Expression:
+    pending = (
+        Submission.objects.filter(
+            center=OuterRef("pk"), kind=Submission.Kind.PURCHASE_REQUEST, status=Submission.Status.PENDING
+        )
+        .order_by()
+        .values("center")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(pending, output_field=IntegerField()), Value(0))
+
+
+EXPRESSIONS = {
+    "in_time_rate": lambda: _rate("m__work_orders_in_time", "m__work_orders_completed"),
+    "work_orders_completed": lambda: F("m__work_orders_completed"),
+    "work_orders_breached": lambda: F("m__work_orders_breached"),
+    "work_orders_overdue": lambda: F("kpi__work_orders_overdue"),
+    "completion_minutes_median": lambda: F("m__completion_minutes_median"),
+    "inquiries_overdue": lambda: F("kpi__inquiries_overdue"),
+    "complaints_received": lambda: F("m__complaints_received"),
+    "complaints_major": lambda: F("m__complaints_major"),
+    "replied_in_time_rate": lambda: _rate("m__complaints_replied_in_time", "m__complaints_replied"),
+    "complaints_overdue": lambda: F("kpi__complaints_overdue"),
+    "satisfaction_rate": lambda: _rate("m__ratings_satisfied", "m__ratings"),
+    "responses": lambda: F("m__responses"),
+    "loans_out": lambda: F("kpi__loans_out"),
+    "overdue_loans": lambda: F("kpi__overdue_loans"),
+    "elders_high": lambda: F("m__elders_high"),
+    "visit_rate": lambda: _rate("m__elder_visits_done", "m__elder_visits_required"),
+    "escalations_open": lambda: F("kpi__escalations_open"),
+    "activities_held": lambda: F("m__activities_held"),
+    "purchase_pending": _purchase_pending,
+}
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("in_time_rate", _("Work orders done in time"), RATE, True, Decimal(95), Decimal(90)),
+    Kpi("work_orders_completed", _("Work orders completed"), COUNT, True),
+    Kpi("work_orders_breached", _("Deadlines breached"), COUNT, False, Decimal(1), Decimal(5)),
+    Kpi("work_orders_overdue", _("Open past deadline"), COUNT, False, Decimal(1), Decimal(3)),
+    Kpi("completion_minutes_median", _("Median completion (min)"), MINUTES, False),
+    Kpi("inquiries_overdue", _("Inquiries past limit"), COUNT, False, Decimal(1), Decimal(3)),
+    Kpi("complaints_received", _("Complaints"), COUNT, False),
+    Kpi("complaints_major", _("Major complaints"), COUNT, False, Decimal(1), Decimal(2)),
+    Kpi("replied_in_time_rate", _("Complaints replied in time"), RATE, True, Decimal(100), Decimal(90)),
+    Kpi("complaints_overdue", _("Complaints past reply date"), COUNT, False, Decimal(1), Decimal(2)),
+    Kpi("satisfaction_rate", _("Satisfaction"), RATE, True, Decimal(90), Decimal(85)),
+    Kpi("responses", _("Responses"), COUNT, True),
+    Kpi("loans_out", _("Loans out"), COUNT, False),
+    Kpi("overdue_loans", _("Loans overdue"), COUNT, False, Decimal(1), Decimal(5)),
+    Kpi("elders_high", _("High-risk elders"), COUNT, False),
+    Kpi("visit_rate", _("Elder visit rate"), RATE, True, Decimal(100), Decimal(90)),
+    Kpi("escalations_open", _("Elders not reached"), COUNT, False, Decimal(1), Decimal(1)),
+    Kpi("activities_held", _("Activities held"), COUNT, True),
+    Kpi("purchase_pending", _("Purchase requests pending"), COUNT, False),
+)
+KPI_BY_CODE = {kpi.code: kpi for kpi in KPIS}
+
+
+def thresholds() -> dict[str, tuple]:
+    """Head office's marks per figure, the defaults where it set none (one query)."""
+    marks = {kpi.code: (kpi.amber, kpi.red) for kpi in KPIS}
+    for row in KpiThreshold.objects.all():
+        if row.code in marks:
+            marks[row.code] = (row.amber, row.red)
+    return marks
+
+
+def dashboard_centers(
+    *, month: dt.date, query: str = "", region: str = "", sort: str = "", status: str = ""
+) -> QuerySet:
+    """Every center with each figure of ``month`` annotated (``kpi_<code>``), filtered and sorted
+    in the database: one query a page, whatever the number of centers."""
+    centers = ServiceCenter.objects.annotate(
+        m=FilteredRelation("months", condition=Q(months__month=month.replace(day=1)))
+    ).select_related("kpi")
+    centers = centers.annotate(**{f"kpi_{kpi.code}": kpi.expression() for kpi in KPIS})
+    if query:
+        centers = centers.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    if region:
+        centers = centers.filter(region=region)
+    if status in ServiceCenter.Status.values:
+        centers = centers.filter(status=status)
+    code, descending = sort.lstrip("-"), sort.startswith("-")
+    if code in KPI_BY_CODE:
+        field = F(f"kpi_{code}")
+        order = field.desc(nulls_last=True) if descending else field.asc(nulls_last=True)
+        return centers.order_by(order, "code")
+    if code in ("name", "region"):
+        return centers.order_by(f"-{code}" if descending else code, "code")
+    return centers.order_by("code")
+
+
+def regions() -> list[str]:
+    return list(
+        ServiceCenter.objects.exclude(region="")
+        .order_by("region")
+        .values_list("region", flat=True)
+        .distinct()
+    )
