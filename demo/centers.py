@@ -5,11 +5,13 @@ defaults and roles, then the demo datasets of each area. Every step is idempoten
 second ``seed_demo`` reuses what exists and only resets the demo logins' passwords.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from django_tenants.utils import schema_context
 
@@ -27,9 +29,12 @@ from demo.stock import stock_demo_data_install
 from demo.work_orders import work_orders_demo_data_install
 from operations.models import StaffProfile
 from operations.services.defaults import center_defaults_install
+from operations.services.kpis import kpis_publish
 from portal.roles import head_office_roles_sync
 from tenants.models import ServiceCenter
 from tenants.services import center_create, center_roles_sync
+
+HISTORY_DAYS = 120  # the demo's records go back about four months
 
 DEMO_CENTERS = [
     {
@@ -39,6 +44,7 @@ DEMO_CENTERS = [
         "address": "上海市浦东新区阳光路 88 号阳光花园 3 号楼底商",
         "phone": "021-5088 6601",
         "service_hours": "每日 8:00–20:00（节假日照常）",
+        "region": "上海片区",
         "admin_name": "王建国",
         "admin_phone": "13816601234",
         "intro": "<p>阳光花园服务中心为小区 1,286 户业主提供前台便民服务:工具借用、老花镜与医药箱、"
@@ -51,6 +57,7 @@ DEMO_CENTERS = [
         "address": "杭州市西湖区翠湖路 16 号翠湖苑会所一楼",
         "phone": "0571-8765 4321",
         "service_hours": "每日 8:30–18:30",
+        "region": "浙江片区",
         "admin_name": "李秀英",
         "admin_phone": "13957112345",
         "intro": "<p>翠湖苑服务中心:首问负责、一次性告知、限时办结。有事请找前台。</p>",
@@ -62,6 +69,7 @@ DEMO_CENTERS = [
         "address": "南京市鼓楼区锦绣街 9 号锦绣华庭 A 座大堂",
         "phone": "025-8432 1188",
         "service_hours": "周一至周日 8:00–19:00",
+        "region": "江苏片区",
         "admin_name": "陈志强",
         "admin_phone": "13770561188",
         "intro": "<p>锦绣华庭服务中心每季度举办义工维修日与集体生日会,欢迎业主参与。</p>",
@@ -116,12 +124,17 @@ def center_demo_install(*, spec: dict, password: str) -> CenterSeeded:
         seeded = CenterSeeded(center=result.center, created=True, seconds=result.seconds)
     else:
         seeded = CenterSeeded(center=center, created=False)
+    if seeded.center.region != spec["region"]:
+        ServiceCenter.objects.filter(pk=seeded.center.pk).update(region=spec["region"])
     with schema_context(seeded.center.schema_name), transaction.atomic():
         center_roles_sync()
         center_defaults_install()
         admin = _center_admin(spec, password)
         _home_page(spec)
         _operations(admin, password)
+        # Head office's rollup of the demo's history (the services keep only today's current).
+        today = timezone.localdate()
+        kpis_publish(days=[today - dt.timedelta(days=n) for n in range(HISTORY_DAYS)], center=seeded.center)
     return seeded
 
 
