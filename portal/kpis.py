@@ -23,12 +23,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import KpiThreshold, Submission
+from portal.models import CenterMonth, KpiThreshold, Submission
 from tenants.models import ServiceCenter
 
 RATE, COUNT, MINUTES = "rate", "count", "minutes"
@@ -165,3 +167,170 @@ def regions() -> list[str]:
         .values_list("region", flat=True)
         .distinct()
     )
+
+
+# --- Trends, league table and heat maps (DESIGN §12) ---------------------------------------------
+
+SUMMED = (
+    "work_orders_completed",
+    "work_orders_in_time",
+    "work_orders_breached",
+    "complaints_received",
+    "complaints_replied",
+    "complaints_replied_in_time",
+    "ratings",
+    "ratings_satisfied",
+    "responses",
+    "elder_visits_done",
+    "elder_visits_required",
+    "activities_held",
+)
+
+
+def months_ending(month: dt.date, count: int = 12) -> list[dt.date]:
+    """The first days of ``count`` months ending with ``month``, oldest first."""
+    months, current = [], month.replace(day=1)
+    for _i in range(count):
+        months.append(current)
+        current = (current - dt.timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def _ratio(numerator, denominator):
+    return numerator / denominator if denominator else None
+
+
+@dataclass
+class MonthPoint:
+    month: dt.date
+    in_time_rate: float | None
+    satisfaction_rate: float | None
+    visit_rate: float | None
+    replied_in_time_rate: float | None
+    completed: int
+    complaints: int
+    responses: int
+
+
+def _point(month: dt.date, sums: dict) -> MonthPoint:
+    return MonthPoint(
+        month=month,
+        in_time_rate=_ratio(sums.get("work_orders_in_time") or 0, sums.get("work_orders_completed") or 0),
+        satisfaction_rate=_ratio(sums.get("ratings_satisfied") or 0, sums.get("ratings") or 0),
+        visit_rate=_ratio(sums.get("elder_visits_done") or 0, sums.get("elder_visits_required") or 0),
+        replied_in_time_rate=_ratio(
+            sums.get("complaints_replied_in_time") or 0, sums.get("complaints_replied") or 0
+        ),
+        completed=sums.get("work_orders_completed") or 0,
+        complaints=sums.get("complaints_received") or 0,
+        responses=sums.get("responses") or 0,
+    )
+
+
+def monthly_trend(
+    *, month: dt.date, count: int = 12, center: ServiceCenter | None = None
+) -> list[MonthPoint]:
+    """The company's (or one center's) figures for the ``count`` months ending with ``month``: rates
+    from the summed counts, one grouped query whatever the number of centers."""
+    months = months_ending(month, count)
+    rows = CenterMonth.objects.filter(month__gte=months[0], month__lte=months[-1])
+    if center is not None:
+        rows = rows.filter(center=center)
+    sums = {
+        row["month"]: row
+        for row in rows.order_by().values("month").annotate(**{field: Sum(field) for field in SUMMED})
+    }
+    return [_point(m, sums.get(m, {})) for m in months]
+
+
+LEAGUE = {
+    "satisfaction": (_("Satisfaction"), ("ratings_satisfied", "ratings")),
+    "in_time": (
+        _("Commitments kept (work orders in time)"),
+        ("work_orders_in_time", "work_orders_completed"),
+    ),
+    "visits": (_("Elder visit rate"), ("elder_visits_done", "elder_visits_required")),
+}
+
+
+def league(*, month: dt.date, by: str, region: str = "") -> QuerySet:
+    """Centers ranked by one rate of ``month`` (best first, centers without it last), with the
+    previous month's rate and the change (``rate``, ``previous``, ``change``): one query a page."""
+    numerator, denominator = LEAGUE[by][1]
+    previous = (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    centers = ServiceCenter.objects.annotate(
+        m=FilteredRelation("months", condition=Q(months__month=month.replace(day=1))),
+        p=FilteredRelation("months", condition=Q(months__month=previous)),
+    ).annotate(
+        rate=_rate(f"m__{numerator}", f"m__{denominator}"),
+        previous=_rate(f"p__{numerator}", f"p__{denominator}"),
+    )
+    centers = centers.annotate(change=F("rate") - F("previous"))
+    if region:
+        centers = centers.filter(region=region)
+    return centers.order_by(F("rate").desc(nulls_last=True), "code")
+
+
+def heat_map(
+    *, centers: list[ServiceCenter], month: dt.date, count: int = 12, today: dt.date | None = None
+) -> list[dict]:
+    """For a page of centers and ``count`` months ending with ``month``: each month's elder visit rate
+    and activity compliance (one query for the page)."""
+    months = months_ending(month, count)
+    first_of_year = {m.year: dt.date(m.year, 1, 1) for m in months}
+    since = min([months[0], *first_of_year.values()])
+    rows = CenterMonth.objects.filter(center__in=centers, month__gte=since, month__lte=months[-1]).values(
+        "center_id",
+        "month",
+        "elder_visits_done",
+        "elder_visits_required",
+        "clinics_held",
+        "birthday_parties_held",
+        "repair_days_held",
+    )
+    by_center: dict[int, dict[dt.date, dict]] = {}
+    for row in rows:
+        by_center.setdefault(row["center_id"], {})[row["month"]] = row
+    result = []
+    for center in centers:
+        own = by_center.get(center.pk, {})
+        cells = []
+        for m in months:
+            row = own.get(m, {})
+            visits = _ratio(row.get("elder_visits_done") or 0, row.get("elder_visits_required") or 0)
+            cells.append(
+                {"month": m, "visit_rate": visits, "activities": activity_compliance(own, m, today=today)}
+            )
+        result.append({"center": center, "cells": cells})
+    return result
+
+
+def activity_compliance(rows: dict[dt.date, dict], month: dt.date, *, today: dt.date | None = None) -> dict:
+    """The yearly requirements (5.2.4) as of the end of ``month``: a birthday party and a volunteer
+    repair day in its quarter, free clinics at least twice a year (one by June, two by December).
+    ``state``: "met", "pending" (still time within the quarter or year) or "missed"."""
+    quarter_start = dt.date(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
+    in_quarter = [rows.get(m, {}) for m in _months_between(quarter_start, month)]
+    in_year = [rows.get(m, {}) for m in _months_between(dt.date(month.year, 1, 1), month)]
+    birthday = any(r.get("birthday_parties_held") for r in in_quarter)
+    repair = any(r.get("repair_days_held") for r in in_quarter)
+    clinics = sum(r.get("clinics_held") or 0 for r in in_year)
+    clinics_due = 2 if month.month == 12 else 1 if month.month >= 6 else 0
+    met = [birthday, repair, clinics >= clinics_due]
+    over = month < (today or timezone.localdate()).replace(day=1)  # a running month misses nothing yet
+    quarter_missed = over and month.month % 3 == 0 and not (birthday and repair)
+    if all(met):
+        state = "met"
+    elif quarter_missed or (over and clinics < clinics_due):
+        state = "missed"
+    else:
+        state = "pending"
+    return {"met": sum(met), "of": 3, "state": state, "clinics": clinics}
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, current = [], first
+    while current <= last:
+        months.append(current)
+        current = (current + dt.timedelta(days=32)).replace(day=1)
+    return months

@@ -15,7 +15,7 @@ from tenants import services
 from tenants.models import ServiceCenter
 
 
-def _center_urls(request, domain: str) -> dict[str, str]:
+def center_urls(request, domain: str) -> dict[str, str]:
     port = request.get_port()
     suffix = "" if port in ("80", "443") else f":{port}"
     base = f"{request.scheme}://{domain}{suffix}"
@@ -46,7 +46,7 @@ def center_list(request):
             {
                 "center": center,
                 "domain": primary,
-                "urls": _center_urls(request, primary) if primary else {},
+                "urls": center_urls(request, primary) if primary else {},
                 "overdue_loans": kpi.overdue_loans if kpi else None,
             }
         )
@@ -78,7 +78,7 @@ def center_create(request):
             return render(
                 request,
                 "portal/center_created.html",
-                {"result": result, "urls": _center_urls(request, result.domain)},
+                {"result": result, "urls": center_urls(request, result.domain)},
             )
     return render(request, "portal/center_form.html", {"form": form})
 

@@ -11,14 +11,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from portal import services
-from portal.kpis import COUNT, KPIS, MINUTES, RATE, dashboard_centers, regions, thresholds
+from portal.kpis import (
+    COUNT,
+    KPIS,
+    LEAGUE,
+    MINUTES,
+    RATE,
+    dashboard_centers,
+    heat_map,
+    league,
+    monthly_trend,
+    months_ending,
+    regions,
+    thresholds,
+)
+from portal.models import Submission
+from portal.views import center_urls
+from tenants.models import ServiceCenter
 
 CENTERS_PER_PAGE = 50
 
@@ -176,4 +192,172 @@ def threshold_edit(request):
         request,
         "portal/thresholds.html",
         {"form": form, "can_change": can_change, "kinds": {"rate": RATE, "count": COUNT}},
+    )
+
+
+# --- Trends, league table, heat maps and a center's page ---------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 560, 180, 28
+
+
+def line_chart(points: list, attribute: str, label: str) -> dict:
+    """An SVG line chart of a rate (0–1) over months, drawn on the server (no script, prints as is);
+    the template puts the same figures in a table for screen readers."""
+    step = (CHART_WIDTH - 2 * CHART_PAD) / max(len(points) - 1, 1)
+    inner = CHART_HEIGHT - 2 * CHART_PAD
+    coords, dots = [], []
+    for i, point in enumerate(points):
+        value = getattr(point, attribute)
+        x = CHART_PAD + i * step
+        if value is None:
+            continue
+        y = CHART_PAD + inner * (1 - max(0.0, min(1.0, value)))
+        coords.append(f"{x:.1f},{y:.1f}")
+        dots.append({"x": round(x, 1), "y": round(y, 1), "text": f"{value * 100:.1f}%"})
+    return {
+        "label": label,
+        "polyline": " ".join(coords),
+        "dots": dots,
+        "months": [
+            {"x": round(CHART_PAD + i * step, 1), "text": f"{p.month:%m}"} for i, p in enumerate(points)
+        ],
+        "grid": [{"y": CHART_PAD + inner * (1 - v / 100), "text": f"{v}%"} for v in (0, 50, 100)],
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "bottom": CHART_HEIGHT - 6,
+    }
+
+
+def _charts(points) -> list[dict]:
+    return [
+        line_chart(points, "in_time_rate", _("Work orders done in time")),
+        line_chart(points, "satisfaction_rate", _("Satisfaction")),
+        line_chart(points, "visit_rate", _("Elder visit rate")),
+        line_chart(points, "replied_in_time_rate", _("Complaints replied in time")),
+    ]
+
+
+@login_required
+@permission_required("tenants.view_servicecenter", raise_exception=True)
+def trends(request):
+    """The company's last twelve months: one grouped query over the rollups."""
+    month, month_error = parse_month(request.GET.get("month", ""), today=timezone.localdate())
+    if month_error:
+        messages.error(request, month_error)
+    points = monthly_trend(month=month)
+    return render(
+        request, "portal/trends.html", {"month": month, "points": points, "charts": _charts(points)}
+    )
+
+
+@login_required
+@permission_required("tenants.view_servicecenter", raise_exception=True)
+def league_table(request):
+    """The month's league table by one rate, with the previous month's and the change."""
+    month, month_error = parse_month(request.GET.get("month", ""), today=timezone.localdate())
+    if month_error:
+        messages.error(request, month_error)
+    by = request.GET.get("by", "satisfaction")
+    if by not in LEAGUE:
+        by = "satisfaction"
+    region = request.GET.get("region", "")
+    page = Paginator(league(month=month, by=by, region=region), CENTERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    for center in page.object_list:
+        center.rate_text = "—" if center.rate is None else f"{center.rate * 100:.1f}%"
+        center.previous_text = "—" if center.previous is None else f"{center.previous * 100:.1f}%"
+        if center.change is None:
+            center.change_text, center.change_class = "—", ""
+        else:
+            points = center.change * 100
+            center.change_text = _("%(sign)s%(points).1f points") % {
+                "sign": "+" if points > 0 else "−" if points < 0 else "±",
+                "points": abs(points),
+            }
+            center.change_class = "up" if points > 0 else "down" if points < 0 else ""
+    return render(
+        request,
+        "portal/league.html",
+        {
+            "month": month,
+            "by": by,
+            "measures": [(code, label) for code, (label, _fields) in LEAGUE.items()],
+            "page": page,
+            "first_rank": page.start_index(),
+            "region": region,
+            "regions": regions(),
+        },
+    )
+
+
+@login_required
+@permission_required("tenants.view_servicecenter", raise_exception=True)
+def heat(request):
+    """Centers × twelve months: elder visit rate or activity compliance (one query a page)."""
+    today = timezone.localdate()
+    month, month_error = parse_month(request.GET.get("month", ""), today=today)
+    if month_error:
+        messages.error(request, month_error)
+    kind = "activities" if request.GET.get("kind") == "activities" else "visits"
+    region = request.GET.get("region", "")
+    centers = ServiceCenter.objects.order_by("code")
+    if region:
+        centers = centers.filter(region=region)
+    page = Paginator(centers, CENTERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = heat_map(centers=list(page.object_list), month=month, today=today)
+    for row in rows:
+        for cell in row["cells"]:
+            if kind == "visits":
+                rate = cell["visit_rate"]
+                cell["text"] = "—" if rate is None else f"{rate * 100:.0f}%"
+                cell["state"] = (
+                    "" if rate is None else "met" if rate >= 1 else "pending" if rate >= 0.9 else "missed"
+                )
+            else:
+                activities = cell["activities"]
+                cell["text"] = f"{activities['met']}/{activities['of']}"
+                cell["state"] = activities["state"]
+    return render(
+        request,
+        "portal/heat.html",
+        {
+            "month": month,
+            "kind": kind,
+            "rows": rows,
+            "months": months_ending(month),
+            "page": page,
+            "region": region,
+            "regions": regions(),
+        },
+    )
+
+
+@login_required
+@permission_required("tenants.view_servicecenter", raise_exception=True)
+def center_summary(request, pk: int):
+    """One center for head office: the month's figures, its twelve months, what waits in the inbox,
+    links to its site and admin — read-only and without personal data."""
+    month, month_error = parse_month(request.GET.get("month", ""), today=timezone.localdate())
+    if month_error:
+        messages.error(request, month_error)
+    center = dashboard_centers(month=month).filter(pk=pk).first()
+    if center is None:
+        raise Http404
+    marks = thresholds()
+    points = monthly_trend(month=month, center=center)
+    domain = next((d.domain for d in center.domains.all() if d.is_primary), None)
+    submissions = Submission.objects.filter(center=center).defer("snapshot").order_by("-created")[:10]
+    return render(
+        request,
+        "portal/center_summary.html",
+        {
+            "center": center,
+            "month": month,
+            "row": _rows([center], marks)[0],
+            "points": points,
+            "charts": _charts(points),
+            "submissions": submissions,
+            "urls": center_urls(request, domain) if domain else {},
+        },
     )
