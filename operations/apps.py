@@ -10,6 +10,7 @@ class OperationsConfig(AppConfig):
         # Imported here, not at the top of the module: models may be imported only once the app
         # registry is ready, which is what ready() is for.
         from operations.provisioning import center_operations_install, first_admin_profile_create
+        from operations.services.complaints import complaint_head_office_answer
         from operations.services.elder_needs import elder_need_work_order_moved
         from operations.services.purchasing import purchase_request_apply_decision
         from operations.services.work_orders import work_order_status_listen
@@ -19,4 +20,5 @@ class OperationsConfig(AppConfig):
         register_provisioning_step(DEFAULTS, center_operations_install)
         register_provisioning_step(PROFILE, first_admin_profile_create)
         register_decision_handler("purchase_request", purchase_request_apply_decision)
+        register_decision_handler("major_complaint", complaint_head_office_answer)
         work_order_status_listen(elder_need_work_order_moved)

@@ -23,6 +23,10 @@ class Submission(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         RETURNED = "returned", _("Returned for changes")
+        # A major complaint's report: head office acknowledges it or asks for more; it closes
+        # when the center closes the complaint.
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        CLOSED = "closed", _("Closed")
 
     center = models.ForeignKey(
         ServiceCenter, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("service center")
@@ -58,7 +62,8 @@ class Submission(models.Model):
 
 
 class SubmissionEvent(models.Model):
-    """One step in a submission's history: submitted, resubmitted, approved, rejected, returned."""
+    """One step in a submission's history: submitted, resubmitted, updated, approved, rejected,
+    returned, acknowledged, closed."""
 
     class Action(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -66,6 +71,9 @@ class SubmissionEvent(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         RETURNED = "returned", _("Returned for changes")
+        UPDATED = "updated", _("Update sent")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        CLOSED = "closed", _("Closed")
 
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="events", verbose_name=_("submission")

@@ -22,7 +22,20 @@ DECISION_ACTIONS = {
     Submission.Status.APPROVED: SubmissionEvent.Action.APPROVED,
     Submission.Status.REJECTED: SubmissionEvent.Action.REJECTED,
     Submission.Status.RETURNED: SubmissionEvent.Action.RETURNED,
+    Submission.Status.ACKNOWLEDGED: SubmissionEvent.Action.ACKNOWLEDGED,
 }
+#: What head office may answer, per kind: a major complaint's report is acknowledged or returned
+#: with a request for more; everything else is approved, rejected or returned.
+DECISIONS_BY_KIND = {
+    Submission.Kind.MAJOR_COMPLAINT: (Submission.Status.ACKNOWLEDGED, Submission.Status.RETURNED),
+}
+DEFAULT_DECISIONS = (Submission.Status.APPROVED, Submission.Status.REJECTED, Submission.Status.RETURNED)
+#: Reports that stay open after head office's answer: the center keeps sending updates.
+FOLLOWED_KINDS = (Submission.Kind.MAJOR_COMPLAINT,)
+
+
+def decisions_for(kind: str) -> tuple[str, ...]:
+    return DECISIONS_BY_KIND.get(kind, DEFAULT_DECISIONS)
 
 
 def _user_name(user) -> str:
@@ -80,6 +93,69 @@ def submission_submit(
     return submission
 
 
+def _own_submission(*, center: ServiceCenter, kind: str, reference) -> Submission:
+    if connection.schema_name != center.schema_name:
+        raise ValidationError(_("A service center can only submit its own records."))
+    submission = (
+        Submission.objects.select_for_update()
+        .filter(center=center, kind=kind, reference=str(reference))
+        .first()
+    )
+    if submission is None:
+        raise ValidationError(_("This record has not been reported to head office."))
+    if submission.status == Submission.Status.CLOSED:
+        raise ValidationError(_("This report to head office is closed."))
+    return submission
+
+
+@transaction.atomic
+def submission_update(
+    *,
+    center: ServiceCenter,
+    kind: str,
+    reference,
+    title: str,
+    snapshot: dict,
+    note: str,
+    submitted_by_name: str,
+) -> Submission:
+    """A center sends head office what changed in a report it follows (a major complaint's
+    investigation, actions, reply): the snapshot is replaced, the note kept in the history, and
+    the report waits for head office's attention again."""
+    submission = _own_submission(center=center, kind=kind, reference=reference)
+    submission.title = title
+    submission.snapshot = snapshot
+    submission.status = Submission.Status.PENDING
+    submission.full_clean()
+    submission.save()
+    SubmissionEvent.objects.create(
+        submission=submission,
+        action=SubmissionEvent.Action.UPDATED,
+        actor_name=submitted_by_name,
+        comment=note,
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_close(
+    *, center: ServiceCenter, kind: str, reference, snapshot: dict, note: str, submitted_by_name: str
+) -> Submission:
+    """The center closed the record it reported (the complaint is closed): so is the report."""
+    submission = _own_submission(center=center, kind=kind, reference=reference)
+    submission.snapshot = snapshot
+    submission.status = Submission.Status.CLOSED
+    submission.full_clean()
+    submission.save()
+    SubmissionEvent.objects.create(
+        submission=submission,
+        action=SubmissionEvent.Action.CLOSED,
+        actor_name=submitted_by_name,
+        comment=note,
+    )
+    return submission
+
+
 @transaction.atomic
 def submission_decide(*, submission: Submission, decision: str, comment: str, acting_user) -> Submission:
     """Approve, reject or return a pending submission and apply the decision in its center.
@@ -89,12 +165,16 @@ def submission_decide(*, submission: Submission, decision: str, comment: str, ac
     """
     if not acting_user.has_perm("portal.decide_submission"):
         raise ValidationError(_("You may not decide submissions."))
-    if decision not in DECISION_ACTIONS:
+    locked = Submission.objects.select_for_update().select_related("center").get(pk=submission.pk)
+    if decision not in decisions_for(locked.kind):
+        if locked.kind == Submission.Kind.MAJOR_COMPLAINT:
+            raise ValidationError(_("Acknowledge the report or ask the center for more."))
         raise ValidationError(_("Choose approve, reject or return."))
     comment = (comment or "").strip()
-    if decision != Submission.Status.APPROVED and not comment:
+    if decision in (Submission.Status.REJECTED, Submission.Status.RETURNED) and not comment:
+        if locked.kind == Submission.Kind.MAJOR_COMPLAINT:
+            raise ValidationError({"comment": _("Say what more head office needs to know.")})
         raise ValidationError({"comment": _("Say why the submission is rejected or returned.")})
-    locked = Submission.objects.select_for_update().select_related("center").get(pk=submission.pk)
     if locked.status != Submission.Status.PENDING:
         raise ValidationError(
             _("This submission has already been decided (%(status)s).")

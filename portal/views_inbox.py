@@ -18,20 +18,35 @@ from tenants.models import ServiceCenter
 
 SUBMISSIONS_PER_PAGE = 50
 LINE_COLUMNS = ("description", "quantity", "unit", "reason", "note")
-SNAPSHOT_LABELS = {"month": gettext_lazy("Month")}  # keys centers send; others are shown as sent
+# Keys centers send; others are shown as sent.
+SNAPSHOT_LABELS = {
+    "month": gettext_lazy("Month"),
+    "number": gettext_lazy("Number"),
+    "received": gettext_lazy("Received at"),
+    "channel": gettext_lazy("Channel"),
+    "subject": gettext_lazy("About"),
+    "content": gettext_lazy("What happened"),
+    "report": gettext_lazy("Report to head office"),
+    "finding": gettext_lazy("Finding"),
+    "action_taken": gettext_lazy("Actions taken"),
+    "reply": gettext_lazy("Reply sent"),
+    "status": gettext_lazy("Status"),
+}
+
+
+DECISION_LABELS = {
+    Submission.Status.APPROVED: gettext_lazy("Approve"),
+    Submission.Status.REJECTED: gettext_lazy("Reject"),
+    Submission.Status.RETURNED: gettext_lazy("Return for changes"),
+    Submission.Status.ACKNOWLEDGED: gettext_lazy("Acknowledge"),
+}
 
 
 class DecisionForm(forms.Form):
-    """Approve, reject or return a submission; the service insists on a comment for the last two."""
+    """Head office's answer: approve, reject or return; a major complaint's report is acknowledged
+    or returned with a request for more. The service insists on a comment when returning."""
 
-    decision = forms.ChoiceField(
-        label=gettext_lazy("Your decision"),
-        choices=[
-            (Submission.Status.APPROVED, gettext_lazy("Approve")),
-            (Submission.Status.REJECTED, gettext_lazy("Reject")),
-            (Submission.Status.RETURNED, gettext_lazy("Return for changes")),
-        ],
-    )
+    decision = forms.ChoiceField(label=gettext_lazy("Your decision"))
     comment = forms.CharField(
         label=gettext_lazy("Comment"),
         required=False,
@@ -39,6 +54,19 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Required when you reject or return."),
     )
+
+    def __init__(self, *args, kind: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(d, DECISION_LABELS[d]) for d in services.decisions_for(kind)]
+        if kind == Submission.Kind.MAJOR_COMPLAINT:
+            choices = [
+                (d, gettext_lazy("Ask the center for more") if d == Submission.Status.RETURNED else label)
+                for d, label in choices
+            ]
+            self.fields["comment"].help_text = gettext_lazy(
+                "The center sees your comment on the complaint. Required when you ask for more."
+            )
+        self.fields["decision"].choices = choices
 
 
 def _int_or_none(value: str) -> int | None:
@@ -111,7 +139,7 @@ def inbox_detail(request, pk: int):
         submission = selectors.submission_with_history(pk=pk)
     except Submission.DoesNotExist as exc:
         raise Http404 from exc
-    return _render_detail(request, submission, DecisionForm())
+    return _render_detail(request, submission, DecisionForm(kind=submission.kind))
 
 
 @require_POST
@@ -119,7 +147,7 @@ def inbox_detail(request, pk: int):
 @permission_required("portal.decide_submission", raise_exception=True)
 def inbox_decide(request, pk: int):
     submission = get_object_or_404(Submission.objects.select_related("center"), pk=pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, kind=submission.kind)
     if form.is_valid():
         try:
             services.submission_decide(

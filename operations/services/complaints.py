@@ -31,7 +31,10 @@ from operations.services.common import (
     private_collection,
     user_or_none,
 )
+from operations.services.purchasing import center_heads, user_display_name
 from operations.validators import normalize_phone, validate_phone
+from portal.selectors import current_center, submission_for_current_center
+from portal.services import submission_close, submission_submit, submission_update
 
 #: Working days to reply to a complaint unless the desk sets another date.
 REPLY_WORKING_DAYS = 3
@@ -311,6 +314,7 @@ def complaint_investigate(
     complaint.full_clean()
     complaint.save()
     audit_record(instance=complaint, action="complaint_investigate", acting_user=acting_user, changes=changes)
+    _head_office_follow(complaint, note=_("Investigation and actions recorded."), acting_user=acting_user)
     return complaint
 
 
@@ -346,6 +350,7 @@ def complaint_reply(
     complaint.full_clean()
     complaint.save()
     audit_record(instance=complaint, action="complaint_reply", acting_user=acting_user, changes=changes)
+    _head_office_follow(complaint, note=_("The complainant has had the reply."), acting_user=acting_user)
     return complaint
 
 
@@ -366,26 +371,133 @@ def complaint_close(*, complaint: Complaint, acting_user=None) -> Complaint:
         acting_user=acting_user,
         changes={"status": [Complaint.Status.REPLIED.value, Complaint.Status.CLOSED.value]},
     )
+    _head_office_follow(complaint, note=_("The complaint is closed."), acting_user=acting_user)
     return complaint
+
+
+HEAD_OFFICE_KIND = "major_complaint"
+
+
+def complaint_head_office_snapshot(complaint: Complaint) -> dict:
+    """What head office reads of a reported complaint: what happened, the finding, the actions,
+    the reply sent and where it stands; no complainant's name or phone."""
+    return {
+        "number": complaint.number,
+        "received": timezone.localtime(complaint.created).strftime("%Y-%m-%d %H:%M"),
+        "channel": str(complaint.get_channel_display()),
+        "subject": complaint_subject_display(complaint),
+        "content": complaint.content,
+        "report": complaint.head_office_report,
+        "finding": complaint.finding,
+        "action_taken": complaint.action_taken,
+        "reply": complaint.reply_text,
+        "status": str(complaint.get_status_display()),
+    }
+
+
+def _head_office_title(complaint: Complaint) -> str:
+    return _("Major complaint %(number)s: %(subject)s") % {
+        "number": complaint.number,
+        "subject": complaint_subject_display(complaint),
+    }
+
+
+def _reported(complaint: Complaint):
+    """The complaint's report in head office's inbox, or None if it was never sent."""
+    if not complaint.report_to_head_office:
+        return None
+    return submission_for_current_center(kind=HEAD_OFFICE_KIND, reference=complaint.pk)
+
+
+def _head_office_follow(complaint: Complaint, *, note: str, acting_user) -> None:
+    """Send head office what changed on a reported complaint; close the report with the complaint."""
+    submission = _reported(complaint)
+    if submission is None or submission.status == "closed":
+        return
+    arguments = {
+        "center": current_center(),
+        "kind": HEAD_OFFICE_KIND,
+        "reference": complaint.pk,
+        "snapshot": complaint_head_office_snapshot(complaint),
+        "note": note,
+        "submitted_by_name": user_display_name(acting_user),
+    }
+    if complaint.status == Complaint.Status.CLOSED:
+        submission_close(**arguments)
+    else:
+        submission_update(title=_head_office_title(complaint), **arguments)
 
 
 @transaction.atomic
 def complaint_mark_for_head_office(*, complaint: Complaint, report_text: str, acting_user=None) -> Complaint:
-    """Flag a complaint for reporting to head office and keep the report text (the inbox comes later)."""
+    """Report a complaint to head office: the report (what happened, the finding, actions, the reply)
+    arrives in head office's inbox; sent again, it is an update of the same report."""
     complaint = _lock(complaint)
     report_text = (report_text or "").strip()
     if not report_text:
         raise ValidationError({"head_office_report": _("Write the report to head office.")})
+    if complaint.status == Complaint.Status.CLOSED and _reported(complaint) is None:
+        raise ValidationError(_("This complaint is closed."))
     changes = diff_fields(complaint, {"report_to_head_office": True, "head_office_report": report_text})
-    if not changes:
+    already = _reported(complaint)
+    if not changes and already is not None:
         return complaint
     complaint.report_to_head_office = True
     complaint.head_office_report = report_text
+    complaint.reported_at = complaint.reported_at or timezone.now()
     complaint.full_clean()
-    complaint.save(update_fields=["report_to_head_office", "head_office_report", "updated"])
+    complaint.save(update_fields=["report_to_head_office", "head_office_report", "reported_at", "updated"])
     audit_record(
         instance=complaint, action="complaint_mark_for_head_office", acting_user=acting_user, changes=changes
     )
+    if already is None:
+        submission_submit(
+            center=current_center(),
+            kind=HEAD_OFFICE_KIND,
+            reference=str(complaint.pk),
+            title=_head_office_title(complaint),
+            snapshot=complaint_head_office_snapshot(complaint),
+            submitted_by_name=user_display_name(acting_user),
+        )
+    else:
+        _head_office_follow(complaint, note=_("The report was revised."), acting_user=acting_user)
+    return complaint
+
+
+@transaction.atomic
+def complaint_head_office_answer(
+    *, reference, decision: str, comment: str, decided_by_name: str
+) -> Complaint:
+    """Head office's answer to a reported complaint (called by the portal in this center's schema):
+    acknowledged, or asked for more with a comment the center sees on the complaint."""
+    try:
+        complaint = Complaint.objects.select_for_update().get(pk=int(reference))
+    except (Complaint.DoesNotExist, TypeError, ValueError):
+        raise ValidationError(_("The complaint does not exist in this center.")) from None
+    audit_record(
+        instance=complaint,
+        action="complaint_head_office_answer",
+        changes={"decision": decision, "comment": comment, "by": decided_by_name},
+    )
+    asked = decision == "returned"
+    title = (
+        _("Head office asks for more on complaint %(number)s")
+        if asked
+        else _("Head office has acknowledged complaint %(number)s")
+    ) % {"number": complaint.number}
+    recipients = {
+        user.pk: user for user in [complaint.handler, complaint.created_by, *center_heads()] if user
+    }
+    for user in recipients.values():
+        notify(
+            recipient=user,
+            kind="complaint_head_office",
+            title=title,
+            body=comment,
+            url=_detail_url(complaint),
+            dedupe_key=f"complaint-head-office:{complaint.pk}:{timezone.now():%Y%m%d%H%M%S%f}",
+            sms=asked,
+        )
     return complaint
 
 

@@ -29,6 +29,7 @@ from operations.viewsets import (
     display_name,
     local_datetime,
 )
+from portal.selectors import submission_for_current_center
 
 
 def _yes_no(value) -> str:
@@ -199,6 +200,11 @@ class ComplaintInspectView(RecordInspectView):
             complainant_visible=can_see_complainant(self.request.user, complaint),
             subject=complaint_subject_display(complaint),
             has_letter=complaint.reply_method == Complaint.ReplyMethod.WRITTEN and bool(complaint.reply_text),
+            head_office=(
+                submission_for_current_center(kind="major_complaint", reference=complaint.pk)
+                if complaint.report_to_head_office
+                else None
+            ),
         )
         return context
 

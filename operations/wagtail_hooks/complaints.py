@@ -227,6 +227,13 @@ class ComplaintViewSet(OperationsViewSet):
         ),
         "complaint_close": _("Complaint closed"),
         "complaint_mark_for_head_office": _("Reported to head office"),
+        "complaint_head_office_answer": (
+            _("Head office answered"),
+            lambda changes: "{}{}".format(
+                _("Asked for more") if changes.get("decision") == "returned" else _("Acknowledged"),
+                f"：{changes['comment']}" if changes.get("comment") else "",
+            ),
+        ),
     }
 
 

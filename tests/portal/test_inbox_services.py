@@ -7,6 +7,7 @@ from django.db import connection
 import pytest
 
 from operations.models import NumberCounter
+from operations.services.complaints import complaint_head_office_answer
 from operations.services.purchasing import purchase_request_apply_decision
 from portal import decisions
 from portal.models import Submission, SubmissionEvent
@@ -188,6 +189,7 @@ def test_kinds_without_a_handler_are_only_recorded(in_center, center_a, hq_user,
     assert handler == []
 
 
-def test_the_purchase_request_handler_is_registered_by_operations():
+def test_the_handlers_are_registered_by_operations():
     assert decisions.decision_handler("purchase_request") is purchase_request_apply_decision
-    assert decisions.decision_handler("major_complaint") is None
+    assert decisions.decision_handler("major_complaint") is complaint_head_office_answer
+    assert decisions.decision_handler("service_project") is None
