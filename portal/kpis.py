@@ -30,7 +30,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import CenterMonth, KpiThreshold, Submission
+from portal.models import CenterKpi, CenterMonth, KpiThreshold, Submission
 from tenants.models import ServiceCenter
 
 RATE, COUNT, MINUTES = "rate", "count", "minutes"
@@ -98,6 +98,8 @@ EXPRESSIONS = {
     "elders_high": lambda: F("m__elders_high"),
     "visit_rate": lambda: _rate("m__elder_visits_done", "m__elder_visits_required"),
     "escalations_open": lambda: F("kpi__escalations_open"),
+    "escalations_over_day": lambda: F("kpi__escalations_over_day"),
+    "work_orders_late_over_day": lambda: F("kpi__work_orders_late_over_day"),
     "activities_held": lambda: F("m__activities_held"),
     "purchase_pending": _purchase_pending,
 }
@@ -120,6 +122,8 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("elders_high", _("High-risk elders"), COUNT, False),
     Kpi("visit_rate", _("Elder visit rate"), RATE, True, Decimal(100), Decimal(90)),
     Kpi("escalations_open", _("Elders not reached"), COUNT, False, Decimal(1), Decimal(1)),
+    Kpi("escalations_over_day", _("Not reached for 24 h+"), COUNT, False, Decimal(1), Decimal(1)),
+    Kpi("work_orders_late_over_day", _("Work orders a day late"), COUNT, False, Decimal(1), Decimal(1)),
     Kpi("activities_held", _("Activities held"), COUNT, True),
     Kpi("purchase_pending", _("Purchase requests pending"), COUNT, False),
 )
@@ -334,3 +338,15 @@ def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
         months.append(current)
         current = (current + dt.timedelta(days=32)).replace(day=1)
     return months
+
+
+def dashboard_alerts(*, limit: int = 20) -> tuple[list, int]:
+    """Centers with an elder not reached for over 24 hours or a work order more than a day past
+    its deadline, worst first (two queries)."""
+    alerts = CenterKpi.objects.filter(Q(escalations_over_day__gt=0) | Q(work_orders_late_over_day__gt=0))
+    rows = list(
+        alerts.select_related("center").order_by(
+            F("escalations_over_day").desc(), F("work_orders_late_over_day").desc(), "center__code"
+        )[:limit]
+    )
+    return rows, alerts.count() if len(rows) == limit else len(rows)

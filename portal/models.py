@@ -109,6 +109,11 @@ class CenterKpi(models.Model):
     complaints_open = models.PositiveIntegerField(_("open complaints"), default=0)
     complaints_overdue = models.PositiveIntegerField(_("complaints open past their reply date"), default=0)
     escalations_open = models.PositiveIntegerField(_("open not-reached escalations"), default=0)
+    # Alerts on head office's dashboard (refreshed by the periodic jobs as time passes).
+    escalations_over_day = models.PositiveIntegerField(_("elders not reached for over 24 hours"), default=0)
+    work_orders_late_over_day = models.PositiveIntegerField(
+        _("work orders more than a day past their deadline"), default=0
+    )
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
     wagtail_reference_index_ignore = True

@@ -24,6 +24,7 @@ from portal.kpis import (
     LEAGUE,
     MINUTES,
     RATE,
+    dashboard_alerts,
     dashboard_centers,
     heat_map,
     league,
@@ -104,10 +105,13 @@ def dashboard(request):
     if month_error:
         messages.error(request, month_error)
     page = Paginator(centers, CENTERS_PER_PAGE).get_page(request.GET.get("page"))
+    alerts, alert_count = dashboard_alerts()
     return render(
         request,
         "portal/dashboard.html",
         {
+            "alerts": alerts,
+            "alert_count": alert_count,
             "rows": _rows(page.object_list, marks),
             "page": page,
             "kpis": KPIS,

@@ -113,8 +113,11 @@ def kpi_snapshot(*, now: dt.datetime | None = None) -> dict:
     """What is open at the center now (``CenterKpi`` fields)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    day_ago = now - dt.timedelta(days=1)
     work_orders = WorkOrder.objects.filter(status__in=WORK_ORDER_OPEN).aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=now))
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(deadline__lt=now)),
+        late_over_day=Count("pk", filter=Q(deadline__lt=day_ago)),
     )
     complaints = Complaint.objects.filter(
         kind=Complaint.Kind.COMPLAINT,
@@ -129,7 +132,10 @@ def kpi_snapshot(*, now: dt.datetime | None = None) -> dict:
         "complaints_overdue": complaints["overdue"],
         "loans_out": loans["out"],
         "overdue_loans": loans["overdue"],
-        "escalations_open": ElderEscalation.objects.filter(
+        **ElderEscalation.objects.filter(
             status__in=(ElderEscalation.Status.OPEN, ElderEscalation.Status.ESCALATED)
-        ).count(),
+        ).aggregate(
+            escalations_open=Count("pk"), escalations_over_day=Count("pk", filter=Q(created__lt=day_ago))
+        ),
+        "work_orders_late_over_day": work_orders["late_over_day"],
     }

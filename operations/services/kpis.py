@@ -53,6 +53,15 @@ def kpis_publish(
     return center
 
 
+@transaction.atomic
+def kpis_snapshot_publish(*, now: dt.datetime | None = None, center=None) -> ServiceCenter | None:
+    """Refresh only what is open now (the periodic jobs: lateness grows without any change)."""
+    center = center or _current_center()
+    if center is not None:
+        center_kpi_set(center=center, **kpi_snapshot(now=now))
+    return center
+
+
 def _pending() -> set[dt.date] | None:
     """The days already queued for this center in the current transaction, if any."""
     schema = connection.schema_name

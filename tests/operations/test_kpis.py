@@ -3,6 +3,7 @@ services on commit, equal to a rebuild after any sequence of operations, safe to
 free of personal data."""
 
 import datetime as dt
+import io
 import random
 
 from django.core.management import call_command
@@ -50,6 +51,8 @@ OPEN = [
     "loans_out",
     "overdue_loans",
     "escalations_open",
+    "escalations_over_day",
+    "work_orders_late_over_day",
 ]
 
 
@@ -255,3 +258,14 @@ def test_a_day_and_its_month_add_up_and_nothing_personal_is_stored(staff):
     kpis_publish(days=[today])
     rows = [*CenterDay.objects.values(), *CenterMonth.objects.values(), *CenterKpi.objects.values()]
     assert "王桂兰" not in str(rows) and "13812345678" not in str(rows)
+
+
+def test_the_periodic_jobs_refresh_what_grows_late_without_a_change(
+    staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = new_order(staff, deadline=timezone.now() + dt.timedelta(minutes=5))
+    WorkOrder.objects.filter(pk=order.pk).update(deadline=timezone.now() - dt.timedelta(days=2))
+    assert stored()["open"]["work_orders_late_over_day"] == 0
+    call_command("run_center_jobs", "--center", "alpha", stdout=io.StringIO())
+    assert stored()["open"]["work_orders_late_over_day"] == 1

@@ -172,3 +172,14 @@ def test_the_auditor_reads_the_dashboard_and_the_thresholds_but_changes_nothing(
     refused = auditor.post(url("thresholds"), {"in_time_rate__amber": "50", "in_time_rate__red": "40"})
     assert refused.status_code == 403
     assert not KpiThreshold.objects.exists()
+
+
+def test_late_elders_and_work_orders_are_alerts_at_the_top(hq, center_a, center_b):
+    figures(center_a)
+    figures(center_b)
+    assert "需关注" not in hq.get(url("dashboard")).content.decode()
+    CenterKpi.objects.filter(center=center_b).update(escalations_over_day=1, work_orders_late_over_day=2)
+    body = hq.get(url("dashboard")).content.decode()
+    alerts = body.split('class="alerts"', 1)[1].split("</section>", 1)[0]
+    assert center_b.name in alerts and center_a.name not in alerts
+    assert "1 位老人超过 24 小时未联系上" in alerts and "2 张工单超时一天以上" in alerts

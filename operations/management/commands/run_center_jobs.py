@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 
 from operations.services.complaints import complaints_notify_overdue
 from operations.services.elder_escalations import elder_escalations_check
+from operations.services.kpis import kpis_snapshot_publish
 from operations.services.work_orders import work_orders_check_deadlines
 from tenants.commands import EveryCenterCommand
 
@@ -21,7 +22,8 @@ from tenants.commands import EveryCenterCommand
 class Command(EveryCenterCommand):
     help = (
         "Run the periodic jobs (work-order deadlines, overdue complaints, elders not reached past "
-        "their escalation time, scheduled publishing and expiry of pages) for every active center."
+        "their escalation time, scheduled publishing and expiry of pages, head office's open counts) "
+        "for every active center."
     )
 
     def handle(self, *args, **options):
@@ -33,6 +35,7 @@ class Command(EveryCenterCommand):
                 complaints = complaints_notify_overdue(today=timezone.localdate(now))
                 escalations = elder_escalations_check(now=now)
                 pages = self.publish_scheduled_pages()
+                kpis_snapshot_publish(now=now, center=center)
             self.stdout.write(
                 f"{center.code}: work orders {work_orders['breached']} newly breached, "
                 f"{work_orders['due_soon']} due-soon and {work_orders['breach']} breach reminders; "
