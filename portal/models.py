@@ -264,6 +264,24 @@ class KpiThreshold(models.Model):
         return self.code
 
 
+class DigestDelivery(models.Model):
+    """One morning's digest sent to one head-office user: the send job is safe to run twice."""
+
+    username = models.CharField(_("user"), max_length=150)
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [models.UniqueConstraint(fields=["username", "day"], name="digest_one_per_user_day")]
+
+    def __str__(self):
+        return f"{self.username} {self.day}"
+
+
 class PublishedReport(models.Model):
     """A center's published activity report, as listed on the company website's news page.
 
