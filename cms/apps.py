@@ -12,15 +12,17 @@ class CmsConfig(AppConfig):
         from cms import admin_base_url, selectors, signals
         from cms.cache import connect_signals
         from cms.provisioning import center_site_install
+        from cms.services.evaluations import evaluation_job
         from cms.services.notices import notice_for_activity
         from cms.services.reports import activity_report_draft
-        from operations.hooks import ActivityWebsite, register_activity_website
+        from operations.hooks import ActivityWebsite, register_activity_website, register_center_job
         from tenants.provisioning import SITE, register_provisioning_step
 
         signals.connect()
         connect_signals()
         admin_base_url.install()
         register_provisioning_step(SITE, center_site_install)
+        register_center_job("evaluation", evaluation_job)
         register_activity_website(
             ActivityWebsite(
                 notice_publish=notice_for_activity,

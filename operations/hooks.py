@@ -68,3 +68,18 @@ def register_activity_website(website: ActivityWebsite) -> None:
 def activity_website() -> ActivityWebsite:
     """The registered website of activities (``NO_WEBSITE`` when no app registered one)."""
     return _activity_website
+
+
+#: Periodic jobs of the apps above operations, run by ``run_center_jobs`` in each center's schema:
+#: ``(name, job)`` where ``job(*, now) -> str`` does its work and says what it did (or "").
+_center_jobs: list[tuple[str, Callable[..., str]]] = []
+
+
+def register_center_job(name: str, job: Callable[..., str]) -> None:
+    """Run ``job`` in every active center with the other periodic jobs (safe to run twice)."""
+    if all(existing != name for existing, _job in _center_jobs):
+        _center_jobs.append((name, job))
+
+
+def center_jobs() -> list[tuple[str, Callable[..., str]]]:
+    return list(_center_jobs)

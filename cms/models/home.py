@@ -11,6 +11,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from cms.cache import page_generation
+from cms.models.evaluations import EvaluationIndexPage, EvaluationPage
 from cms.models.guide import ServiceGuidePage
 from cms.models.notices import NoticeIndexPage, live_notices
 from cms.models.reports import ActivityReportIndexPage, live_reports
@@ -43,6 +44,7 @@ def site_sections(request=None) -> dict[str, dict]:
             NoticeIndexPage._meta.model_name: "notices",
             ActivityReportIndexPage._meta.model_name: "reports",
             ServiceGuidePage._meta.model_name: "guide",
+            EvaluationIndexPage._meta.model_name: "evaluation",
         }
         pages = (
             Page.objects.live()
@@ -78,7 +80,12 @@ class HomePage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.NoticeIndexPage", "cms.ActivityReportIndexPage", "cms.ServiceGuidePage"]
+    subpage_types = [
+        "cms.NoticeIndexPage",
+        "cms.ActivityReportIndexPage",
+        "cms.ServiceGuidePage",
+        "cms.EvaluationIndexPage",
+    ]
     max_count = 1
 
     class Meta:
@@ -93,6 +100,11 @@ class HomePage(Page):
         context.update(self._notices(sections))
         context["latest_reports"] = self._reports() if "reports" in sections else []
         context["upcoming_activities"] = self._activities()
+        context["latest_evaluation"] = (
+            EvaluationPage.objects.live().descendant_of(self).order_by("-month").first()
+            if "evaluation" in sections
+            else None
+        )
 
         context["on_duty"] = duty_today()
         return context

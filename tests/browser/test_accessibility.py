@@ -1,11 +1,15 @@
 """axe-core on the residents' pages (a phone): no critical or serious violations; the counts printed."""
 
+import datetime as dt
 from collections import Counter
+
+from django.utils import timezone
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 from cms.models import HomePage, NoticeIndexPage
+from cms.services.evaluations import evaluation_publish
 from cms.setup import center_pages_install
 from tests.cms.test_home_page import add_report
 from tests.cms.test_notices import add_notice
@@ -26,6 +30,7 @@ def test_residents_pages_have_no_critical_or_serious_violations(guide, live, pho
     report = add_report("重阳节书法活动", live=True)
     report.cover_image.description = report.title  # as editors write it: the card's alt said the title again
     report.cover_image.save()
+    evaluation = evaluation_publish(month=(timezone.localdate().replace(day=1) - dt.timedelta(days=1)))
     pages = {
         "home": "/",
         "notice": notice.url,
@@ -34,6 +39,8 @@ def test_residents_pages_have_no_critical_or_serious_violations(guide, live, pho
         "repair": "/repair/",
         "feedback": "/feedback/",
         "track": "/track/",
+        "evaluation": evaluation.url,
+        "evaluations": evaluation.get_parent().url,
     }
     found = {}
     for name, path in pages.items():

@@ -21,6 +21,8 @@ import pytest
 from cms.models import (
     ActivityReportIndexPage,
     ActivityReportPage,
+    EvaluationIndexPage,
+    EvaluationPage,
     HomePage,
     NoticeIndexPage,
     NoticePage,
@@ -95,7 +97,11 @@ class HomePageTests(CenterTestCase, WagtailPageTestCase):
     def test_home_page_sits_at_the_root_only(self):
         self.assertCanCreateAt(Page, HomePage)
         self.assertAllowedParentPageTypes(HomePage, {Page})
-        self.assertAllowedSubpageTypes(HomePage, {NoticeIndexPage, ActivityReportIndexPage, ServiceGuidePage})
+        self.assertAllowedSubpageTypes(
+            HomePage, {NoticeIndexPage, ActivityReportIndexPage, ServiceGuidePage, EvaluationIndexPage}
+        )
+        # The evaluation pages are the monthly job's: editors cannot add them.
+        assert not EvaluationIndexPage.is_creatable and not EvaluationPage.is_creatable
 
     def test_one_home_page_per_center(self):
         assert HomePage.objects.count() == 1

@@ -12,6 +12,7 @@ from wagtail.models import Page, Revision
 
 from django_tenants.utils import schema_context
 
+from operations.hooks import center_jobs
 from operations.services.complaints import complaints_notify_overdue
 from operations.services.elder_escalations import elder_escalations_check
 from operations.services.kpis import kpis_snapshot_publish
@@ -36,12 +37,14 @@ class Command(EveryCenterCommand):
                 escalations = elder_escalations_check(now=now)
                 pages = self.publish_scheduled_pages()
                 kpis_snapshot_publish(now=now, center=center)
+                more = [report for _name, job in center_jobs() if (report := job(now=now))]
             self.stdout.write(
                 f"{center.code}: work orders {work_orders['breached']} newly breached, "
                 f"{work_orders['due_soon']} due-soon and {work_orders['breach']} breach reminders; "
                 f"{complaints} overdue-complaint reminders; "
                 f"elders not reached: {escalations['escalated']} escalated to the center head; "
                 f"pages {pages['published']} published as scheduled, {pages['expired']} expired"
+                + "".join(f"; {report}" for report in more)
             )
 
     @staticmethod
