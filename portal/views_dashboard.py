@@ -350,6 +350,8 @@ def center_summary(request, pk: int):
         raise Http404
     marks = thresholds()
     points = monthly_trend(month=month, center=center)
+    if request.GET.get("export") == "xlsx":
+        return _center_report_export(center, month, _rows([center], marks)[0], points)
     domain = next((d.domain for d in center.domains.all() if d.is_primary), None)
     submissions = Submission.objects.filter(center=center).defer("snapshot").order_by("-created")[:10]
     return render(
@@ -365,3 +367,60 @@ def center_summary(request, pk: int):
             "urls": center_urls(request, domain) if domain else {},
         },
     )
+
+
+def _center_report_export(center, month: dt.date, row: dict, points) -> HttpResponse:
+    """A center's monthly report as a workbook: the month's figures with their flags, then the
+    twelve months behind the trends."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    fills = {"red": PatternFill("solid", fgColor="F8D7DA"), "amber": PatternFill("solid", fgColor="FFF3CD")}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"{month:%Y-%m}"
+    sheet.append([center.name, f"{month:%Y-%m}"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    sheet.append([_("Figure"), _("Value")])
+    for cell in row["cells"]:
+        value = cell["value"]
+        sheet.append(
+            [
+                str(cell["kpi"].label),
+                round(value * 100, 1) if value is not None and cell["kpi"].kind == RATE else value,
+            ]
+        )
+        if cell["flag"]:
+            sheet.cell(row=sheet.max_row, column=2).fill = fills[cell["flag"]]
+    trend = book.create_sheet(_("Twelve months"))
+    trend.append(
+        [
+            _("Month"),
+            _("Work orders done in time"),
+            _("Satisfaction"),
+            _("Elder visit rate"),
+            _("Complaints replied in time"),
+            _("Work orders completed"),
+            _("Complaints"),
+            _("Responses"),
+        ]
+    )
+    percent = lambda value: round(value * 100, 1) if value is not None else None  # noqa: E731
+    for p in points:
+        trend.append(
+            [
+                f"{p.month:%Y-%m}",
+                percent(p.in_time_rate),
+                percent(p.satisfaction_rate),
+                percent(p.visit_rate),
+                percent(p.replied_in_time_rate),
+                p.completed,
+                p.complaints,
+                p.responses,
+            ]
+        )
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{center.code}-{month:%Y-%m}.xlsx"'
+    book.save(response)
+    return response

@@ -129,3 +129,18 @@ def test_league_and_heat_map_cost_the_same_for_10_and_1000_centers(hq):
     few = [queries("league"), queries("heat_map"), queries("trends")]
     add(990, 10)
     assert [queries("league"), queries("heat_map"), queries("trends")] == few
+
+
+def test_a_centers_monthly_report_exports_to_excel(hq, center_a):
+    import io
+
+    from openpyxl import load_workbook
+
+    month_row(center_a, MONTH, work_orders_completed=10, work_orders_in_time=8)
+    response = hq.get(url("center_summary", center_a.pk), {"export": "xlsx"})
+    assert response["Content-Disposition"].endswith(f'{center_a.code}-{MONTH:%Y-%m}.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    figures = {row[0]: row[1] for row in book.worksheets[0].iter_rows(min_row=4, values_only=True)}
+    assert figures["按时完成工单"] == 80.0
+    months = [row[0] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    assert len(months) == 12 and months[-1] == f"{MONTH:%Y-%m}"
