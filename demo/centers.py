@@ -7,6 +7,7 @@ second ``seed_demo`` reuses what exists and only resets the demo logins' passwor
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -16,11 +17,13 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from cms.models import HomePage
+from cms.services.evaluations import evaluation_publish, previous_month
 from cms.setup import center_pages_install
 from demo.activities import activities_demo_data_install
 from demo.complaints import complaints_demo_data_install
 from demo.elders import elders_demo_data_install
 from demo.guide import guide_demo_data_install
+from demo.history import HISTORY_MONTHS, history_demo_data_install
 from demo.lending import lending_demo_data_install
 from demo.notices import notices_demo_data_install
 from demo.residents import residents_demo_data_install
@@ -29,12 +32,15 @@ from demo.stock import stock_demo_data_install
 from demo.work_orders import work_orders_demo_data_install
 from operations.models import StaffProfile
 from operations.services.defaults import center_defaults_install
-from operations.services.kpis import kpis_publish
+from operations.services.kpis import kpis_publish, kpis_publish_months
+from portal.kpis import months_ending
+from portal.models import KpiThreshold
 from portal.roles import head_office_roles_sync
+from portal.services import kpi_thresholds_set
 from tenants.models import ServiceCenter
 from tenants.services import center_create, center_roles_sync
 
-HISTORY_DAYS = 120  # the demo's records go back about four months
+HISTORY_DAYS = 35  # day rows for the digest and the last weeks
 
 DEMO_CENTERS = [
     {
@@ -100,6 +106,16 @@ def head_office_demo_install(*, password: str) -> bool:
     auditor.set_password(password)
     auditor.save()
     auditor.groups.add(Group.objects.get(name="总部督查"))
+    if not KpiThreshold.objects.exists():
+        # Head office's own marks for a busy month: a few breaches are amber, not red.
+        kpi_thresholds_set(
+            marks={
+                "work_orders_breached": (Decimal(3), Decimal(8)),
+                "work_orders_overdue": (Decimal(3), Decimal(8)),
+                "escalations_open": (Decimal(1), Decimal(2)),
+            },
+            acting_username="seed_demo",
+        )
     return created
 
 
@@ -132,9 +148,14 @@ def center_demo_install(*, spec: dict, password: str) -> CenterSeeded:
         admin = _center_admin(spec, password)
         _home_page(spec)
         _operations(admin, password)
-        # Head office's rollup of the demo's history (the services keep only today's current).
+        history_demo_data_install(center_code=spec["code"])
+        # Head office's rollup of the demo's story, recomputed from its records (the services keep
+        # only what changes now): a year of months, the last weeks day by day; last month's
+        # 服务承诺与满意度 on the site.
         today = timezone.localdate()
+        kpis_publish_months(months=months_ending(today, HISTORY_MONTHS), center=seeded.center)
         kpis_publish(days=[today - dt.timedelta(days=n) for n in range(HISTORY_DAYS)], center=seeded.center)
+        evaluation_publish(month=previous_month(today))
     return seeded
 
 

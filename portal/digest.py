@@ -55,7 +55,9 @@ def digest_for(*, day: dt.date) -> Digest:
     marks = thresholds()
     for center in dashboard_centers(month=day.replace(day=1), status="active"):
         reds = [
-            str(kpi.label) for kpi in KPIS if kpi.flag(getattr(center, f"kpi_{kpi.code}"), marks) == "red"
+            str(kpi.label)
+            for kpi in KPIS
+            if kpi.flag(getattr(center, f"kpi_{kpi.code}"), marks, running=True) == "red"
         ]
         if reds:
             digest.red_count += 1

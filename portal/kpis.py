@@ -45,13 +45,16 @@ class Kpi:
     amber: Decimal | None = None
     red: Decimal | None = None
     help: str = ""
+    #: False for a figure that only means something once the month is over (the elders' monthly
+    #: visit rate is half done mid-month): not flagged while its month is running.
+    flag_while_running: bool = True
 
     def expression(self) -> Expression:
         return EXPRESSIONS[self.code]()
 
-    def flag(self, value, thresholds: dict[str, tuple]) -> str:
+    def flag(self, value, thresholds: dict[str, tuple], *, running: bool = False) -> str:
         """``"red"``, ``"amber"`` or ``""`` for ``value`` against head office's marks."""
-        if value is None:
+        if value is None or (running and not self.flag_while_running):
             return ""
         amber, red = thresholds.get(self.code, (self.amber, self.red))
         shown = Decimal(str(round(value * 100, 1))) if self.kind == RATE else Decimal(value)
@@ -120,7 +123,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("loans_out", _("Loans out"), COUNT, False),
     Kpi("overdue_loans", _("Loans overdue"), COUNT, False, Decimal(1), Decimal(5)),
     Kpi("elders_high", _("High-risk elders"), COUNT, False),
-    Kpi("visit_rate", _("Elder visit rate"), RATE, True, Decimal(100), Decimal(90)),
+    Kpi("visit_rate", _("Elder visit rate"), RATE, True, Decimal(100), Decimal(90), flag_while_running=False),
     Kpi("escalations_open", _("Elders not reached"), COUNT, False, Decimal(1), Decimal(1)),
     Kpi("escalations_over_day", _("Not reached for 24 h+"), COUNT, False, Decimal(1), Decimal(1)),
     Kpi("work_orders_late_over_day", _("Work orders a day late"), COUNT, False, Decimal(1), Decimal(1)),

@@ -54,6 +54,10 @@ def parse_month(value: str, *, today: dt.date) -> tuple[dt.date, str]:
     return month, ""
 
 
+def this_month() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
 def display(kpi, value) -> str:
     if value is None:
         return "—"
@@ -64,7 +68,7 @@ def display(kpi, value) -> str:
     return str(value)
 
 
-def _rows(centers, marks) -> list[dict]:
+def _rows(centers, marks, *, running: bool = False) -> list[dict]:
     rows = []
     for center in centers:
         cells = []
@@ -101,7 +105,7 @@ def dashboard(request):
         if month_error:
             messages.error(request, month_error)
             return redirect("portal:dashboard")
-        return _export(_rows(centers, marks), month)
+        return _export(_rows(centers, marks, running=month == this_month()), month)
     if month_error:
         messages.error(request, month_error)
     page = Paginator(centers, CENTERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -112,7 +116,7 @@ def dashboard(request):
         {
             "alerts": alerts,
             "alert_count": alert_count,
-            "rows": _rows(page.object_list, marks),
+            "rows": _rows(page.object_list, marks, running=month == this_month()),
             "page": page,
             "kpis": KPIS,
             "month": month,
@@ -351,7 +355,9 @@ def center_summary(request, pk: int):
     marks = thresholds()
     points = monthly_trend(month=month, center=center)
     if request.GET.get("export") == "xlsx":
-        return _center_report_export(center, month, _rows([center], marks)[0], points)
+        return _center_report_export(
+            center, month, _rows([center], marks, running=month == this_month())[0], points
+        )
     domain = next((d.domain for d in center.domains.all() if d.is_primary), None)
     submissions = Submission.objects.filter(center=center).defer("snapshot").order_by("-created")[:10]
     return render(
@@ -360,7 +366,7 @@ def center_summary(request, pk: int):
         {
             "center": center,
             "month": month,
-            "row": _rows([center], marks)[0],
+            "row": _rows([center], marks, running=month == this_month())[0],
             "points": points,
             "charts": _charts(points),
             "submissions": submissions,

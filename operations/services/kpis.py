@@ -62,6 +62,21 @@ def kpis_snapshot_publish(*, now: dt.datetime | None = None, center=None) -> Ser
     return center
 
 
+@transaction.atomic
+def kpis_publish_months(*, months: list[dt.date], center=None) -> ServiceCenter | None:
+    """Recompute whole months only (a backfill: no day rows), then the open counts."""
+    center = center or _current_center()
+    if center is None:
+        return None
+    for month in sorted({m.replace(day=1) for m in months}):
+        first, last = month_range(month)
+        center_month_set(
+            center=center, month=first, **kpi_figures(start=first, end=last + dt.timedelta(days=1))
+        )
+    center_kpi_set(center=center, **kpi_snapshot())
+    return center
+
+
 def _pending() -> set[dt.date] | None:
     """The days already queued for this center in the current transaction, if any."""
     schema = connection.schema_name
