@@ -66,6 +66,7 @@ bench: install ## Benchmarks (tests/bench) in scratch databases; prints medians 
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_lending.py
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_site.py $(if $(REDIS_URL),--redis $(REDIS_URL))
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_elders.py
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_dashboard.py
 
 jobs: db ## Run the periodic jobs of every center once (deadline reminders, overdue complaints)
 	$(PY) manage.py run_center_jobs
