@@ -225,6 +225,8 @@ class CenterMonth(KpiFigures):
         constraints = [
             models.UniqueConstraint(fields=["center", "month"], name="centermonth_center_month_uniq")
         ]
+        # The dashboard joins one month of every center: read that month's rows, not every month's.
+        indexes = [models.Index(fields=["month", "center"], name="centermonth_month_center")]
 
     def __str__(self):
         return f"{self.center_id} {self.month:%Y-%m}"
