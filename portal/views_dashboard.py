@@ -74,9 +74,8 @@ def _rows(centers, marks, *, running: bool = False) -> list[dict]:
         cells = []
         for kpi in KPIS:
             value = getattr(center, f"kpi_{kpi.code}")
-            cells.append(
-                {"kpi": kpi, "value": value, "text": display(kpi, value), "flag": kpi.flag(value, marks)}
-            )
+            flag = kpi.flag(value, marks, running=running)
+            cells.append({"kpi": kpi, "value": value, "text": display(kpi, value), "flag": flag})
         rows.append(
             {
                 "center": center,

@@ -3,6 +3,7 @@ head office's thresholds, sorted, searched, filtered by region, exported; the sa
 queries for 10 centers as for 1,000; the thresholds page for the administrator, read-only for the
 auditor."""
 
+import datetime as dt
 import io
 
 from django.contrib.auth import get_user_model
@@ -189,3 +190,22 @@ def test_late_elders_and_work_orders_are_alerts_at_the_top(hq, center_a, center_
     alerts = body.split('class="alerts"', 1)[1].split("</section>", 1)[0]
     assert center_b.name in alerts and center_a.name not in alerts
     assert "1 位老人超过 24 小时未联系上" in alerts and "2 张工单超时一天以上" in alerts
+
+
+def test_the_elders_visit_rate_is_flagged_only_once_its_month_is_over(hq, center_a):
+    figures(center_a)
+    last_month = (MONTH - dt.timedelta(days=1)).replace(day=1)
+    for month in (MONTH, last_month):
+        CenterMonth.objects.update_or_create(
+            center=center_a, month=month, defaults={"elder_visits_required": 60, "elder_visits_done": 30}
+        )
+    running = hq.get(url("dashboard")).content.decode()
+    assert "50.0%" in cell(running, center_a.name, "visit_rate")
+    assert (
+        "flag-red"
+        not in running.split(center_a.name, 1)[1].split('data-kpi="visit_rate"', 1)[0].rsplit("<td", 1)[1]
+    )
+    over = hq.get(url("dashboard"), {"month": f"{last_month:%Y-%m}"}).content.decode()
+    assert (
+        "flag-red" in over.split(center_a.name, 1)[1].split('data-kpi="visit_rate"', 1)[0].rsplit("<td", 1)[1]
+    )
