@@ -69,6 +69,8 @@ ALL_OPERATIONS = crud(
     "activitypublicity",
     "activityparticipant",
     "activityrepairitem",
+    "serviceproposal",
+    "proposalmeeting",
     actions=("add", "change", "view", "delete"),
 )
 CONTACT = ("operations.view_resident_contact",)
@@ -91,7 +93,11 @@ ROLES: tuple[Role, ...] = (
         + ALL_OPERATIONS
         + CONTACT
         + ELDER_HEAD
-        + ("operations.view_complainant", "operations.submit_purchaserequest"),
+        + (
+            "operations.view_complainant",
+            "operations.submit_purchaserequest",
+            "operations.submit_serviceproposal",
+        ),
         page_permissions=PAGE_PUBLISH,
         media_permissions=COLLECTION_MEDIA + ("delete",),
         moderates=True,
@@ -103,6 +109,9 @@ ROLES: tuple[Role, ...] = (
         permissions=ADMIN_ACCESS
         + crud("surveytemplate", "survey", "surveyresponse", "complaint", "inquiry", "serviceitem")
         + crud("dutyshift", "dutytemplateslot", actions=("add", "change", "view", "delete"))
+        # 5.1.2–5.1.3: discusses proposals with the center head and sums up the residents' survey.
+        + crud("serviceproposal", actions=("change", "view"))
+        + crud("proposalmeeting", actions=("add", "view"))
         + crud(
             "workorder", "resident", "unit", "building", "department", "serviceapplication", actions=("view",)
         ),

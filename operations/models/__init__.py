@@ -43,6 +43,7 @@ from .lending import (
     ToolboxContent,
 )
 from .notifications import Notification
+from .proposals import ProposalMeeting, ServiceProposal
 from .purchasing import (
     LineReason,
     PurchaseRequest,
@@ -57,6 +58,8 @@ from .surveys import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, Sur
 from .work_orders import DeadlineExtension, WorkOrder, WorkOrderAttachment, WorkOrderTransition
 
 __all__ = [
+    "ProposalMeeting",
+    "ServiceProposal",
     "CareAlert",
     "ClinicObservation",
     "Elder",

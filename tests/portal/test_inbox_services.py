@@ -8,6 +8,7 @@ import pytest
 
 from operations.models import NumberCounter
 from operations.services.complaints import complaint_head_office_answer
+from operations.services.proposals import proposal_apply_decision
 from operations.services.purchasing import purchase_request_apply_decision
 from portal import decisions
 from portal.models import Submission, SubmissionEvent
@@ -181,7 +182,8 @@ def test_a_failing_handler_rolls_back_the_decision(in_center, center_a, hq_user,
         assert not NumberCounter.objects.filter(prefix="FAIL").exists()
 
 
-def test_kinds_without_a_handler_are_only_recorded(in_center, center_a, hq_user, handler):
+def test_kinds_without_a_handler_are_only_recorded(in_center, center_a, hq_user, handler, monkeypatch):
+    monkeypatch.delitem(decisions.DECISION_HANDLERS, "service_project")
     submission = submit(in_center, center_a, kind="service_project", snapshot={"名称": "老年书法班"})
     submission_decide(submission=submission, decision="rejected", comment="预算不足", acting_user=hq_user)
     submission.refresh_from_db()
@@ -192,4 +194,4 @@ def test_kinds_without_a_handler_are_only_recorded(in_center, center_a, hq_user,
 def test_the_handlers_are_registered_by_operations():
     assert decisions.decision_handler("purchase_request") is purchase_request_apply_decision
     assert decisions.decision_handler("major_complaint") is complaint_head_office_answer
-    assert decisions.decision_handler("service_project") is None
+    assert decisions.decision_handler("service_project") is proposal_apply_decision
