@@ -71,7 +71,9 @@ def digest_for(*, day: dt.date) -> Digest:
         .order_by("created")
     )
     digest.alerts = list(
-        CenterKpi.objects.filter(Q(escalations_over_day__gt=0) | Q(work_orders_late_over_day__gt=0))
+        CenterKpi.objects.filter(
+            Q(escalations_over_day__gt=0) | Q(work_orders_late_over_day__gt=0), center__status="active"
+        )
         .select_related("center")
         .order_by("-escalations_over_day", "-work_orders_late_over_day")[:RED_LISTED]
     )

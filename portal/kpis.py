@@ -346,7 +346,10 @@ def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 def dashboard_alerts(*, limit: int = 20) -> tuple[list, int]:
     """Centers with an elder not reached for over 24 hours or a work order more than a day past
     its deadline, worst first, and how many there are (two queries)."""
-    alerts = CenterKpi.objects.filter(Q(escalations_over_day__gt=0) | Q(work_orders_late_over_day__gt=0))
+    alerts = CenterKpi.objects.filter(
+        Q(escalations_over_day__gt=0) | Q(work_orders_late_over_day__gt=0),
+        center__status=ServiceCenter.Status.ACTIVE,  # a suspended center's jobs do not run
+    )
     rows = list(
         alerts.select_related("center").order_by(
             F("escalations_over_day").desc(), F("work_orders_late_over_day").desc(), "center__code"

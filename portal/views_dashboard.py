@@ -38,6 +38,7 @@ from portal.views import center_urls
 from tenants.models import ServiceCenter
 
 CENTERS_PER_PAGE = 50
+EARLIEST_YEAR = 2000  # before any center; also keeps "the month before" computable
 
 
 def parse_month(value: str, *, today: dt.date) -> tuple[dt.date, str]:
@@ -51,6 +52,8 @@ def parse_month(value: str, *, today: dt.date) -> tuple[dt.date, str]:
         return this_month, _("Write the month as year-month, for example 2026-11.")
     if month > this_month:
         return this_month, _("That month has not begun: this month is shown.")
+    if month.year < EARLIEST_YEAR:
+        return this_month, _("Write the month as year-month, for example 2026-11.")
     return month, ""
 
 

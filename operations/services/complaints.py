@@ -9,6 +9,7 @@ with a report text, the head-office inbox comes later).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,7 +33,7 @@ from operations.services.common import (
     user_or_none,
 )
 from operations.services.purchasing import center_heads, user_display_name
-from operations.validators import normalize_phone, validate_phone
+from operations.validators import mask_name, normalize_phone, validate_phone
 from portal.selectors import current_center, submission_for_current_center
 from portal.services import submission_close, submission_submit, submission_update
 
@@ -386,20 +387,33 @@ def complaint_head_office_snapshot(complaint: Complaint) -> dict:
         "received": timezone.localtime(complaint.created).strftime("%Y-%m-%d %H:%M"),
         "channel": str(complaint.get_channel_display()),
         "subject": complaint_subject_display(complaint),
-        "content": complaint.content,
-        "report": complaint.head_office_report,
+        "content": _masked_text(complaint.content, complaint),
+        "report": _masked_text(complaint.head_office_report, complaint),
         "finding": complaint.finding,
         "action_taken": complaint.action_taken,
-        "reply": complaint.reply_text,
+        "reply": _masked_text(complaint.reply_text, complaint),
         "status": str(complaint.get_status_display()),
     }
 
 
+PHONE_IN_TEXT = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
+
+
+def _masked_text(text: str, complaint: Complaint) -> str:
+    """The complainant's own words for head office, with their name and any mobile number masked."""
+    text = PHONE_IN_TEXT.sub(r"\1****\2", text or "")
+    name = (complaint.complainant_name or "").strip()
+    if name:
+        text = text.replace(name, mask_name(name))
+    return text
+
+
 def _head_office_title(complaint: Complaint) -> str:
-    return _("Major complaint %(number)s: %(subject)s") % {
+    title = _("Major complaint %(number)s: %(subject)s") % {
         "number": complaint.number,
         "subject": complaint_subject_display(complaint),
     }
+    return title if len(title) <= 200 else title[:199] + "…"
 
 
 def _reported(complaint: Complaint):
@@ -440,8 +454,8 @@ def complaint_mark_for_head_office(*, complaint: Complaint, report_text: str, ac
         raise ValidationError(_("This complaint is closed."))
     changes = diff_fields(complaint, {"report_to_head_office": True, "head_office_report": report_text})
     already = _reported(complaint)
-    if not changes and already is not None:
-        return complaint
+    if not changes and already is not None and already.status != "returned":
+        return complaint  # nothing new; a report head office asked more of is sent again
     complaint.report_to_head_office = True
     complaint.head_office_report = report_text
     complaint.reported_at = complaint.reported_at or timezone.now()
@@ -471,7 +485,9 @@ def complaint_head_office_answer(
     """Head office's answer to a reported complaint (called by the portal in this center's schema):
     acknowledged, or asked for more with a comment the center sees on the complaint."""
     try:
-        complaint = Complaint.objects.select_for_update().get(pk=int(reference))
+        # No row lock: the answer only writes history and notifies, and the center locks the
+        # complaint before the submission (the opposite order would risk a deadlock).
+        complaint = Complaint.objects.get(pk=int(reference))
     except (Complaint.DoesNotExist, TypeError, ValueError):
         raise ValidationError(_("The complaint does not exist in this center.")) from None
     audit_record(

@@ -94,4 +94,6 @@ def elder_figures_refresh(*, day: dt.date | None = None) -> None:
 
     publish.elder_figures_key = key
     publish.elder_figures_done = False
-    transaction.on_commit(publish)
+    # Robust: the change is committed already; a failed recompute is logged (the nightly job
+    # corrects it) instead of a 500 and lost notifications after it.
+    transaction.on_commit(publish, robust=True)

@@ -106,7 +106,9 @@ def kpis_refresh(*, days: set[dt.date] | None = None) -> None:
     publish.kpis_schema = schema
     publish.kpis_days = days
     publish.kpis_done = False
-    transaction.on_commit(publish)
+    # Robust: the change is committed already; a failed recompute is logged (the nightly job
+    # corrects it) instead of a 500 and lost notifications after it.
+    transaction.on_commit(publish, robust=True)
 
 
 def counted_days(instance) -> set[dt.date]:

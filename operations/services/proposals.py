@@ -87,7 +87,7 @@ def _clean_details(data: dict, *, today: dt.date) -> dict:
         if field in cleaned:
             cleaned[field] = (cleaned[field] or "").strip()
             if not cleaned[field]:
-                errors.setdefault(field, []).append(_("This field is required."))
+                errors.setdefault(field, []).append(_("Fill in this field."))
     price = cleaned.get("price")
     if price in ("", None):
         price = None

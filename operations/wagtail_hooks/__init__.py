@@ -13,6 +13,7 @@ from . import (  # noqa: F401
     guide,
     inquiries,
     lending,
+    proposals,
     residents,
     roster,
     work_orders,

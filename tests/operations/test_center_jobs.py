@@ -65,3 +65,21 @@ def test_jobs_publish_scheduled_notices_and_expire_old_ones_per_center(center_a,
         assert not NoticePage.objects.get(slug="expiring").live
     call_command("run_center_jobs")
     assert "pages 0 published as scheduled, 0 expired" in capsys.readouterr().out
+
+
+def test_a_failing_job_is_reported_and_the_other_jobs_and_centers_still_run(center_a, center_b, monkeypatch):
+    import io as _io
+
+    from django.core.management import call_command as _call
+
+    from operations import hooks
+
+    def broken(*, now):
+        raise RuntimeError("page tree broken")
+
+    monkeypatch.setattr(hooks, "_center_jobs", [("broken", broken), *hooks._center_jobs])
+    out = _io.StringIO()
+    _call("run_center_jobs", stdout=out, stderr=_io.StringIO())
+    lines = out.getvalue()
+    assert "alpha:" in lines and "beta:" in lines
+    assert lines.count("broken failed") == 2

@@ -130,3 +130,19 @@ def test_a_complaint_reported_later_is_submitted_then(zh, desk, head):
         complaint=complaint, report_text="涉及员工服务态度，需总部关注。", acting_user=head
     )
     assert report_of(complaint).status == Submission.Status.PENDING
+
+
+def test_the_complainants_name_and_phone_are_masked_in_their_own_words(zh, desk):
+    complaint = services.complaint_create(
+        content="我是李秀英，电话 13812345678，地下车库积水。",
+        channel=Complaint.Channel.WRITTEN,
+        is_major=True,
+        complainant_name="李秀英",
+        complainant_phone="13812345678",
+        subject_text="地" * 195,  # a long subject still makes a title that fits
+        acting_user=desk,
+    )
+    report = report_of(complaint)
+    assert "13812345678" not in report.snapshot["content"] and "138****5678" in report.snapshot["content"]
+    assert "李秀英" not in str(report.snapshot)
+    assert len(report.title) <= 200

@@ -144,3 +144,19 @@ def test_a_centers_monthly_report_exports_to_excel(hq, center_a):
     assert figures["按时完成工单"] == 80.0
     months = [row[0] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
     assert len(months) == 12 and months[-1] == f"{MONTH:%Y-%m}"
+
+
+@pytest.mark.parametrize("name", ["trends", "league", "heat_map", "dashboard"])
+def test_a_month_before_any_center_is_explained_not_a_server_error(hq, center_a, name):
+    response = hq.get(url(name), {"month": "0001-01"}, follow=True)
+    assert response.status_code == 200 and "2026-11" in response.content.decode()
+
+
+def test_a_suspended_centers_frozen_alerts_are_not_shown(hq, center_a, center_b):
+    from portal.models import CenterKpi
+
+    CenterKpi.objects.create(center=center_b, work_orders_late_over_day=2)
+    center_b.status = ServiceCenter.Status.SUSPENDED
+    center_b.save(update_fields=["status"])
+    body = hq.get(url("dashboard")).content.decode()
+    assert 'class="alerts"' not in body

@@ -1,0 +1,103 @@
+"""Forms of service-project proposals (便民服务项目, 5.1)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from operations.forms.base import DateField
+from operations.models import Complaint, Inquiry, ProposalMeeting, ServiceProposal, Survey, WorkOrder
+from operations.services.proposals import DETAIL_FIELDS
+
+EVIDENCE_FIELDS = ("evidence_inquiries", "evidence_complaints", "evidence_work_orders", "evidence_surveys")
+
+
+class ProposalForm(WagtailAdminModelForm):
+    """The need with its evidence from the center's records, and the proposed service."""
+
+    start_date = DateField(label=_("Proposed start"))
+
+    class Meta:
+        model = ServiceProposal
+        fields = [*DETAIL_FIELDS, *EVIDENCE_FIELDS]
+        widgets = {
+            "need": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        recent = {
+            "evidence_inquiries": Inquiry.objects.order_by("-created")[:200],
+            "evidence_complaints": Complaint.objects.order_by("-created")[:200],
+            "evidence_work_orders": WorkOrder.objects.order_by("-created")[:200],
+            "evidence_surveys": Survey.objects.order_by("-created")[:100],
+        }
+        for name, records in recent.items():
+            field = self.fields[name]
+            field.required = False
+            field.queryset = field.queryset.model.objects.filter(pk__in=[r.pk for r in records])
+            field.widget = forms.SelectMultiple(attrs={"size": 6})
+            field.help_text = _("The center's own records that show the need (hold Ctrl to pick several).")
+        if not self.instance.pk:
+            self.fields["start_date"].initial = timezone.localdate() + timezone.timedelta(days=30)
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in DETAIL_FIELDS}
+
+    def evidence(self) -> dict:
+        return {name: list(self.cleaned_data.get(name) or []) for name in EVIDENCE_FIELDS}
+
+    def _post_clean(self):
+        # The service validates (in Chinese, all at once); the model form only collects the values.
+        pass
+
+
+class MeetingForm(forms.Form):
+    held_on = DateField(label=_("Held on"), initial=timezone.localdate)
+    attendees = forms.CharField(label=_("Attendees"), max_length=300)
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=ProposalMeeting.Decision.choices, widget=forms.RadioSelect
+    )
+
+
+class SurveyAttachForm(forms.Form):
+    survey = forms.ModelChoiceField(label=_("Resident survey"), queryset=Survey.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].queryset = Survey.objects.order_by("-created")
+        self.fields["survey"].help_text = _(
+            "Make the survey under 满意度调查 first (it may be public on the site); its results come with it."
+        )
+
+
+class SurveySummaryForm(forms.Form):
+    summary = forms.CharField(label=_("What the survey showed"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReportForm(forms.Form):
+    report_need = forms.CharField(label=_("Need"), widget=forms.Textarea(attrs={"rows": 2}))
+    report_plan = forms.CharField(label=_("Plan"), widget=forms.Textarea(attrs={"rows": 2}))
+    report_resources = forms.CharField(label=_("Resources"), widget=forms.Textarea(attrs={"rows": 2}))
+    report_cost = forms.CharField(label=_("Cost and price"), widget=forms.Textarea(attrs={"rows": 2}))
+    report_risks = forms.CharField(label=_("Risks"), widget=forms.Textarea(attrs={"rows": 2}))
+    report_measures = forms.CharField(
+        label=_("How success is measured"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, proposal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if proposal is not None:
+            for name in self.fields:
+                self.fields[name].initial = getattr(proposal, name) or (
+                    proposal.need if name == "report_need" else ""
+                )
+
+
+class ButtonForm(forms.Form):
+    """An action that is one button."""
