@@ -8,8 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from operations.forms.base import DateField
-from operations.models import Complaint, Inquiry, ProposalMeeting, ServiceProposal, Survey, WorkOrder
+from operations.forms.base import DateField, StaffChoiceField
+from operations.models import (
+    Complaint,
+    Inquiry,
+    ProposalMeeting,
+    ServiceItem,
+    ServiceProposal,
+    Survey,
+    WorkOrder,
+)
 from operations.services.proposals import DETAIL_FIELDS
 
 EVIDENCE_FIELDS = ("evidence_inquiries", "evidence_complaints", "evidence_work_orders", "evidence_surveys")
@@ -101,3 +109,22 @@ class ReportForm(forms.Form):
 
 class ButtonForm(forms.Form):
     """An action that is one button."""
+
+
+class LaunchForm(forms.Form):
+    """The approved project goes into service: who owns it, from when, how it is done."""
+
+    owner = StaffChoiceField(label=_("Owner"))
+    start_date = DateField(label=_("In service from"), initial=timezone.localdate)
+    procedure = forms.CharField(
+        label=_("Procedure"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One step per line; shown to residents in the service guide."),
+    )
+    time_limit_value = forms.IntegerField(label=_("Committed time limit"), required=False, min_value=1)
+    time_limit_unit = forms.ChoiceField(
+        label=_("Time limit unit"),
+        choices=ServiceItem.LimitUnit.choices,
+        initial=ServiceItem.LimitUnit.WORKING_DAYS,
+    )

@@ -101,6 +101,20 @@ class ServiceProposal(TimeStampedModel):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.TextField(_("head office's comment"), blank=True)
+    # After approval: the live service (its item in the service guide), its owner and the review date
+    service_item = models.OneToOneField(
+        "operations.ServiceItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposal",
+        verbose_name=_("service item"),
+    )
+    owner = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("owner")
+    )
+    launched_on = models.DateField(_("in service since"), null=True, blank=True)
+    review_due = models.DateField(_("review due"), null=True, blank=True)
 
     REPORT_SECTIONS = (
         "report_need",

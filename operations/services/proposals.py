@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from operations.models import Department, ProposalMeeting, ServiceProposal, Survey
+from operations.models import Department, ProposalMeeting, ServiceItem, ServiceProposal, Survey
 from operations.notify import notify
 from operations.services.common import audit_record, diff_fields, next_number
 from operations.services.purchasing import center_heads, user_display_name
@@ -383,3 +383,70 @@ def proposal_apply_decision(
 def proposal_head_office_history(proposal: ServiceProposal):
     """The proposal's exchange with head office (the inbox's events), or None if never submitted."""
     return submission_for_current_center(kind=KIND, reference=proposal.pk)
+
+
+def _months_later(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last_day in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last_day))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+@transaction.atomic
+def proposal_launch(
+    *,
+    proposal: ServiceProposal,
+    acting_user,
+    owner,
+    start_date: dt.date,
+    procedure: str = "",
+    time_limit_value: int | None = None,
+    time_limit_unit: str = ServiceItem.LimitUnit.WORKING_DAYS,
+) -> ServiceProposal:
+    """An approved project becomes a convenience service of the center: its item in the service
+    guide (published on the residents' site, with the fee and the committed limit), an owner and a
+    start date; the review is due after the period the proposal set. Work orders reference the item."""
+    proposal = _lock(proposal)
+    _refuse_unless(proposal, S.APPROVED)
+    errors: dict[str, list] = {}
+    if owner is None:
+        errors.setdefault("owner", []).append(_("Name who is responsible for the service."))
+    if start_date is None:
+        errors.setdefault("start_date", []).append(_("Enter when the service starts."))
+    if ServiceItem.objects.filter(name=proposal.title).exists():
+        errors.setdefault("__all__", []).append(
+            _("The service guide already has an item called “%(name)s”.") % {"name": proposal.title}
+        )
+    if errors:
+        raise ValidationError(errors)
+    item = ServiceItem(
+        name=proposal.title,
+        category=ServiceItem.Category.CONVENIENCE,
+        description=f"{proposal.description}\n{_('For whom')}：{proposal.target_group}",
+        procedure=(procedure or "").strip(),
+        time_limit_value=time_limit_value,
+        time_limit_unit=time_limit_unit,
+        fee_type=ServiceItem.Fee.PAID if proposal.is_paid else ServiceItem.Fee.FREE,
+        fee_amount=proposal.price if proposal.is_paid else None,
+        department=proposal.department,
+        is_published=True,
+    )
+    item.full_clean()
+    item.save()
+    proposal.service_item = item
+    proposal.owner = owner
+    proposal.launched_on = start_date
+    proposal.review_due = _months_later(start_date, proposal.review_after_months or 3)
+    _set_status(
+        proposal,
+        S.LIVE,
+        acting_user=acting_user,
+        action="proposal_launch",
+        service_item=item.name,
+        review_due=proposal.review_due.isoformat(),
+    )
+    return proposal

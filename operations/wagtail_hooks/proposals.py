@@ -16,6 +16,7 @@ from operations.admin_menu import AdminLink
 from operations.filters import PeriodFilter, ScopeFilter, WagtailFilterSet
 from operations.forms.proposals import (
     ButtonForm,
+    LaunchForm,
     MeetingForm,
     ProposalForm,
     ReportForm,
@@ -116,6 +117,15 @@ class ServiceProposalViewSet(OperationsViewSet):
             success_message=_("Submitted to head office."),
             run=lambda p, data, user: services.proposal_submit(proposal=p, acting_user=user),
         ),
+        RecordAction(
+            name="launch",
+            label=_("Put the service into operation"),
+            form_class=LaunchForm,
+            available=_in(S.APPROVED),
+            primary=True,
+            success_message=_("The service is in the service guide and on the residents' site."),
+            run=lambda p, data, user: services.proposal_launch(proposal=p, acting_user=user, **data),
+        ),
     )
     history_labels = {
         "proposal_create": _("Drafted"),
@@ -128,6 +138,7 @@ class ServiceProposalViewSet(OperationsViewSet):
         "proposal_survey_summarise": _("Survey summed up"),
         "proposal_report_write": _("Feasibility report written"),
         "proposal_submit": _("Submitted to head office"),
+        "proposal_launch": (_("In service"), lambda changes: changes.get("service_item", "")),
         "proposal_decision": (
             _("Head office decided"),
             lambda changes: "{}{}".format(

@@ -201,3 +201,48 @@ def test_submitting_without_a_meeting_or_a_report_is_refused(zh, head):
 @pytest.fixture
 def hq_stand_in(alpha):
     return make_user("hq_stand_in", perms=("portal.decide_submission",), first_name="总部刘主任")
+
+
+def test_an_approved_project_goes_into_the_service_guide_with_its_owner_and_review_date(
+    zh, head, hq_stand_in
+):
+    from operations.models import ServiceItem
+    from operations.services.proposals import proposal_launch
+
+    proposal = discussed(head)
+    proposal_report_write(proposal=proposal, acting_user=head, **REPORT)
+    proposal_update(proposal=proposal, acting_user=head, is_paid=True, price="5")
+    proposal_submit(proposal=proposal, acting_user=head)
+    with pytest.raises(ValidationError):
+        proposal_launch(proposal=proposal, acting_user=head, owner=head, start_date=TODAY)  # not approved yet
+    submission = Submission.objects.get(kind="service_project", reference=str(proposal.pk))
+    submission_decide(submission=submission, decision="approved", comment="", acting_user=hq_stand_in)
+    proposal = proposal_launch(
+        proposal=proposal,
+        acting_user=head,
+        owner=head,
+        start_date=TODAY,
+        procedure="前台登记\n短信通知取件",
+        time_limit_value=1,
+    )
+    item = ServiceItem.objects.get(name="代收快递")
+    assert proposal.status == S.LIVE and proposal.service_item == item and item.is_published
+    assert item.fee_type == ServiceItem.Fee.PAID and item.fee_amount == 5 and item.category == "convenience"
+    assert proposal.review_due > TODAY and proposal.owner == head
+    with pytest.raises(ValidationError):
+        proposal_launch(proposal=proposal, acting_user=head, owner=head, start_date=TODAY)  # once
+
+
+def test_launch_refuses_a_name_already_in_the_guide_and_writes_nothing(zh, head, hq_stand_in):
+    from operations.models import ServiceItem
+    from operations.services.proposals import proposal_launch
+
+    ServiceItem.objects.create(name="代收快递")
+    proposal = discussed(head)
+    ServiceProposal.objects.filter(pk=proposal.pk).update(status=S.APPROVED)
+    proposal.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        proposal_launch(proposal=proposal, acting_user=head, owner=head, start_date=TODAY)
+    assert "代收快递" in " ".join(refused.value.messages)
+    proposal.refresh_from_db()
+    assert proposal.status == S.APPROVED and ServiceItem.objects.filter(name="代收快递").count() == 1
