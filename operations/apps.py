@@ -12,7 +12,7 @@ class OperationsConfig(AppConfig):
         from operations.provisioning import center_operations_install, first_admin_profile_create
         from operations.services.complaints import complaint_head_office_answer
         from operations.services.elder_needs import elder_need_work_order_moved
-        from operations.services.proposals import proposal_apply_decision
+        from operations.services.proposals import proposal_apply_decision, proposal_review_acknowledged
         from operations.services.purchasing import purchase_request_apply_decision
         from operations.services.work_orders import work_order_status_listen
         from portal.decisions import register_decision_handler
@@ -23,4 +23,5 @@ class OperationsConfig(AppConfig):
         register_decision_handler("purchase_request", purchase_request_apply_decision)
         register_decision_handler("major_complaint", complaint_head_office_answer)
         register_decision_handler("service_project", proposal_apply_decision)
+        register_decision_handler("service_review", proposal_review_acknowledged)
         work_order_status_listen(elder_need_work_order_moved)

@@ -17,6 +17,7 @@ class Submission(models.Model):
         PURCHASE_REQUEST = "purchase_request", _("Monthly purchase request")
         SERVICE_PROJECT = "service_project", _("Service project proposal")
         MAJOR_COMPLAINT = "major_complaint", _("Major complaint")
+        SERVICE_REVIEW = "service_review", _("Service project review")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting decision")

@@ -28,6 +28,7 @@ DECISION_ACTIONS = {
 #: with a request for more; everything else is approved, rejected or returned.
 DECISIONS_BY_KIND = {
     Submission.Kind.MAJOR_COMPLAINT: (Submission.Status.ACKNOWLEDGED, Submission.Status.RETURNED),
+    Submission.Kind.SERVICE_REVIEW: (Submission.Status.ACKNOWLEDGED,),
 }
 DEFAULT_DECISIONS = (Submission.Status.APPROVED, Submission.Status.REJECTED, Submission.Status.RETURNED)
 #: Reports that stay open after head office's answer: the center keeps sending updates.
@@ -169,6 +170,8 @@ def submission_decide(*, submission: Submission, decision: str, comment: str, ac
     if decision not in decisions_for(locked.kind):
         if locked.kind == Submission.Kind.MAJOR_COMPLAINT:
             raise ValidationError(_("Acknowledge the report or ask the center for more."))
+        if locked.kind == Submission.Kind.SERVICE_REVIEW:
+            raise ValidationError(_("A service project's review is acknowledged."))
         raise ValidationError(_("Choose approve, reject or return."))
     comment = (comment or "").strip()
     if decision in (Submission.Status.REJECTED, Submission.Status.RETURNED) and not comment:

@@ -128,3 +128,21 @@ class LaunchForm(forms.Form):
         choices=ServiceItem.LimitUnit.choices,
         initial=ServiceItem.LimitUnit.WORKING_DAYS,
     )
+
+
+class ReviewForm(forms.Form):
+    """The review after the period: the conclusion, what was found, and a closed survey if any."""
+
+    conclusion = forms.ChoiceField(
+        label=_("Conclusion"),
+        choices=[("continue", _("Continue")), ("adjust", _("Adjust")), ("stop", _("Stop"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("What the review found"), widget=forms.Textarea(attrs={"rows": 3}))
+    survey = forms.ModelChoiceField(
+        label=_("Satisfaction survey"), queryset=Survey.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].queryset = Survey.objects.order_by("-created")

@@ -115,6 +115,27 @@ class ServiceProposal(TimeStampedModel):
     )
     launched_on = models.DateField(_("in service since"), null=True, blank=True)
     review_due = models.DateField(_("review due"), null=True, blank=True)
+    # The review after the period (使用情况、满意度调查、结论), reported to head office
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_usage = models.PositiveIntegerField(_("work orders of the service"), null=True, blank=True)
+    review_survey = models.ForeignKey(
+        "operations.Survey",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("review survey"),
+    )
+    review_satisfaction = models.DecimalField(
+        _("satisfaction (%)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    review_conclusion = models.CharField(
+        _("conclusion"),
+        max_length=8,
+        blank=True,
+        choices=[("continue", _("Continue")), ("adjust", _("Adjust")), ("stop", _("Stop"))],
+    )
+    review_note = models.TextField(_("review"), blank=True)
 
     REPORT_SECTIONS = (
         "report_need",

@@ -22,8 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from operations.models import Department, ProposalMeeting, ServiceItem, ServiceProposal, Survey
+from operations.models import Department, ProposalMeeting, ServiceItem, ServiceProposal, Survey, WorkOrder
 from operations.notify import notify
+from operations.selectors.surveys import survey_results
 from operations.services.common import audit_record, diff_fields, next_number
 from operations.services.purchasing import center_heads, user_display_name
 from portal.selectors import current_center, submission_for_current_center
@@ -31,6 +32,7 @@ from portal.services import submission_submit
 
 S = ServiceProposal.Status
 KIND = "service_project"
+REVIEW_KIND = "service_review"
 EDITABLE = (S.DRAFT, S.DISCUSSED, S.SURVEYING, S.FEASIBILITY, S.RETURNED)
 DETAIL_FIELDS = (
     "title",
@@ -448,5 +450,77 @@ def proposal_launch(
         action="proposal_launch",
         service_item=item.name,
         review_due=proposal.review_due.isoformat(),
+    )
+    return proposal
+
+
+REVIEW_CONCLUSIONS = ("continue", "adjust", "stop")
+
+
+@transaction.atomic
+def proposal_review(
+    *, proposal: ServiceProposal, acting_user, conclusion: str, note: str, survey: Survey | None = None
+) -> ServiceProposal:
+    """The review after the period (default three months): how much the service was used (its work
+    orders), what residents said (a closed satisfaction survey), and the conclusion — continue,
+    adjust or stop — reported to head office. Stopping takes the service out of the guide."""
+    proposal = _lock(proposal)
+    _refuse_unless(proposal, S.LIVE)
+    errors: dict[str, list] = {}
+    if conclusion not in REVIEW_CONCLUSIONS:
+        errors.setdefault("conclusion", []).append(_("Choose continue, adjust or stop."))
+    note = (note or "").strip()
+    if not note:
+        errors.setdefault("note", []).append(_("Write what the review found."))
+    if survey is not None and survey.is_open:
+        errors.setdefault("survey", []).append(_("The survey is still open: close it before the review."))
+    if errors:
+        raise ValidationError(errors)
+    usage = WorkOrder.objects.filter(service_item=proposal.service_item).exclude(
+        status=WorkOrder.Status.CANCELLED
+    )
+    if proposal.launched_on:
+        usage = usage.filter(accepted_at__date__gte=proposal.launched_on)
+    proposal.review_usage = usage.count()
+    proposal.review_survey = survey
+    rate = survey_results(survey=survey).satisfaction_rate if survey is not None else None
+    proposal.review_satisfaction = Decimal(str(rate)) if rate is not None else None
+    proposal.review_conclusion = conclusion
+    proposal.review_note = note
+    proposal.reviewed_at = timezone.now()
+    if conclusion == "stop" and proposal.service_item_id:
+        ServiceItem.objects.filter(pk=proposal.service_item_id).update(is_published=False)
+    submission_submit(
+        center=current_center(),
+        kind=REVIEW_KIND,
+        reference=str(proposal.pk),
+        title=_("Review of service project: %(title)s") % {"title": proposal.title},
+        snapshot={
+            "number": proposal.number,
+            "service": proposal.title,
+            "in_service_since": proposal.launched_on.isoformat() if proposal.launched_on else "",
+            "usage": proposal.review_usage,
+            "satisfaction": str(proposal.review_satisfaction or ""),
+            "conclusion": str(dict(ServiceProposal._meta.get_field("review_conclusion").choices)[conclusion]),
+            "review": note,
+        },
+        submitted_by_name=user_display_name(acting_user),
+    )
+    _set_status(
+        proposal, S.REVIEWED, acting_user=acting_user, action="proposal_review", conclusion=conclusion
+    )
+    return proposal
+
+
+def proposal_review_acknowledged(*, reference, decision: str, comment: str, decided_by_name: str):
+    """Head office has read the review (called by the portal in this center's schema)."""
+    try:
+        proposal = ServiceProposal.objects.get(pk=int(reference))
+    except (ServiceProposal.DoesNotExist, TypeError, ValueError):
+        raise ValidationError(_("The proposal does not exist in this center.")) from None
+    audit_record(
+        instance=proposal,
+        action="proposal_review_acknowledged",
+        changes={"comment": comment or "", "by": decided_by_name},
     )
     return proposal

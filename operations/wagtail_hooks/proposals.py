@@ -20,6 +20,7 @@ from operations.forms.proposals import (
     MeetingForm,
     ProposalForm,
     ReportForm,
+    ReviewForm,
     SurveyAttachForm,
     SurveySummaryForm,
 )
@@ -126,6 +127,14 @@ class ServiceProposalViewSet(OperationsViewSet):
             success_message=_("The service is in the service guide and on the residents' site."),
             run=lambda p, data, user: services.proposal_launch(proposal=p, acting_user=user, **data),
         ),
+        RecordAction(
+            name="review",
+            label=_("Review the service"),
+            form_class=ReviewForm,
+            available=_in(S.LIVE),
+            success_message=_("Review recorded and reported to head office."),
+            run=lambda p, data, user: services.proposal_review(proposal=p, acting_user=user, **data),
+        ),
     )
     history_labels = {
         "proposal_create": _("Drafted"),
@@ -139,6 +148,15 @@ class ServiceProposalViewSet(OperationsViewSet):
         "proposal_report_write": _("Feasibility report written"),
         "proposal_submit": _("Submitted to head office"),
         "proposal_launch": (_("In service"), lambda changes: changes.get("service_item", "")),
+        "proposal_review": (
+            _("Reviewed"),
+            lambda changes: str(
+                {"continue": _("Continue"), "adjust": _("Adjust"), "stop": _("Stop")}.get(
+                    changes.get("conclusion"), ""
+                )
+            ),
+        ),
+        "proposal_review_acknowledged": _("Head office has read the review"),
         "proposal_decision": (
             _("Head office decided"),
             lambda changes: "{}{}".format(

@@ -246,3 +246,43 @@ def test_launch_refuses_a_name_already_in_the_guide_and_writes_nothing(zh, head,
     assert "代收快递" in " ".join(refused.value.messages)
     proposal.refresh_from_db()
     assert proposal.status == S.APPROVED and ServiceItem.objects.filter(name="代收快递").count() == 1
+
+
+def test_the_review_counts_the_usage_reads_the_survey_and_reports_to_head_office(zh, head, hq_stand_in):
+    from operations.models import ServiceItem, WorkOrder
+    from operations.services.proposals import proposal_launch, proposal_review
+    from operations.services.work_orders import work_order_create
+
+    proposal = discussed(head)
+    ServiceProposal.objects.filter(pk=proposal.pk).update(status=S.APPROVED)
+    proposal.refresh_from_db()
+    proposal = proposal_launch(proposal=proposal, acting_user=head, owner=head, start_date=TODAY)
+    item = proposal.service_item
+    for n in range(3):
+        work_order_create(
+            acting_user=head,
+            description=f"代收快递 {n}",
+            service_item=item,
+            contact_name="王",
+            contact_phone="13800001111",
+        )
+    survey = Survey.objects.create(
+        title="代收快递满意度", template=SurveyTemplate.objects.first(), is_open=True
+    )
+    with pytest.raises(ValidationError) as refused:
+        proposal_review(proposal=proposal, acting_user=head, conclusion="continue", note="好", survey=survey)
+    assert "survey" in refused.value.message_dict
+    Survey.objects.filter(pk=survey.pk).update(is_open=False)
+    survey.refresh_from_db()
+    proposal = proposal_review(
+        proposal=proposal, acting_user=head, conclusion="stop", note="使用少，成本高，停止。", survey=survey
+    )
+    assert proposal.status == S.REVIEWED and proposal.review_usage == 3
+    assert not ServiceItem.objects.get(pk=item.pk).is_published  # stopped: out of the guide
+    report = Submission.objects.get(kind="service_review", reference=str(proposal.pk))
+    assert report.snapshot["usage"] == 3 and "停止" in report.snapshot["conclusion"]
+    submission_decide(
+        submission=report, decision="acknowledged", comment="同意停止。", acting_user=hq_stand_in
+    )
+    assert AuditEntry.objects.filter(action="proposal_review_acknowledged").exists()
+    assert WorkOrder.objects.filter(service_item=item).count() == 3
