@@ -43,6 +43,8 @@ class Submission(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by_name = models.CharField(_("decided by"), max_length=150, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # ★ An approved service project head office holds up as a model for the other centers.
+    is_model = models.BooleanField(_("model project"), default=False)
 
     wagtail_reference_index_ignore = True
 

@@ -48,3 +48,38 @@ def submissions_for_current_center() -> QuerySet:
 def submission_for_current_center(*, kind: str, reference) -> Submission | None:
     """This center's submission of one of its records (with history), or None if never submitted."""
     return submissions_for_current_center().filter(kind=kind, reference=str(reference)).first()
+
+
+#: What another center may read of a model project: the service, never the need's evidence or people.
+MODEL_FIELDS = (
+    "service",
+    "description",
+    "target_group",
+    "fee",
+    "report_plan",
+    "report_resources",
+    "report_cost",
+    "report_risks",
+    "report_measures",
+)
+
+
+def model_projects(*, exclude_center: ServiceCenter | None = None) -> list[dict]:
+    """Service projects head office holds up as models, for the other centers (one query)."""
+    rows = Submission.objects.filter(kind=Submission.Kind.SERVICE_PROJECT, is_model=True).select_related(
+        "center"
+    )
+    if exclude_center is not None:
+        rows = rows.exclude(center=exclude_center)
+    return [
+        {
+            "pk": row.pk,
+            "center": row.center.name,
+            **{name: (row.snapshot or {}).get(name, "") for name in MODEL_FIELDS},
+        }
+        for row in rows.order_by("-decided_at", "-pk")
+    ]
+
+
+def model_project(*, pk) -> dict | None:
+    return next((row for row in model_projects() if str(row["pk"]) == str(pk)), None)

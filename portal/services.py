@@ -286,3 +286,16 @@ def kpi_thresholds_set(*, marks: dict, acting_username: str = "") -> list[KpiThr
             row.save()
         saved.append(row)
     return saved
+
+
+@transaction.atomic
+def submission_mark_model(*, submission: Submission, is_model: bool, acting_user) -> Submission:
+    """Hold an approved service project up as a model for the other centers (or stop doing so)."""
+    if not acting_user.has_perm("portal.decide_submission"):
+        raise ValidationError(_("You may not decide submissions."))
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if locked.kind != Submission.Kind.SERVICE_PROJECT or locked.status != Submission.Status.APPROVED:
+        raise ValidationError(_("Only an approved service project can be a model for the other centers."))
+    locked.is_model = bool(is_model)
+    locked.save(update_fields=["is_model", "updated"])
+    return locked

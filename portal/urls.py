@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path
 
-from portal import errors, views, views_dashboard, views_inbox, views_news
+from portal import errors, views, views_dashboard, views_inbox, views_news, views_proposals
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -25,6 +25,8 @@ portal_patterns = [
     path("dashboard/league/", views_dashboard.league_table, name="league"),
     path("dashboard/heat-map/", views_dashboard.heat, name="heat_map"),
     path("dashboard/centers/<int:pk>/", views_dashboard.center_summary, name="center_summary"),
+    path("projects/", views_proposals.project_list, name="projects"),
+    path("projects/<int:pk>/model/", views_proposals.project_mark_model, name="project_mark_model"),
     path("news/", views_news.news_list, name="news"),
     path("inbox/", views_inbox.inbox_list, name="inbox_list"),
     path("inbox/<int:pk>/", views_inbox.inbox_detail, name="inbox_detail"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
 
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
@@ -12,12 +13,14 @@ from wagtail.admin.views import generic
 from operations.models import ServiceProposal
 from operations.services.proposals import proposal_create, proposal_head_office_history, proposal_update
 from operations.viewsets import (
+    AdminScreen,
     OperationsIndexView,
     RecordInspectView,
     ServiceCreateView,
     ServiceSaveMixin,
     local_datetime,
 )
+from portal.selectors import current_center, model_project, model_projects
 
 
 class ProposalIndexView(OperationsIndexView):
@@ -76,6 +79,20 @@ class ProposalIndexView(OperationsIndexView):
 class ProposalCreateView(ServiceCreateView):
     page_title = gettext_lazy("Draft a service project")
 
+    def get_initial(self):
+        """Started from a model project: its service, for whom and the plan, as a first draft."""
+        initial = super().get_initial()
+        model = model_project(pk=self.request.GET.get("model", "")) if self.request.GET.get("model") else None
+        if model is not None:
+            initial.update(
+                title=model["service"],
+                description=model["description"],
+                target_group=model["target_group"],
+                need=_("Started from the model project of %(center)s: %(service)s.")
+                % {"center": model["center"], "service": model["service"]},
+            )
+        return initial
+
     def get_success_message(self, instance):
         return _("Proposal %(number)s drafted.") % {"number": instance.number}
 
@@ -115,3 +132,17 @@ class ProposalInspectView(RecordInspectView):
         context = super().get_context_data(**kwargs)
         context["head_office"] = proposal_head_office_history(self.object)
         return context
+
+
+class ModelProjectsView(AdminScreen, TemplateView):
+    """★ Model projects head office holds up: the other centers' approved services (what, for
+    whom, the plan and how success is measured; no resident, no evidence), each a starting point."""
+
+    template_name = "operations/proposals/models.html"
+    header_icon = "pick"
+    page_title = gettext_lazy("Model projects")
+    permissions = ("operations.view_serviceproposal",)
+    parents = (("proposals:index", gettext_lazy("Service projects")),)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(projects=model_projects(exclude_center=current_center()), **kwargs)

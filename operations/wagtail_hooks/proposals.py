@@ -5,6 +5,7 @@ through the services, and the record's actions in the order of the procedure: th
 resident survey and its summary, the feasibility report, the submission to head office.
 """
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -70,6 +71,11 @@ class ServiceProposalViewSet(OperationsViewSet):
 
     def get_form_class(self, for_update=False):
         return ProposalForm
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("models/", views.ModelProjectsView.as_view(), name="models"),
+        ]
 
     actions = (
         RecordAction(
@@ -189,6 +195,13 @@ class ProposalsGroup(ViewSetGroup):
             permission="operations.view_serviceproposal",
         ),
         ServiceProposalViewSet(),
+        AdminLink(
+            name="proposals-models",
+            label=_("Model projects"),
+            url_name="proposals:models",
+            icon="pick",
+            permission="operations.view_serviceproposal",
+        ),
         AdminLink(
             name="proposals-new",
             label=_("Draft a service project"),
