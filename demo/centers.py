@@ -26,6 +26,7 @@ from demo.guide import guide_demo_data_install
 from demo.history import HISTORY_MONTHS, history_demo_data_install
 from demo.lending import lending_demo_data_install
 from demo.notices import notices_demo_data_install
+from demo.proposals import proposals_demo_data_install
 from demo.residents import residents_demo_data_install
 from demo.roster import roster_demo_data_install
 from demo.stock import stock_demo_data_install
@@ -149,6 +150,7 @@ def center_demo_install(*, spec: dict, password: str) -> CenterSeeded:
         _home_page(spec)
         _operations(admin, password)
         history_demo_data_install(center_code=spec["code"])
+        proposals_demo_data_install(center_code=spec["code"], acting_user=admin)
         # Head office's rollup of the demo's story, recomputed from its records (the services keep
         # only what changes now): a year of months, the last weeks day by day; last month's
         # 服务承诺与满意度 on the site.
