@@ -97,11 +97,16 @@ class ReportForm(forms.Form):
     report_measures = forms.CharField(
         label=_("How success is measured"), widget=forms.Textarea(attrs={"rows": 2})
     )
+    document_file = forms.FileField(
+        label=_("Report document (optional)"),
+        required=False,
+        help_text=_("A signed scan or a cost sheet; kept where only staff can open it."),
+    )
 
     def __init__(self, *args, proposal=None, **kwargs):
         super().__init__(*args, **kwargs)
         if proposal is not None:
-            for name in self.fields:
+            for name in ServiceProposal.REPORT_SECTIONS:
                 self.fields[name].initial = getattr(proposal, name) or (
                     proposal.need if name == "report_need" else ""
                 )

@@ -22,10 +22,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.documents import get_document_model
+
 from operations.models import Department, ProposalMeeting, ServiceItem, ServiceProposal, Survey, WorkOrder
 from operations.notify import notify
 from operations.selectors.surveys import survey_results
-from operations.services.common import audit_record, diff_fields, next_number
+from operations.services.common import (
+    audit_record,
+    diff_fields,
+    next_number,
+    private_collection,
+    user_or_none,
+)
 from operations.services.purchasing import center_heads, user_display_name
 from portal.selectors import current_center, submission_for_current_center
 from portal.services import submission_submit
@@ -246,7 +254,7 @@ def proposal_survey_summarise(*, proposal: ServiceProposal, summary: str, acting
 
 @transaction.atomic
 def proposal_report_write(
-    *, proposal: ServiceProposal, acting_user, document=None, **sections
+    *, proposal: ServiceProposal, acting_user, document=None, document_file=None, **sections
 ) -> ServiceProposal:
     """The feasibility report (便民服务项目可行性报告): need, plan, resources, cost and price, risks,
     how success is measured — every section written."""
@@ -264,6 +272,8 @@ def proposal_report_write(
     changes = diff_fields(proposal, cleaned)
     for name, text in cleaned.items():
         setattr(proposal, name, text)
+    if document_file is not None:
+        document = _store_report(upload=document_file, proposal=proposal, acting_user=acting_user)
     if document is not None:
         proposal.report_document = document
     status = proposal.status if proposal.status in (S.FEASIBILITY, S.RETURNED) else S.FEASIBILITY
@@ -277,6 +287,38 @@ def proposal_report_write(
         changes={"status": [old, status], "sections": sorted(changes)},
     )
     return proposal
+
+
+PROJECT_PAPERS_COLLECTION = "项目资料"  # login-only, like the other operational attachments
+
+
+def _store_report(*, upload, proposal: ServiceProposal, acting_user):
+    """Keep the report's document (a signed scan, a cost sheet) where only staff can open it."""
+    document = get_document_model()(
+        title=f"{proposal.number} 可行性报告",
+        file=upload,
+        collection=private_collection(name=PROJECT_PAPERS_COLLECTION),
+        uploaded_by_user=user_or_none(acting_user),
+    )
+    try:
+        document.full_clean()
+    except ValidationError as error:
+        raise ValidationError({"document_file": error.messages}) from None
+    document.save()
+    return document
+
+
+def _survey_result(survey: Survey | None) -> str:
+    """The survey's title with its figures, attached automatically (no answer, no name)."""
+    if survey is None:
+        return ""
+    results = survey_results(survey=survey, comments_limit=0)
+    rate = results.satisfaction_rate
+    return _("%(title)s: %(responses)d responses, %(rate)s satisfied") % {
+        "title": survey.title,
+        "responses": results.response_count,
+        "rate": "—" if rate is None else f"{rate}%",
+    }
 
 
 def proposal_snapshot(proposal: ServiceProposal) -> dict:
@@ -309,7 +351,7 @@ def proposal_snapshot(proposal: ServiceProposal) -> dict:
             f"{m.held_on:%Y-%m-%d}（{m.attendees}）{m.get_decision_display()}：{m.minutes}"
             for m in proposal.meetings.all()
         ),
-        "survey": survey.title if survey else "",
+        "survey": _survey_result(survey),
         "survey_summary": proposal.survey_summary,
         **{name: getattr(proposal, name) for name in ServiceProposal.REPORT_SECTIONS},
     }

@@ -286,3 +286,27 @@ def test_the_review_counts_the_usage_reads_the_survey_and_reports_to_head_office
     )
     assert AuditEntry.objects.filter(action="proposal_review_acknowledged").exists()
     assert WorkOrder.objects.filter(service_item=item).count() == 3
+
+
+def test_the_report_keeps_its_document_for_staff_only_and_the_survey_figures_go_up(zh, head):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from wagtail.models import CollectionViewRestriction
+
+    from operations.services.proposals import proposal_snapshot
+
+    proposal = discussed(head)
+    survey = Survey.objects.create(
+        title="代收快递需求调查", template=SurveyTemplate.objects.first(), is_open=False
+    )
+    proposal_survey_attach(proposal=proposal, survey=survey, acting_user=head)
+    proposal_survey_summarise(proposal=proposal, summary="八成需要。", acting_user=head)
+    scan = SimpleUploadedFile("report.pdf", b"%PDF-1.4 feasibility", content_type="application/pdf")
+    proposal = proposal_report_write(proposal=proposal, acting_user=head, document_file=scan, **REPORT)
+    document = proposal.report_document
+    assert document.title.endswith("可行性报告")
+    assert CollectionViewRestriction.objects.filter(collection=document.collection).exists()
+    assert (
+        "代收快递需求调查" in proposal_snapshot(proposal)["survey"]
+        and "0" in proposal_snapshot(proposal)["survey"]
+    )
