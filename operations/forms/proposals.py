@@ -127,6 +127,12 @@ class LaunchForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One step per line; shown to residents in the service guide."),
     )
+    materials = forms.CharField(
+        label=_("Materials to bring"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line, told to residents at once (一次性告知)."),
+    )
     time_limit_value = forms.IntegerField(label=_("Committed time limit"), required=False, min_value=1)
     time_limit_unit = forms.ChoiceField(
         label=_("Time limit unit"),

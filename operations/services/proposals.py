@@ -24,7 +24,15 @@ from django.utils.translation import gettext as _
 
 from wagtail.documents import get_document_model
 
-from operations.models import Department, ProposalMeeting, ServiceItem, ServiceProposal, Survey, WorkOrder
+from operations.models import (
+    Department,
+    ProposalMeeting,
+    RequiredMaterial,
+    ServiceItem,
+    ServiceProposal,
+    Survey,
+    WorkOrder,
+)
 from operations.notify import notify
 from operations.selectors.surveys import survey_results
 from operations.services.common import (
@@ -354,6 +362,8 @@ def proposal_snapshot(proposal: ServiceProposal) -> dict:
         "survey": _survey_result(survey),
         "survey_summary": proposal.survey_summary,
         **{name: getattr(proposal, name) for name in ServiceProposal.REPORT_SECTIONS},
+        # The document stays in the center (login-only); head office sees that there is one.
+        "report_document": proposal.report_document.title if proposal.report_document_id else "",
     }
 
 
@@ -448,6 +458,7 @@ def proposal_launch(
     owner,
     start_date: dt.date,
     procedure: str = "",
+    materials: str = "",
     time_limit_value: int | None = None,
     time_limit_unit: str = ServiceItem.LimitUnit.WORKING_DAYS,
 ) -> ServiceProposal:
@@ -481,6 +492,10 @@ def proposal_launch(
     )
     item.full_clean()
     item.save()
+    names = [line.strip() for line in (materials or "").splitlines() if line.strip()]
+    RequiredMaterial.objects.bulk_create(
+        [RequiredMaterial(service_item=item, name=name[:100], sort_order=n) for n, name in enumerate(names)]
+    )
     proposal.service_item = item
     proposal.owner = owner
     proposal.launched_on = start_date

@@ -223,12 +223,14 @@ def test_an_approved_project_goes_into_the_service_guide_with_its_owner_and_revi
         owner=head,
         start_date=TODAY,
         procedure="前台登记\n短信通知取件",
+        materials="取件短信\n身份证或门禁卡",
         time_limit_value=1,
     )
     item = ServiceItem.objects.get(name="代收快递")
     assert proposal.status == S.LIVE and proposal.service_item == item and item.is_published
     assert item.fee_type == ServiceItem.Fee.PAID and item.fee_amount == 5 and item.category == "convenience"
     assert proposal.review_due > TODAY and proposal.owner == head
+    assert [m.name for m in item.materials.order_by("sort_order")] == ["取件短信", "身份证或门禁卡"]
     with pytest.raises(ValidationError):
         proposal_launch(proposal=proposal, acting_user=head, owner=head, start_date=TODAY)  # once
 
