@@ -64,6 +64,28 @@ class Submission(models.Model):
         return self.title
 
 
+class SubmissionAttachment(models.Model):
+    """A file a center sent with a submission (a proposal's feasibility report), copied into head
+    office's own storage so head office can open it without a center's login."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("submission")
+    )
+    title = models.CharField(_("title"), max_length=255)
+    file = models.FileField(_("file"), upload_to="submissions/%Y/%m/")
+    created = models.DateTimeField(_("time"), auto_now_add=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("submission attachment")
+        verbose_name_plural = _("submission attachments")
+        ordering = ["created", "id"]
+
+    def __str__(self):
+        return self.title
+
+
 class SubmissionEvent(models.Model):
     """One step in a submission's history: submitted, resubmitted, updated, approved, rejected,
     returned, acknowledged, closed."""

@@ -7,15 +7,24 @@ it runs the kind's handler (portal.decisions) inside the center's schema.
 """
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from portal.decisions import decision_handler
 from portal.kpis import KPI_BY_CODE, RATE
-from portal.models import CenterDay, CenterKpi, CenterMonth, KpiThreshold, Submission, SubmissionEvent
+from portal.models import (
+    CenterDay,
+    CenterKpi,
+    CenterMonth,
+    KpiThreshold,
+    Submission,
+    SubmissionAttachment,
+    SubmissionEvent,
+)
 from tenants.models import ServiceCenter
 
 DECISION_ACTIONS = {
@@ -299,3 +308,14 @@ def submission_mark_model(*, submission: Submission, is_model: bool, acting_user
     locked.is_model = bool(is_model)
     locked.save(update_fields=["is_model", "updated"])
     return locked
+
+
+def submission_attach(
+    *, submission: Submission, title: str, filename: str, content: bytes
+) -> SubmissionAttachment:
+    """Copy a center's file into head office's storage (the public schema's media), for the inbox."""
+    with schema_context(get_public_schema_name()):
+        attachment = SubmissionAttachment(submission=submission, title=title[:255])
+        attachment.file.save(filename, ContentFile(content), save=False)
+        attachment.save()
+    return attachment

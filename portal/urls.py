@@ -31,6 +31,11 @@ portal_patterns = [
     path("inbox/", views_inbox.inbox_list, name="inbox_list"),
     path("inbox/<int:pk>/", views_inbox.inbox_detail, name="inbox_detail"),
     path("inbox/<int:pk>/decide/", views_inbox.inbox_decide, name="inbox_decide"),
+    path(
+        "inbox/<int:pk>/attachments/<int:attachment_pk>/",
+        views_inbox.inbox_attachment,
+        name="inbox_attachment",
+    ),
 ]
 
 urlpatterns = [

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal import selectors, services
-from portal.models import Submission
+from portal.models import Submission, SubmissionAttachment
 from tenants.models import ServiceCenter
 
 SUBMISSIONS_PER_PAGE = 50
@@ -175,3 +175,13 @@ def inbox_decide(request, pk: int):
             return redirect(reverse("portal:inbox_list"))
     submission = selectors.submission_with_history(pk=pk)
     return _render_detail(request, submission, form)
+
+
+@login_required
+@permission_required("portal.view_submission", raise_exception=True)
+def inbox_attachment(request, pk: int, attachment_pk: int):
+    """A file a center sent with its submission, for head office only."""
+    attachment = get_object_or_404(SubmissionAttachment, pk=attachment_pk, submission_id=pk)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1]
+    )

@@ -44,7 +44,7 @@ from operations.services.common import (
 )
 from operations.services.purchasing import center_heads, user_display_name
 from portal.selectors import current_center, submission_for_current_center
-from portal.services import submission_submit
+from portal.services import submission_attach, submission_submit
 
 S = ServiceProposal.Status
 KIND = "service_project"
@@ -384,7 +384,7 @@ def proposal_submit(*, proposal: ServiceProposal, acting_user) -> ServiceProposa
         errors.append(_("The survey is still open: close it before submitting."))
     if errors:
         raise ValidationError(errors)
-    submission_submit(
+    submission = submission_submit(
         center=current_center(),
         kind=KIND,
         reference=str(proposal.pk),
@@ -392,6 +392,16 @@ def proposal_submit(*, proposal: ServiceProposal, acting_user) -> ServiceProposa
         snapshot=proposal_snapshot(proposal),
         submitted_by_name=user_display_name(acting_user),
     )
+    if proposal.report_document_id:
+        document = proposal.report_document
+        with document.file.open("rb") as handle:
+            content = handle.read()
+        submission_attach(
+            submission=submission,
+            title=document.title,
+            filename=document.file.name.rsplit("/", 1)[-1],
+            content=content,
+        )
     proposal.submitted_at = timezone.now()
     _set_status(proposal, S.SUBMITTED, acting_user=acting_user, action="proposal_submit")
     return proposal

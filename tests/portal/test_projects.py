@@ -93,3 +93,33 @@ def test_another_center_sees_the_model_without_people_and_starts_from_it(in_cent
         make_user("zhuren_a", "中心负责人", "阿主任")
         assert own.login(username="zhuren_a", password=TEST_PASSWORD)
     assert "前台设代收点" not in own.get("/admin/operations/proposals/models/").content.decode()
+
+
+def test_the_report_document_reaches_head_office_as_its_own_copy(
+    in_center, center_a, head_office_client, head_office_admin, zh, tmp_path, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from operations.services.proposals import proposal_report_write, proposal_submit
+    from tests.operations.test_proposals_services import REPORT, discussed
+
+    settings.MEDIA_ROOT = tmp_path
+    with in_center(center_a):
+        head = make_user("zhuren", "中心负责人", "张主任")
+        proposal = discussed(head)
+        scan = SimpleUploadedFile(
+            "report.pdf", b"%PDF-1.4 feasibility report", content_type="application/pdf"
+        )
+        proposal_report_write(proposal=proposal, acting_user=head, document_file=scan, **REPORT)
+        proposal_submit(proposal=proposal, acting_user=head)
+    submission = Submission.objects.get(kind="service_project")
+    attachment = submission.attachments.get()
+    head_office_client.login(username="hq", password=TEST_PASSWORD)
+    detail = head_office_client.get(url("inbox_detail", submission.pk)).content.decode()
+    assert attachment.title in detail
+    response = head_office_client.get(url("inbox_attachment", submission.pk, attachment.pk))
+    assert (
+        response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 feasibility report"
+    )
+    head_office_client.logout()
+    assert head_office_client.get(url("inbox_attachment", submission.pk, attachment.pk)).status_code == 302
