@@ -87,9 +87,10 @@ def _pending() -> set[dt.date] | None:
     return None
 
 
-def kpis_refresh(*, days: set[dt.date] | None = None) -> None:
-    """Recompute today and ``days`` after the current commit, once per transaction and center."""
-    today = timezone.localdate()
+def kpis_refresh(*, days: set[dt.date] | None = None, today: dt.date | None = None) -> None:
+    """Recompute today and ``days`` (none after ``today``) after the current commit, once per
+    transaction and center. A job passes the day of its own ``now`` as ``today``."""
+    today = today or timezone.localdate()
     days = {day for day in (days or ()) if day <= today} | {today}
     queued = _pending()
     if queued is not None:

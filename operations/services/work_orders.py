@@ -621,7 +621,9 @@ def work_orders_check_deadlines(*, now: dt.datetime | None = None) -> dict[str, 
         breach_days = {timezone.localdate(d) for d in newly_breached.values_list("deadline", flat=True)}
         counts["breached"] = newly_breached.update(is_breached=True, updated=now)
         if counts["breached"]:
-            kpis_refresh(days=breach_days)  # a bulk update writes no audit entry
+            kpis_refresh(
+                days=breach_days, today=timezone.localdate(now)
+            )  # a bulk update writes no audit entry
         # Only assigned work orders are reminded (and marked): one dispatched later still gets its reminder.
         overdue = open_orders.filter(
             deadline__lt=now, breach_notified_at__isnull=True, assignee__isnull=False
