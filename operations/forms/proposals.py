@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.forms import WagtailAdminModelForm
 
@@ -90,7 +91,9 @@ class SurveySummaryForm(forms.Form):
 
 class ReportForm(forms.Form):
     report_need = forms.CharField(label=_("Need"), widget=forms.Textarea(attrs={"rows": 2}))
-    report_plan = forms.CharField(label=_("Plan"), widget=forms.Textarea(attrs={"rows": 2}))
+    report_plan = forms.CharField(
+        label=pgettext_lazy("service plan", "Plan"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     report_resources = forms.CharField(label=_("Resources"), widget=forms.Textarea(attrs={"rows": 2}))
     report_cost = forms.CharField(label=_("Cost and price"), widget=forms.Textarea(attrs={"rows": 2}))
     report_risks = forms.CharField(label=_("Risks"), widget=forms.Textarea(attrs={"rows": 2}))

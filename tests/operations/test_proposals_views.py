@@ -71,6 +71,7 @@ def test_the_center_head_drafts_discusses_reports_and_submits(zh, head):
     assert Submission.objects.filter(kind="service_project", reference=str(proposal.pk)).exists()
     page = client.get(f"/admin/operations/proposals/inspect/{proposal.pk}/").content.decode()
     assert "已报送总部" in page and "已提交" in page  # the status and the inbox's history
+    assert "实施方案" in page and "活动方案" not in page  # the report's plan, not an activity's
     for action in AuditEntry.objects.values_list("action", flat=True):
         from operations.history import action_label
 
