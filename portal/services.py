@@ -134,17 +134,14 @@ def submission_update(
     the report waits for head office's attention again."""
     submission = _own_submission(center=center, kind=kind, reference=reference)
     submission.title = title
-    submission.snapshot = snapshot
-    submission.status = Submission.Status.PENDING
-    submission.full_clean()
-    submission.save()
-    SubmissionEvent.objects.create(
-        submission=submission,
-        action=SubmissionEvent.Action.UPDATED,
-        actor_name=submitted_by_name,
-        comment=note,
+    return _follow_up(
+        submission,
+        Submission.Status.PENDING,
+        SubmissionEvent.Action.UPDATED,
+        snapshot,
+        note,
+        submitted_by_name,
     )
-    return submission
 
 
 @transaction.atomic
@@ -153,16 +150,20 @@ def submission_close(
 ) -> Submission:
     """The center closed the record it reported (the complaint is closed): so is the report."""
     submission = _own_submission(center=center, kind=kind, reference=reference)
+    return _follow_up(
+        submission, Submission.Status.CLOSED, SubmissionEvent.Action.CLOSED, snapshot, note, submitted_by_name
+    )
+
+
+def _follow_up(
+    submission: Submission, status: str, action: str, snapshot: dict, note: str, name: str
+) -> Submission:
+    """The new snapshot and status of a followed report, with the center's note in its history."""
     submission.snapshot = snapshot
-    submission.status = Submission.Status.CLOSED
+    submission.status = status
     submission.full_clean()
     submission.save()
-    SubmissionEvent.objects.create(
-        submission=submission,
-        action=SubmissionEvent.Action.CLOSED,
-        actor_name=submitted_by_name,
-        comment=note,
-    )
+    SubmissionEvent.objects.create(submission=submission, action=action, actor_name=name, comment=note)
     return submission
 
 
@@ -228,27 +229,22 @@ def center_kpi_set(*, center: ServiceCenter, **values) -> CenterKpi:
 @transaction.atomic
 def center_month_set(*, center: ServiceCenter, month, **values) -> CenterMonth:
     """Store a center's figures for ``month`` (any day of it); creates the row the first time."""
-    fields = {f.name for f in CenterMonth._meta.concrete_fields} - {"id", "center", "month", "updated"}
-    unknown = set(values) - fields
-    if unknown:
-        raise ValueError(f"Unknown center figures: {', '.join(sorted(unknown))}")
-    month = month.replace(day=1)
-    row, _created = CenterMonth.objects.select_for_update().get_or_create(center=center, month=month)
-    for field, value in values.items():
-        setattr(row, field, value)
-    row.full_clean()
-    row.save()
-    return row
+    return _figures_set(CenterMonth, values, center=center, month=month.replace(day=1))
 
 
 @transaction.atomic
 def center_day_set(*, center: ServiceCenter, day, **values) -> CenterDay:
     """Store a center's figures for one local ``day``; creates the row the first time."""
-    fields = {f.name for f in CenterDay._meta.concrete_fields} - {"id", "center", "day", "updated"}
+    return _figures_set(CenterDay, values, center=center, day=day)
+
+
+def _figures_set(model, values: dict, **key):
+    """Create or update the figures row of ``key`` (a center and its period); unknown figures are a bug."""
+    fields = {f.name for f in model._meta.concrete_fields} - {"id", "updated", *key}
     unknown = set(values) - fields
     if unknown:
         raise ValueError(f"Unknown center figures: {', '.join(sorted(unknown))}")
-    row, _created = CenterDay.objects.select_for_update().get_or_create(center=center, day=day)
+    row, _created = model.objects.select_for_update().get_or_create(**key)
     for field, value in values.items():
         setattr(row, field, value)
     row.full_clean()
