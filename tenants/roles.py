@@ -71,6 +71,11 @@ ALL_OPERATIONS = crud(
     "activityrepairitem",
     "serviceproposal",
     "proposalmeeting",
+    "bookableservice",
+    "deskhours",
+    "deskclosure",
+    "booking",
+    "queueticket",
     actions=("add", "change", "view", "delete"),
 )
 CONTACT = ("operations.view_resident_contact",)
@@ -97,6 +102,7 @@ ROLES: tuple[Role, ...] = (
             "operations.view_complainant",
             "operations.submit_purchaserequest",
             "operations.submit_serviceproposal",
+            "operations.view_desk_appraisal",
         ),
         page_permissions=PAGE_PUBLISH,
         media_permissions=COLLECTION_MEDIA + ("delete",),
@@ -111,6 +117,9 @@ ROLES: tuple[Role, ...] = (
         + crud("dutyshift", "dutytemplateslot", actions=("add", "change", "view", "delete"))
         # 5.1.2–5.1.3: discusses proposals with the center head and sums up the residents' survey.
         + crud("serviceproposal", actions=("change", "view"))
+        # Appointments: the service head sets what residents may book and when the desk is open.
+        + crud("bookableservice", "deskhours", "deskclosure", actions=("add", "change", "view", "delete"))
+        + crud("booking", "queueticket", actions=("view",))
         + crud("proposalmeeting", actions=("add", "view"))
         + crud(
             "workorder", "resident", "unit", "building", "department", "serviceapplication", actions=("view",)
@@ -135,6 +144,8 @@ ROLES: tuple[Role, ...] = (
         description=_("Lending register, consumables, first-inquiry register, intake."),
         permissions=ADMIN_ACCESS
         + crud("inquiry", "serviceapplication", "workorder", "surveyresponse")
+        + crud("booking", "queueticket")
+        + crud("bookableservice", "deskhours", "deskclosure", actions=("view",))
         + crud("convenienceitem", "loan")
         + crud("consumable", "stockmovement", "candydishcheck", "firstaiduse", "purchaserequestline")
         + crud("purchaserequest", "desksettings", actions=("view",))

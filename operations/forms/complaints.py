@@ -58,6 +58,12 @@ class InvestigateForm(forms.Form):
         label=_("investigation notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     finding = forms.CharField(label=_("finding"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    verdict = forms.ChoiceField(
+        label=_("verdict"),
+        choices=[("", _("Not decided yet"))] + list(Complaint.Verdict.choices),
+        required=False,
+        help_text=_("Counts in the appraisal of the staff member concerned."),
+    )
     action_taken = forms.CharField(
         label=_("action taken"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

@@ -1,6 +1,7 @@
 """Per-center operations models, one module per area (tenant schema only)."""
 
 from .activities import Activity, ActivityParticipant, ActivityPublicity, ActivityRepairItem
+from .appointments import BookableService, Booking, DeskClosure, DeskHours, QueueTicket
 from .audit import AuditEntry
 from .base import NumberCounter
 from .complaints import Complaint
@@ -58,6 +59,11 @@ from .surveys import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, Sur
 from .work_orders import DeadlineExtension, WorkOrder, WorkOrderAttachment, WorkOrderTransition
 
 __all__ = [
+    "BookableService",
+    "Booking",
+    "DeskClosure",
+    "DeskHours",
+    "QueueTicket",
     "ProposalMeeting",
     "ServiceProposal",
     "CareAlert",

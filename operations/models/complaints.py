@@ -32,6 +32,11 @@ class Complaint(TimeStampedModel):
         REPLIED = "replied", _("Replied")
         CLOSED = "closed", _("Closed")
 
+    class Verdict(models.TextChoices):
+        JUSTIFIED = "justified", _("Justified")  # 属实
+        PARTLY = "partly", _("Partly justified")  # 部分属实
+        UNFOUNDED = "unfounded", _("Unfounded")  # 不属实
+
     class ReplyMethod(models.TextChoices):
         WRITTEN = "written", _("Written")
         ORAL = "oral", _("Oral")
@@ -100,6 +105,7 @@ class Complaint(TimeStampedModel):
     reply_due = models.DateField(_("reply due"), null=True, blank=True, db_index=True)
     investigation_notes = models.TextField(_("investigation notes"), blank=True)
     finding = models.TextField(_("finding"), blank=True)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices, blank=True)
     action_taken = models.TextField(_("action taken"), blank=True)
     reply_method = models.CharField(_("reply"), max_length=10, choices=ReplyMethod.choices, blank=True)
     reply_text = models.TextField(_("reply text"), blank=True)

@@ -140,6 +140,12 @@ class ServiceApplication(TimeStampedModel):
     materials_brought = models.JSONField(_("materials brought"), default=list, blank=True)
     materials_missing = models.JSONField(_("materials missing"), default=list, blank=True)
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    due_at = models.DateTimeField(
+        _("committed completion"),
+        null=True,
+        blank=True,
+        help_text=_("Accepted applications: the committed time limit counted from acceptance."),
+    )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -294,6 +294,7 @@ def complaint_investigate(
     investigation_notes: str = "",
     finding: str = "",
     action_taken: str = "",
+    verdict: str = "",
 ) -> Complaint:
     """Record what the investigation found and what was done about it (调查核实、作出处理)."""
     complaint = _lock(complaint)
@@ -306,6 +307,12 @@ def complaint_investigate(
     }
     if not any(data.values()):
         raise ValidationError(_("Write down the investigation notes, the finding or the action taken."))
+    verdict = verdict or ""
+    if verdict and verdict not in Complaint.Verdict.values:
+        raise ValidationError({"verdict": _("Choose whether the complaint was found justified.")})
+    if verdict and not data["finding"]:
+        raise ValidationError({"finding": _("A verdict needs the finding it rests on: write the finding.")})
+    data["verdict"] = verdict
     changes = diff_fields(complaint, data)
     for field, value in data.items():
         setattr(complaint, field, value)

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from operations.data.departments import DEFAULT_DEPARTMENTS
 from operations.models import Department
+from operations.services.appointments import appointments_install_defaults
 from operations.services.consumables import consumables_install_defaults
 from operations.services.guide import service_guide_install_defaults
 from operations.services.lending import lending_install_defaults
@@ -29,3 +30,4 @@ def center_defaults_install() -> None:
     surveys_install_defaults()
     lending_install_defaults()
     consumables_install_defaults()
+    appointments_install_defaults()

@@ -13,10 +13,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from operations.calendar import deadline_for
 from operations.data.service_guide import DEFAULT_SERVICE_ITEMS
 from operations.models import Department, RequiredMaterial, ServiceApplication, ServiceItem, Unit
+from operations.services.appointments import booking_mark_served
 from operations.services.common import audit_record, next_number, user_or_none
 from operations.validators import normalize_phone, validate_phone
 
@@ -100,12 +103,15 @@ def service_application_record(
     materials_brought: Iterable[int] = (),
     refuse: bool = False,
     refusal_reason: str = "",
+    booking=None,
     acting_user,
 ) -> ServiceApplication:
     """Record an application at the desk and tell the resident, once, everything still missing.
 
     ``materials_brought`` are ids of the item's required materials that the resident brought.
     With ``refuse`` the application is refused and ``refusal_reason`` (written) is required.
+    An accepted application's committed time limit runs from now (``due_at``). Started from a
+    ``booking``, the booking is marked served and linked to the application.
     """
     applicant_name = (applicant_name or "").strip()
     refusal_reason = (refusal_reason or "").strip()
@@ -146,8 +152,15 @@ def service_application_record(
     else:
         status = ServiceApplication.Status.COMPLETE
 
+    accepted_at = timezone.now()
+    due_at = None
+    if status == ServiceApplication.Status.COMPLETE:
+        due_at = deadline_for(
+            start=accepted_at, value=service_item.time_limit_value, unit=service_item.time_limit_unit
+        )
     application = ServiceApplication(
         number=next_number("SQ"),
+        due_at=due_at,
         service_item=service_item,
         applicant_name=applicant_name,
         applicant_phone=applicant_phone,
@@ -170,6 +183,10 @@ def service_application_record(
             "materials_missing": [m["name"] for m in missing],
         },
     )
+    if booking is not None:
+        booking_mark_served(
+            booking=booking, application=application, acting_user=acting_user, now=accepted_at
+        )
     return application
 
 

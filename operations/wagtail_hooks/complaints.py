@@ -170,6 +170,7 @@ class ComplaintViewSet(OperationsViewSet):
                 "initial": {
                     "investigation_notes": c.investigation_notes,
                     "finding": c.finding,
+                    "verdict": c.verdict,
                     "action_taken": c.action_taken,
                 }
             },

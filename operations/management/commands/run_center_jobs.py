@@ -15,6 +15,7 @@ from wagtail.models import Page, Revision
 from django_tenants.utils import schema_context
 
 from operations.hooks import center_jobs
+from operations.services.appointments import bookings_send_reminders
 from operations.services.complaints import complaints_notify_overdue
 from operations.services.elder_escalations import elder_escalations_check
 from operations.services.kpis import kpis_snapshot_publish
@@ -51,6 +52,7 @@ class Command(EveryCenterCommand):
         complaints = complaints_notify_overdue(today=timezone.localdate(now))
         escalations = elder_escalations_check(now=now)
         pages = self.publish_scheduled_pages()
+        reminders = bookings_send_reminders(now=now)
         kpis_snapshot_publish(now=now, center=center)
         more = []
         for name, job in center_jobs():
@@ -66,7 +68,8 @@ class Command(EveryCenterCommand):
             f"{work_orders['due_soon']} due-soon and {work_orders['breach']} breach reminders; "
             f"{complaints} overdue-complaint reminders; "
             f"elders not reached: {escalations['escalated']} escalated to the center head; "
-            f"pages {pages['published']} published as scheduled, {pages['expired']} expired"
+            f"pages {pages['published']} published as scheduled, {pages['expired']} expired; "
+            f"{reminders} booking reminders"
             + "".join(f"; {report}" for report in more)
         )
 
