@@ -18,7 +18,7 @@ from wagtail.admin.widgets.button import Button
 
 from operations.forms.base import add_service_errors
 from operations.forms.guide import ApplicationForm, material_form_labels
-from operations.models import ServiceApplication, ServiceItem
+from operations.models import Booking, ServiceApplication, ServiceItem
 from operations.permissions import display_phone
 from operations.selectors.guide import service_applications_recent, service_items_for_desk
 from operations.services.guide import fee_display, service_application_record, time_limit_display
@@ -115,11 +115,23 @@ def service_item_guide(request, pk: int):
     return TemplateResponse(request, "operations/guide/guide_sheet.html", context)
 
 
+def _booking_for(request, item):
+    """The booking the application is started from (``?booking=<pk>``), if it is this item's."""
+    pk = request.GET.get("booking", "")
+    if not pk.isdigit():
+        return None
+    return Booking.objects.filter(pk=int(pk), service_item=item).select_related("unit__building").first()
+
+
 def application_create(request, pk: int):
     """受理申请 for one item; the user lands on the notice to print."""
     perms_required(request.user, "operations.add_serviceapplication")
     item = get_object_or_404(service_items_for_desk(), pk=pk)
-    form = ApplicationForm(request.POST or None, service_item=item)
+    booking = _booking_for(request, item)
+    initial = None
+    if booking is not None:  # started from a booking: the resident's details are already known
+        initial = {"applicant_name": booking.name, "applicant_phone": booking.phone, "unit": booking.unit}
+    form = ApplicationForm(request.POST or None, service_item=item, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -131,6 +143,7 @@ def application_create(request, pk: int):
                 materials_brought=data["materials"],
                 refuse=data["decision"] == ApplicationForm.DECISION_REFUSE,
                 refusal_reason=data["refusal_reason"],
+                booking=booking,
                 acting_user=request.user,
             )
         except ValidationError as error:
@@ -138,7 +151,9 @@ def application_create(request, pk: int):
         else:
             return redirect("operations_guide:application_sheet", pk=application.pk)
     context = _item_context(item)
-    context.update({"form": form, "page_title": _("Application: %(item)s") % {"item": item.name}})
+    context.update(
+        {"form": form, "booking": booking, "page_title": _("Application: %(item)s") % {"item": item.name}}
+    )
     return TemplateResponse(request, "operations/guide/application_form.html", context)
 
 

@@ -6,6 +6,7 @@ from wagtail import hooks
 
 from . import (  # noqa: F401
     activities,
+    appointments,
     appraisal,
     complaints,
     consumables,

@@ -69,8 +69,7 @@ class Command(EveryCenterCommand):
             f"{complaints} overdue-complaint reminders; "
             f"elders not reached: {escalations['escalated']} escalated to the center head; "
             f"pages {pages['published']} published as scheduled, {pages['expired']} expired; "
-            f"{reminders} booking reminders"
-            + "".join(f"; {report}" for report in more)
+            f"{reminders} booking reminders" + "".join(f"; {report}" for report in more)
         )
 
     @staticmethod
