@@ -81,9 +81,12 @@ class BookingIndexView(OperationsIndexView):
         return str(item.unit) if item.unit_id else item.unit_text
 
     def to_row_dict(self, item):
-        return super().to_row_dict(item) | {
+        self._export_row_flagged = self.row_flagged(item)
+        return {
+            "code": item.code,
             "slot": slot_display(item),
             "service_item": item.service_item.name,
+            "name": item.name,
             "phone": display_phone(self.request.user, item.phone),
             "unit": self._unit(item),
             "status": item.get_status_display(),
