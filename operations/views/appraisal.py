@@ -364,8 +364,12 @@ class PersonMonthView(PersonMixin, AdminScreen, TemplateView):
         complaints = list(appraisal_records(user=user, month=month, figure="complaints"))
         for complaint in complaints:
             complaint.url = link("complaints:inspect", "operations.view_complaint", complaint.pk)
+        bookings = list(appraisal_records(user=user, month=month, figure="bookings"))
+        for booking in bookings:
+            booking.url = link("bookings:inspect", "operations.view_booking", booking.pk)
         tickets = list(appraisal_records(user=user, month=month, figure="queue_calls"))
         for ticket in tickets:
+            ticket.url = link("queue_tickets:inspect", "operations.view_queueticket", ticket.pk)
             ticket.wait_minutes = (
                 decimal(ticket.wait_seconds / 60) if ticket.wait_seconds is not None else "—"
             )
@@ -378,7 +382,7 @@ class PersonMonthView(PersonMixin, AdminScreen, TemplateView):
             work_orders=work_orders,
             complaints=complaints,
             rated=rated,
-            bookings=list(appraisal_records(user=user, month=month, figure="bookings")),
+            bookings=bookings,
             tickets=tickets,
             sheet_url=self.own_or_person("desk_appraisal:my_sheet", "desk_appraisal:sheet")
             + f"?month={month:%Y-%m}",

@@ -367,6 +367,10 @@ class TestScreens:
         assert reverse("operations_guide:application_sheet", args=[app.pk]) in content
         c = appraisal_records(user=records["li"], month=NOV, figure="complaints").first()
         assert reverse("complaints:inspect", args=[c.pk]) in content and c.number in content
+        b = appraisal_records(user=records["li"], month=NOV, figure="bookings").first()
+        assert reverse("bookings:inspect", args=[b.pk]) in content
+        t = appraisal_records(user=records["li"], month=NOV, figure="queue_calls").first()
+        assert reverse("queue_tickets:inspect", args=[t.pk]) in content
         assert SECRET_COMPLAINANT not in content and SECRET_PHONE not in content
 
     def test_front_desk_sees_own_month_only(self, records, client_a):
