@@ -27,7 +27,7 @@ from django.utils import translation
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from operations.hooks import records_bulk_created
-from operations.models import Activity, DutyShift, ServiceItem
+from operations.models import Activity, BookableService, DutyShift, ServiceItem
 
 GENERATION_KEY = "cms:page-generation"
 GENERATION_SECONDS = 7 * 24 * 3600
@@ -122,9 +122,9 @@ def connect_signals() -> None:
     """Bump the center's generation when anything a public page shows changes."""
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(center_pages_changed, dispatch_uid=f"cms-page-cache-{signal!r}")
-    for model in ("wagtailcore.Page", Activity, DutyShift, ServiceItem):
+    for model in ("wagtailcore.Page", Activity, DutyShift, ServiceItem, BookableService):
         post_delete.connect(center_pages_changed, sender=model, dispatch_uid=f"cms-page-cache-del-{model}")
-    for model in (Activity, DutyShift, ServiceItem):
+    for model in (Activity, DutyShift, ServiceItem, BookableService):
         post_save.connect(center_pages_changed, sender=model, dispatch_uid=f"cms-page-cache-save-{model}")
     # Generated roster weeks are bulk-created: operations says so with its own signal.
     records_bulk_created.connect(

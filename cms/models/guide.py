@@ -1,5 +1,6 @@
 """办事指南: the public service guide of a center (一次性告知)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel
@@ -7,6 +8,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from operations.selectors.guide import service_items_published
+from operations.services.appointments import bookable_services
 from operations.services.guide import fee_display, time_limit_display
 
 
@@ -27,9 +29,12 @@ class ServiceGuidePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # Two queries however many items: the items with their department, then all materials.
+        # Three queries however many items: the items with their department, all materials, and
+        # which items residents may book online.
         items = list(service_items_published())
+        bookable = set(bookable_services().values_list("service_item_id", flat=True))
         for item in items:
+            item.booking_url = reverse("public_booking_new", args=[item.pk]) if item.pk in bookable else ""
             item.anchor = f"item-{item.pk}"
             item.time_limit_text = time_limit_display(item)
             item.fee_text = fee_display(item)

@@ -111,3 +111,20 @@ def test_guide_of_a_center_shows_only_its_items(
         alpha = client_a.get("/guide/").content.decode()
     assert "贝塔专属事项" not in alpha
     assert "贝塔专属事项" in client_b.get("/guide/").content.decode()
+
+
+@pytest.mark.django_db
+def test_bookable_items_link_to_their_booking_page(client_a, center_a, in_center):
+    from operations.models import BookableService
+
+    with in_center(center_a):
+        certificate = ServiceItem.objects.get(name="证明开具")
+        repair = ServiceItem.objects.get(name="报修")
+        assert BookableService.objects.filter(service_item=certificate).exists()
+    body = client_a.get("/guide/").content.decode()
+    assert f'href="/booking/{certificate.pk}/"' in body
+    assert f'href="/booking/{repair.pk}/"' not in body
+    with in_center(center_a):
+        BookableService.objects.filter(service_item=certificate).update(is_open=False)
+        BookableService.objects.get(service_item=certificate).save()  # the admin's save bumps the cache
+    assert f'href="/booking/{certificate.pk}/"' not in client_a.get("/guide/").content.decode()
