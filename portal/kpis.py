@@ -105,6 +105,12 @@ EXPRESSIONS = {
     "work_orders_late_over_day": lambda: F("kpi__work_orders_late_over_day"),
     "activities_held": lambda: F("m__activities_held"),
     "purchase_pending": _purchase_pending,
+    "bookings": lambda: F("m__bookings"),
+    "queue_wait_minutes": lambda: (
+        Cast(F("m__queue_wait_seconds"), FloatField())
+        / 60
+        / Cast(NullIf(F("m__queue_called"), 0), FloatField())
+    ),
 }
 
 KPIS: tuple[Kpi, ...] = (
@@ -129,6 +135,8 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("work_orders_late_over_day", _("Work orders a day late"), COUNT, False, Decimal(1), Decimal(1)),
     Kpi("activities_held", _("Activities held"), COUNT, True),
     Kpi("purchase_pending", _("Purchase requests pending"), COUNT, False),
+    Kpi("bookings", _("Desk bookings"), COUNT, True),
+    Kpi("queue_wait_minutes", _("Average wait at the desk (min)"), MINUTES, False, Decimal(15), Decimal(30)),
 )
 KPI_BY_CODE = {kpi.code: kpi for kpi in KPIS}
 

@@ -177,9 +177,19 @@ class KpiFigures(models.Model):
     birthday_parties_held = models.PositiveIntegerField(_("birthday parties held"), default=0)
     repair_days_held = models.PositiveIntegerField(_("volunteer repair days held"), default=0)
     activities_held = models.PositiveIntegerField(_("activities held"), default=0)
+    bookings = models.PositiveIntegerField(_("desk bookings"), default=0)
+    bookings_no_show = models.PositiveIntegerField(_("bookings not come"), default=0)
+    queue_called = models.PositiveIntegerField(_("queue numbers called"), default=0)
+    queue_wait_seconds = models.PositiveBigIntegerField(
+        _("total wait of the numbers called (seconds)"), default=0
+    )
 
     class Meta:
         abstract = True
+
+    @property
+    def average_wait_minutes(self) -> float | None:
+        return self.queue_wait_seconds / 60 / self.queue_called if self.queue_called else None
 
     @property
     def in_time_rate(self) -> float | None:

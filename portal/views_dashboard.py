@@ -67,7 +67,7 @@ def display(kpi, value) -> str:
     if kpi.kind == RATE:
         return f"{value * 100:.1f}%"
     if kpi.kind == MINUTES:
-        return _("%(n)s min") % {"n": value}
+        return _("%(n)s min") % {"n": round(value) if isinstance(value, float) else value}
     return str(value)
 
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, FloatField, Func, Q
+from django.db.models import Count, F, FloatField, Func, Q, Sum
 from django.utils import timezone
 
 from operations.models import (
     Activity,
+    Booking,
     Complaint,
     ElderEscalation,
     Inquiry,
     Loan,
+    QueueTicket,
     SurveyAnswer,
     SurveyResponse,
     WorkOrder,
@@ -89,7 +91,19 @@ def kpi_figures(*, start: dt.date, end: dt.date) -> dict:
         birthdays=Count("pk", filter=Q(kind=Activity.Kind.BIRTHDAY_PARTY)),
         repair_days=Count("pk", filter=Q(kind=Activity.Kind.REPAIR_DAY)),
     )
+    bookings = (
+        Booking.objects.filter(_between("starts_at", start, end))
+        .exclude(status=Booking.Status.CANCELLED)
+        .aggregate(all=Count("pk"), no_show=Count("pk", filter=Q(status=Booking.Status.NO_SHOW)))
+    )
+    queue = QueueTicket.objects.filter(_between("called_at", start, end)).aggregate(
+        called=Count("pk"), wait=Sum("wait_seconds")
+    )
     return {
+        "bookings": bookings["all"],
+        "bookings_no_show": bookings["no_show"],
+        "queue_called": queue["called"],
+        "queue_wait_seconds": queue["wait"] or 0,
         "work_orders_opened": work_orders["opened"],
         "work_orders_completed": work_orders["completed"],
         "work_orders_in_time": work_orders["in_time"],

@@ -18,14 +18,23 @@ from django.utils import timezone
 
 from django_tenants.utils import schema_context
 
-from operations.models import Activity, Complaint, Inquiry, Loan, SurveyResponse, WorkOrder
+from operations.models import (
+    Activity,
+    Booking,
+    Complaint,
+    Inquiry,
+    Loan,
+    QueueTicket,
+    SurveyResponse,
+    WorkOrder,
+)
 from operations.selectors.elders import month_range
 from operations.selectors.kpis import kpi_figures, kpi_snapshot
 from portal.services import center_day_set, center_kpi_set, center_month_set
 from tenants.models import ServiceCenter
 
 #: The records whose changes move the figures; their audited changes refresh the rollup.
-KPI_MODELS = (WorkOrder, Complaint, SurveyResponse, Loan, Inquiry, Activity)
+KPI_MODELS = (WorkOrder, Complaint, SurveyResponse, Loan, Inquiry, Activity, Booking, QueueTicket)
 
 
 def _current_center() -> ServiceCenter | None:

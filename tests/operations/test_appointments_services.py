@@ -386,3 +386,29 @@ def test_two_residents_taking_the_last_place_at_once_one_wins(django_db_blocker,
             t = threading.Thread(target=cleanup)
             t.start()
             t.join()
+
+
+def test_head_office_gets_the_centers_bookings_and_waits_only(
+    alpha, move_in, clerk, django_capture_on_commit_callbacks
+):
+    """The rollup counts the day's bookings, no-shows and the desk's waits — no name, no staff member."""
+    from portal.models import CenterDay
+
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = Booking.objects.create(
+            code="KPI00001",
+            service_item=move_in,
+            starts_at=now - dt.timedelta(seconds=1),
+            ends_at=now + dt.timedelta(minutes=30),
+            name="李桂英",
+            phone="13800000099",
+        )
+        booking_mark_no_show(booking=booking, acting_user=clerk, now=now)
+        queue_ticket_issue(acting_user=clerk, now=now - dt.timedelta(minutes=12))
+        queue_call_next(acting_user=clerk, counter="1号窗口", now=now)
+    row = CenterDay.objects.get(center=alpha, day=timezone.localdate(now))
+    assert (row.bookings, row.bookings_no_show, row.queue_called) == (1, 1, 1)
+    assert row.average_wait_minutes == 12
+    stored = str(CenterDay.objects.filter(pk=row.pk).values().get())
+    assert "李桂英" not in stored and "前台小周" not in stored
