@@ -8,6 +8,7 @@ and starts the application from it. Walk-ins and arrived bookings get a ``QueueT
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -69,11 +70,27 @@ class DeskHours(models.Model):
         verbose_name_plural = _("opening hours")
         ordering = ["day_type", "opens"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="deskhours_order")
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")),
+                name="deskhours_order",
+                violation_error_message=_("The desk must close after it opens."),
+            )
         ]
 
     def __str__(self):
         return f"{self.get_day_type_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self):
+        if self.opens is None or self.closes is None:
+            return
+        overlapping = DeskHours.objects.filter(
+            day_type=self.day_type, opens__lt=self.closes, closes__gt=self.opens
+        ).exclude(pk=self.pk)
+        if overlapping.exists():
+            raise ValidationError(
+                _("These hours overlap %(other)s: change or delete that period first.")
+                % {"other": overlapping.first()}
+            )
 
 
 class DeskClosure(TimeStampedModel):
@@ -95,7 +112,9 @@ class DeskClosure(TimeStampedModel):
         ordering = ["-start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_date__gte=models.F("start_date")), name="deskclosure_order"
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="deskclosure_order",
+                violation_error_message=_("The last day must not be before the first day."),
             )
         ]
 

@@ -278,3 +278,28 @@ class TestDesk:
         assert client_a.post(reverse("queue_desk:call"), {"counter": "1号窗口"}).status_code in (302, 403)
         assert not QueueTicket.objects.exists()
         assert client_a.get(reverse("bookings:index")).status_code in (302, 403)
+
+
+class TestSettings:
+    def test_overlapping_hours_and_a_backwards_closure_are_form_errors(self, alpha, client_a):
+        from operations.models import DeskClosure, DeskHours
+
+        head = make_user("svc_head_h", "客户服务部负责人", "陈主管")
+        client_a.force_login(head)
+        before = DeskHours.objects.count()
+        response = client_a.post(
+            reverse("desk_hours:add"), {"day_type": "working", "opens": "11:00", "closes": "14:00"}
+        )
+        assert response.status_code == 200 and "重叠" in response.content.decode()
+        assert DeskHours.objects.count() == before
+        response = client_a.post(
+            reverse("desk_closures:add"),
+            {"start_date": "2027-01-03", "end_date": "2027-01-01", "reason": "holiday", "note": ""},
+        )
+        assert response.status_code == 200 and "不能早于" in response.content.decode()
+        assert not DeskClosure.objects.exists()
+        response = client_a.post(
+            reverse("desk_closures:add"),
+            {"start_date": "2027-01-01", "end_date": "2027-01-01", "reason": "holiday", "note": "元旦"},
+        )
+        assert response.status_code == 302 and DeskClosure.objects.get().note == "元旦"
