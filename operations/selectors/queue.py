@@ -84,3 +84,14 @@ def bookings_of_day(*, day: dt.date):
         .select_related("service_item", "ticket")
         .order_by("starts_at", "pk")
     )
+
+
+def bookings_day_figures(*, now: dt.datetime) -> dict:
+    """Today's bookings by status, and those whose time is over but nobody marked (one query)."""
+    return bookings_of_day(day=timezone.localdate(now)).aggregate(
+        booked=Count("pk", filter=Q(status=Booking.Status.BOOKED)),
+        arrived=Count("pk", filter=Q(status=Booking.Status.ARRIVED)),
+        served=Count("pk", filter=Q(status=Booking.Status.SERVED)),
+        no_show=Count("pk", filter=Q(status=Booking.Status.NO_SHOW)),
+        to_mark=Count("pk", filter=Q(status=Booking.Status.BOOKED, ends_at__lt=now)),
+    )

@@ -19,6 +19,7 @@ from wagtail.admin.ui.components import Component
 from operations.models import DutyPost
 from operations.permissions import can_see_contact
 from operations.selectors.dashboard import breaches_overview, staff_open_items
+from operations.selectors.queue import bookings_day_figures, queue_figures
 from operations.selectors.roster import duty_today
 from operations.validators import mask_name
 
@@ -149,6 +150,27 @@ class TodayDutyPanel(HomePanel):
             "missing": [label for post, label in DutyPost.choices if post not in covered],
             "week_url": reverse("roster:week")
             if self.request.user.has_perm("operations.view_dutyshift")
+            else "",
+        }
+
+
+class DeskTodayPanel(HomePanel):
+    """今日预约与排队: today's bookings by status (those past their time and not marked in red) and the
+    queue, for staff who see bookings."""
+
+    name = "operations_desk_today"
+    order = 15
+    template_name = "operations/home/desk_today.html"
+
+    def get_context_data(self, parent_context=None):
+        now = timezone.now()
+        return {
+            "bookings": bookings_day_figures(now=now),
+            "queue": queue_figures(now=now),
+            "bookings_url": reverse("bookings:index") + "?scope=today",
+            "to_mark_url": reverse("bookings:index") + "?scope=to_mark",
+            "queue_url": reverse("queue_desk:desk")
+            if self.request.user.has_perm("operations.view_queueticket")
             else "",
         }
 

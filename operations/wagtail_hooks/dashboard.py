@@ -4,7 +4,7 @@ from django.db import connection
 
 from wagtail import hooks
 
-from operations.views.dashboard import BreachesPanel, MyItemsPanel, TodayDutyPanel
+from operations.views.dashboard import BreachesPanel, DeskTodayPanel, MyItemsPanel, TodayDutyPanel
 
 
 @hooks.register("construct_homepage_panels")
@@ -12,3 +12,5 @@ def add_center_home_panels(request, panels):
     if connection.schema_name == "public":  # the head office has no operations tables
         return
     panels.extend([TodayDutyPanel(request), MyItemsPanel(request), BreachesPanel(request)])
+    if request.user.has_perm("operations.view_booking"):
+        panels.append(DeskTodayPanel(request))

@@ -303,3 +303,23 @@ class TestSettings:
             {"start_date": "2027-01-01", "end_date": "2027-01-01", "reason": "holiday", "note": "元旦"},
         )
         assert response.status_code == 302 and DeskClosure.objects.get().note == "元旦"
+
+
+class TestHomePanel:
+    def test_the_desk_sees_todays_bookings_and_the_queue_on_the_admin_home(
+        self, alpha, client_a, certificate
+    ):
+        clerk = make_user("desk_home", "前台客服", "前台小郑")
+        today_booking(certificate)  # began at midnight, still "booked": to be marked
+        queue_ticket_issue(acting_user=clerk)
+        client_a.force_login(clerk)
+        content = client_a.get(reverse("wagtailadmin_home")).content.decode()
+        assert 'id="ops-desk-today-section"' in content and "今日预约与排队" in content
+        assert "?scope=to_mark" in content and reverse("queue_desk:desk") in content
+
+    def test_staff_without_bookings_do_not_get_the_panel(self, alpha, client_a):
+        officer = make_user("officer_home", "社区文化活动专员", "孙专员")
+        client_a.force_login(officer)
+        assert (
+            'id="ops-desk-today-section"' not in client_a.get(reverse("wagtailadmin_home")).content.decode()
+        )
