@@ -20,6 +20,7 @@ from cms.models import HomePage
 from cms.services.evaluations import evaluation_publish, previous_month
 from cms.setup import center_pages_install
 from demo.activities import activities_demo_data_install
+from demo.appointments import appointments_demo_data_install
 from demo.complaints import complaints_demo_data_install
 from demo.elders import elders_demo_data_install
 from demo.guide import guide_demo_data_install
@@ -151,6 +152,7 @@ def center_demo_install(*, spec: dict, password: str) -> CenterSeeded:
         _operations(admin, password)
         history_demo_data_install(center_code=spec["code"])
         proposals_demo_data_install(center_code=spec["code"], acting_user=admin)
+        appointments_demo_data_install(center_code=spec["code"])
         # Head office's rollup of the demo's story, recomputed from its records (the services keep
         # only what changes now): a year of months, the last weeks day by day; last month's
         # 服务承诺与满意度 on the site.
