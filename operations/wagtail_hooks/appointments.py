@@ -259,6 +259,14 @@ class AppointmentsGroup(ViewSetGroup):
             permission="operations.view_booking",
         ),
         BookingViewSet(),
+        # A resident who calls is booked on the site's own booking pages, by the same rules.
+        AdminLink(
+            name="bookings-for-caller",
+            label=_("Book for a resident who calls"),
+            url_name="public_booking_list",
+            icon="mobile-alt",
+            permission="operations.change_booking",
+        ),
         QueueTicketViewSet(),
         BookableServiceViewSet(),
         DeskHoursViewSet(),
