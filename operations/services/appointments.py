@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from operations.calendar import is_working_day
-from operations.models import BookableService, Booking, DeskClosure, DeskHours, ServiceItem
+from operations.models import BookableService, Booking, DeskClosure, DeskHours, ServiceItem, WorkdayOverride
 from operations.services.common import audit_record, new_tracking_code, user_or_none
 from operations.sms import get_sms_backend
 from operations.validators import mask_phone, normalize_phone, validate_phone
@@ -66,27 +67,59 @@ def appointments_install_defaults() -> None:
 # --- Days and slots ---------------------------------------------------------------------------
 
 
+@dataclass
+class DeskCalendar:
+    """The desk's hours, closures and working-day corrections for a range of days, read once
+    (three queries), so a page offering two weeks of days costs the same as one day."""
+
+    hours: dict[str, list[tuple[dt.time, dt.time]]]
+    closures: list[DeskClosure]
+    overrides: dict[dt.date, bool]
+
+    def closure(self, day: dt.date) -> DeskClosure | None:
+        return next((c for c in self.closures if c.start_date <= day <= c.end_date), None)
+
+    def periods(self, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+        """The desk's opening periods on ``day``: none on a closure day."""
+        if self.closure(day) is not None:
+            return []
+        kind = DeskHours.DayType.WORKING if is_working_day(day, self.overrides) else DeskHours.DayType.REST
+        return self.hours.get(kind, [])
+
+
+def desk_calendar(start: dt.date, end: dt.date) -> DeskCalendar:
+    """The calendar of the local days ``start`` … ``end`` (both included)."""
+    hours: dict[str, list[tuple[dt.time, dt.time]]] = {}
+    for kind, opens, closes in DeskHours.objects.order_by("opens").values_list("day_type", "opens", "closes"):
+        hours.setdefault(kind, []).append((opens, closes))
+    closures = list(DeskClosure.objects.filter(start_date__lte=end, end_date__gte=start))
+    overrides = dict(
+        WorkdayOverride.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
+    )
+    return DeskCalendar(hours=hours, closures=closures, overrides=overrides)
+
+
 def closure_on(day: dt.date) -> DeskClosure | None:
     return DeskClosure.objects.filter(start_date__lte=day, end_date__gte=day).first()
 
 
 def opening_periods(day: dt.date) -> list[tuple[dt.time, dt.time]]:
     """The desk's opening periods on ``day``: none on a closure day."""
-    if closure_on(day) is not None:
-        return []
-    kind = DeskHours.DayType.WORKING if is_working_day(day) else DeskHours.DayType.REST
-    return list(DeskHours.objects.filter(day_type=kind).values_list("opens", "closes"))
+    return desk_calendar(day, day).periods(day)
 
 
 def _aware(day: dt.date, time: dt.time) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 
-def slot_starts(bookable: BookableService, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+def slot_starts(
+    bookable: BookableService, day: dt.date, calendar: DeskCalendar | None = None
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """Every slot of the day, (start, end), each inside one opening period."""
+    calendar = calendar or desk_calendar(day, day)
     length = dt.timedelta(minutes=bookable.slot_minutes)
     slots = []
-    for opens, closes in opening_periods(day):
+    for opens, closes in calendar.periods(day):
         start, end = _aware(day, opens), _aware(day, closes)
         while start + length <= end:
             slots.append((start, start + length))
@@ -94,21 +127,46 @@ def slot_starts(bookable: BookableService, day: dt.date) -> list[tuple[dt.dateti
     return slots
 
 
+def _taken(item_id: int, first: dt.datetime, last: dt.datetime) -> dict[dt.datetime, int]:
+    """Places taken per slot start between two starts (one grouped query)."""
+    rows = (
+        Booking.objects.filter(
+            service_item_id=item_id,
+            starts_at__gte=first,
+            starts_at__lte=last,
+            status__in=Booking.ACTIVE_STATUSES,
+        )
+        .values("starts_at")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["starts_at"]: row["n"] for row in rows}
+
+
 def booking_slots(*, bookable: BookableService, day: dt.date, now: dt.datetime | None = None) -> list[Slot]:
-    """The day's slots still ahead of ``now`` with their places taken (one query for the counts)."""
+    """The day's slots still ahead of ``now`` with their places taken."""
+    return booking_days_slots(bookable=bookable, days=[day], now=now)[0]["slots"]
+
+
+def booking_days_slots(
+    *, bookable: BookableService, days: list[dt.date], now: dt.datetime | None = None
+) -> list[dict]:
+    """For each day: its closure (or None), whether the desk opens, and its slots still ahead of
+    ``now`` with the places taken — four queries for any number of days."""
     now = now or timezone.now()
-    starts = [(s, e) for s, e in slot_starts(bookable, day) if s > now]
-    if not starts:
-        return []
-    taken: dict[dt.datetime, int] = {}
-    for start in Booking.objects.filter(
-        service_item_id=bookable.service_item_id,
-        starts_at__gte=starts[0][0],
-        starts_at__lte=starts[-1][0],
-        status__in=Booking.ACTIVE_STATUSES,
-    ).values_list("starts_at", flat=True):
-        taken[start] = taken.get(start, 0) + 1
-    return [Slot(s, e, bookable.capacity, taken.get(s, 0)) for s, e in starts]
+    calendar = desk_calendar(min(days), max(days))
+    starts = {day: [(s, e) for s, e in slot_starts(bookable, day, calendar) if s > now] for day in days}
+    every = [s for day_starts in starts.values() for s, _e in day_starts]
+    taken = _taken(bookable.service_item_id, min(every), max(every)) if every else {}
+    return [
+        {
+            "day": day,
+            "closure": calendar.closure(day),
+            "open": bool(calendar.periods(day)),
+            "slots": [Slot(s, e, bookable.capacity, taken.get(s, 0)) for s, e in starts[day]],
+        }
+        for day in days
+    ]
 
 
 def booking_days(*, bookable: BookableService, today: dt.date | None = None) -> list[dt.date]:
@@ -152,7 +210,8 @@ def _check_slot(
                 }
             }
         )
-    closure = closure_on(day)
+    calendar = desk_calendar(day, day)
+    closure = calendar.closure(day)
     if closure is not None:
         reason = closure.note or closure.get_reason_display()
         raise ValidationError(
@@ -161,7 +220,7 @@ def _check_slot(
                 % {"day": day, "reason": reason}
             }
         )
-    for start, end in slot_starts(bookable, day):
+    for start, end in slot_starts(bookable, day, calendar):
         if start == starts_at:
             return start, end
     raise ValidationError(

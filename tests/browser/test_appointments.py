@@ -112,7 +112,7 @@ def test_front_desk_receives_a_booked_resident_and_calls_the_queue(alpha, live, 
 
     admin_login(desktop, live.url(HOST, "/admin/login/"), "qiantai", TEST_PASSWORD)
     desktop.get_by_role("button", name="预约与排队", exact=True).click()
-    desktop.get_by_role("link", name="排队叫号").click()
+    desktop.get_by_role("list", name="预约与排队").get_by_role("link", name="排队叫号").click()
     expect(desktop).to_have_url(re.compile(r"/admin/operations/queue/$"))
     expect(desktop.locator("table.queue-waiting")).to_contain_text(walk_in.display)
 

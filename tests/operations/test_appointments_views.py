@@ -323,3 +323,18 @@ class TestHomePanel:
         assert (
             'id="ops-desk-today-section"' not in client_a.get(reverse("wagtailadmin_home")).content.decode()
         )
+
+
+def test_the_booking_page_costs_the_same_for_two_weeks_or_two_months(
+    site, certificate, django_assert_max_num_queries
+):
+    """The days, their closures and places are read once, not per day offered."""
+    from operations.models import BookableService
+
+    url = reverse("public_booking_new", args=[certificate.pk])
+    site.get(url)  # warms the host lookup and the site's navigation
+    with django_assert_max_num_queries(12) as short:
+        site.get(url)
+    BookableService.objects.filter(service_item=certificate).update(days_ahead=60)
+    with django_assert_max_num_queries(len(short.captured_queries)):
+        assert site.get(url).status_code == 200
