@@ -194,8 +194,8 @@ class QueueTicket(models.Model):
     """A queue number of the day: a walk-in (A…) or an arrived booking (Y…)."""
 
     class Kind(models.TextChoices):
-        WALK_IN = "walk_in", _("Walk-in")
-        BOOKING = "booking", _("Booked")
+        WALK_IN = "walk_in", pgettext_lazy("queue", "Walk-in")
+        BOOKING = "booking", pgettext_lazy("queue", "Booked")
 
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting")

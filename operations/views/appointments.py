@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
@@ -63,7 +63,7 @@ class BookingIndexView(OperationsIndexView):
         "code": gettext_lazy("Booking code"),
         "slot": gettext_lazy("Time"),
         "service_item": gettext_lazy("Service item"),
-        "name": gettext_lazy("Name"),
+        "name": pgettext_lazy("person", "Name"),
         "phone": gettext_lazy("Phone"),
         "unit": gettext_lazy("Unit"),
         "status": gettext_lazy("Status"),
@@ -100,7 +100,7 @@ class BookingIndexView(OperationsIndexView):
             Column("starts_at", label=_("Time"), sort_key="starts_at", accessor=slot_display),
             TitleColumn("code", label=_("Booking code"), url_name=self.inspect_url_name),
             Column("service_item", label=_("Service item")),
-            Column("name", label=_("Name")),
+            Column("name", label=pgettext("person", "Name")),
             Column("phone", label=_("Phone"), accessor=lambda b: display_phone(self.request.user, b.phone)),
             Column("unit", label=_("Unit"), accessor=self._unit),
             Column("status", label=_("Status"), accessor="get_status_display"),
