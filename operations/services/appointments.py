@@ -20,7 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from operations.calendar import is_working_day
-from operations.models import BookableService, Booking, DeskClosure, DeskHours, ServiceItem, WorkdayOverride
+from operations.models import (
+    BookableService,
+    Booking,
+    DeskClosure,
+    DeskHours,
+    QueueTicket,
+    ServiceItem,
+    WorkdayOverride,
+)
 from operations.services.common import audit_record, new_tracking_code, user_or_none
 from operations.sms import get_sms_backend
 from operations.validators import mask_phone, normalize_phone, validate_phone
@@ -485,6 +493,7 @@ def booking_mark_served(
     booking.arrived_at = booking.arrived_at or now
     booking.application = application
     booking.save(update_fields=["status", "served_at", "served_by", "arrived_at", "application", "updated"])
+    _finish_ticket(booking, acting_user=acting_user, now=now)
     audit_record(
         instance=booking,
         action="booking_mark_served",
@@ -492,6 +501,21 @@ def booking_mark_served(
         changes={"application": application.number},
     )
     return booking
+
+
+def _finish_ticket(booking: Booking, *, acting_user, now: dt.datetime) -> None:
+    """The resident is served: their queue number (if any) is done; taken without a call, the wait
+    ends now and counts for the person serving."""
+    ticket = QueueTicket.objects.select_for_update().filter(booking=booking).first()
+    if ticket is None or ticket.status not in (QueueTicket.Status.WAITING, QueueTicket.Status.CALLED):
+        return
+    if ticket.status == QueueTicket.Status.WAITING:
+        ticket.called_at = now
+        ticket.called_by = user_or_none(acting_user)
+        ticket.wait_seconds = max(int((now - ticket.issued_at).total_seconds()), 0)
+    ticket.status = QueueTicket.Status.DONE
+    ticket.finished_at = now
+    ticket.save(update_fields=["status", "called_at", "called_by", "wait_seconds", "finished_at"])
 
 
 def bookings_send_reminders(*, now: dt.datetime | None = None) -> int:

@@ -268,6 +268,10 @@ class TestDesk:
         booking.refresh_from_db()
         assert booking.status == Booking.Status.SERVED and booking.application == application
         assert booking.served_by == clerk
+        # Served without a call: the number is done and its wait counts for the clerk.
+        ticket.refresh_from_db()
+        assert ticket.status == QueueTicket.Status.DONE and ticket.called_by == clerk
+        assert ticket.wait_seconds is not None
         # The committed limit (入住手续: working days) runs from acceptance.
         assert application.due_at is not None and application.due_at > application.created
 
