@@ -209,3 +209,21 @@ def test_the_elders_visit_rate_is_flagged_only_once_its_month_is_over(hq, center
     assert (
         "flag-red" in over.split(center_a.name, 1)[1].split('data-kpi="visit_rate"', 1)[0].rsplit("<td", 1)[1]
     )
+
+
+def test_the_desks_bookings_and_average_wait_per_center(hq, center_a, center_b):
+    """Center-level figures only: bookings and the average wait, red from 30 minutes."""
+    figures(center_a)
+    figures(center_b)
+    CenterMonth.objects.filter(center=center_a, month=MONTH).update(
+        bookings=40, queue_called=10, queue_wait_seconds=10 * 8 * 60
+    )
+    CenterMonth.objects.filter(center=center_b, month=MONTH).update(
+        bookings=12, queue_called=4, queue_wait_seconds=4 * 35 * 60
+    )
+    body = hq.get(url("dashboard")).content.decode()
+    assert "40" in cell(body, center_a.name, "bookings")
+    assert "8 分钟" in cell(body, center_a.name, "queue_wait_minutes")
+    assert "flag" not in cell(body, center_a.name, "queue_wait_minutes").split(">")[0]
+    assert "35 分钟" in cell(body, center_b.name, "queue_wait_minutes")
+    assert "flag-red" in body.split(center_b.name, 1)[1].split("</tr>")[0]
