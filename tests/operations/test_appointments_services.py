@@ -243,8 +243,8 @@ class TestDesk:
         booking = Booking.objects.create(
             code="TESTCODE",
             service_item=move_in,
-            starts_at=timezone.now() - dt.timedelta(minutes=5),
-            ends_at=timezone.now() + dt.timedelta(minutes=25),
+            starts_at=at(timezone.localdate(), 0),  # today's, whatever the hour
+            ends_at=at(timezone.localdate(), 0, 30),
             name="刘芳",
             phone="13912345678",
         )
@@ -287,7 +287,7 @@ class TestDesk:
 
 class TestQueue:
     def test_bookings_first_within_their_slot_then_by_arrival(self, alpha, move_in, clerk):
-        now = timezone.now()
+        now = at(timezone.localdate(), 12)  # the queue of one day, whatever the hour the suite runs
         walk_in = queue_ticket_issue(acting_user=clerk, now=now - dt.timedelta(minutes=20))
         booking = Booking.objects.create(
             code="QUEUE001",
@@ -314,7 +314,7 @@ class TestQueue:
         )
 
     def test_an_early_booking_waits_like_a_walk_in(self, alpha, move_in, clerk):
-        now = timezone.now()
+        now = at(timezone.localdate(), 12)
         booking = Booking.objects.create(
             code="QUEUE002",
             service_item=move_in,
@@ -406,7 +406,7 @@ def test_head_office_gets_the_centers_bookings_and_waits_only(
     """The rollup counts the day's bookings, no-shows and the desk's waits — no name, no staff member."""
     from portal.models import CenterDay
 
-    now = timezone.now()
+    now = at(timezone.localdate(), 12)
     with django_capture_on_commit_callbacks(execute=True):
         booking = Booking.objects.create(
             code="KPI00001",
