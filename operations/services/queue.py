@@ -97,41 +97,51 @@ def queue_call_next(*, acting_user, counter: str, now: dt.datetime | None = None
     return ticket
 
 
+def _change_called(ticket: QueueTicket, *, action: str, refusal: str, acting_user, **fields) -> QueueTicket:
+    """Change a number being called (locked), or refuse with ``refusal`` when it is not called now."""
+    ticket = QueueTicket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != QueueTicket.Status.CALLED:
+        raise ValidationError(refusal)
+    for field, value in fields.items():
+        setattr(ticket, field, value)
+    ticket.save(update_fields=list(fields))
+    audit_record(instance=ticket, action=action, acting_user=acting_user, changes={})
+    return ticket
+
+
 @transaction.atomic
 def queue_ticket_recall(*, ticket: QueueTicket, acting_user, now: dt.datetime | None = None) -> QueueTicket:
     """Call the same number again (the screen shows it on top once more); the wait stays the first call's."""
-    now = now or timezone.now()
-    ticket = QueueTicket.objects.select_for_update().get(pk=ticket.pk)
-    if ticket.status != QueueTicket.Status.CALLED:
-        raise ValidationError(_("Only a number being called can be called again."))
-    ticket.called_at = now
-    ticket.save(update_fields=["called_at"])
-    audit_record(instance=ticket, action="queue_recall", acting_user=acting_user, changes={})
-    return ticket
+    return _change_called(
+        ticket,
+        action="queue_recall",
+        refusal=_("Only a number being called can be called again."),
+        acting_user=acting_user,
+        called_at=now or timezone.now(),
+    )
 
 
 @transaction.atomic
 def queue_ticket_skip(*, ticket: QueueTicket, acting_user, now: dt.datetime | None = None) -> QueueTicket:
     """过号: the called resident did not come to the window."""
-    now = now or timezone.now()
-    ticket = QueueTicket.objects.select_for_update().get(pk=ticket.pk)
-    if ticket.status != QueueTicket.Status.CALLED:
-        raise ValidationError(_("Only a number being called can be marked as missed."))
-    ticket.status = QueueTicket.Status.SKIPPED
-    ticket.finished_at = now
-    ticket.save(update_fields=["status", "finished_at"])
-    audit_record(instance=ticket, action="queue_skip", acting_user=acting_user, changes={})
-    return ticket
+    return _change_called(
+        ticket,
+        action="queue_skip",
+        refusal=_("Only a number being called can be marked as missed."),
+        acting_user=acting_user,
+        status=QueueTicket.Status.SKIPPED,
+        finished_at=now or timezone.now(),
+    )
 
 
 @transaction.atomic
 def queue_ticket_finish(*, ticket: QueueTicket, acting_user, now: dt.datetime | None = None) -> QueueTicket:
-    now = now or timezone.now()
-    ticket = QueueTicket.objects.select_for_update().get(pk=ticket.pk)
-    if ticket.status != QueueTicket.Status.CALLED:
-        raise ValidationError(_("Only a number being called can be finished."))
-    ticket.status = QueueTicket.Status.DONE
-    ticket.finished_at = now
-    ticket.save(update_fields=["status", "finished_at"])
-    audit_record(instance=ticket, action="queue_finish", acting_user=acting_user, changes={})
-    return ticket
+    """已办结: the resident at the window is served."""
+    return _change_called(
+        ticket,
+        action="queue_finish",
+        refusal=_("Only a number being called can be finished."),
+        acting_user=acting_user,
+        status=QueueTicket.Status.DONE,
+        finished_at=now or timezone.now(),
+    )

@@ -424,3 +424,19 @@ def test_head_office_gets_the_centers_bookings_and_waits_only(
     assert row.average_wait_minutes == 12
     stored = str(CenterDay.objects.filter(pk=row.pk).values().get())
     assert "李桂英" not in stored and "前台小周" not in stored
+
+
+def test_recall_skip_and_finish_only_a_number_being_called(alpha, clerk):
+    from operations.services.queue import queue_ticket_finish, queue_ticket_recall
+
+    now = at(timezone.localdate(), 12)
+    waiting = queue_ticket_issue(acting_user=clerk, now=now)
+    for change in (queue_ticket_recall, queue_ticket_skip, queue_ticket_finish):
+        with pytest.raises(ValidationError):
+            change(ticket=waiting, acting_user=clerk, now=now)
+    called = queue_call_next(acting_user=clerk, counter="1号窗口", now=now)
+    recalled = queue_ticket_recall(ticket=called, acting_user=clerk, now=now + dt.timedelta(minutes=1))
+    assert recalled.called_at == now + dt.timedelta(minutes=1) and recalled.wait_seconds == 0
+    done = queue_ticket_finish(ticket=called, acting_user=clerk, now=now + dt.timedelta(minutes=2))
+    assert done.status == QueueTicket.Status.DONE
+    assert AuditEntry.objects.filter(action__in=["queue_recall", "queue_finish"]).count() == 2
