@@ -253,3 +253,6 @@ LOGGING = {
 
 # One SET search_path per request instead of per cursor (the middleware resets it each request).
 TENANT_LIMIT_SET_CALLS = True
+
+# --- Parts kept in their own modules ----------------------------------------------------------
+from portal.settings.uploads import *  # noqa: E402,F403
