@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +10,8 @@ class CmsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top of the module: models may be imported only once the app
         # registry is ready, which is what ready() is for.
+        from wagtail.images import get_image_model
+
         from cms import admin_base_url, selectors, signals
         from cms.cache import connect_signals
         from cms.provisioning import center_site_install
@@ -16,9 +19,14 @@ class CmsConfig(AppConfig):
         from cms.services.notices import notice_for_activity
         from cms.services.reports import activity_report_draft
         from operations.hooks import ActivityWebsite, register_activity_website, register_center_job
+        from portal.uploads import image_pre_save
         from tenants.provisioning import SITE, register_provisioning_step
 
         signals.connect()
+        # Every new image original is re-encoded without metadata, whatever path it came by (#15).
+        pre_save.connect(
+            image_pre_save, sender=get_image_model(), dispatch_uid="portal.uploads.image_pre_save"
+        )
         connect_signals()
         admin_base_url.install()
         register_provisioning_step(SITE, center_site_install)

@@ -29,6 +29,8 @@ ICS_LIMIT = 50
 # Documents are served only by /documents/<id>/<name>, which applies their collection's privacy.
 PRIVATE_MEDIA_PREFIXES = ("documents/",)
 IMAGE_PREFIXES = ("original_images/", "images/")
+# Media shown in the browser; any other type is served as an attachment (#15).
+INLINE_MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"})
 
 
 def _image_collection_id(path: str) -> int | None:
@@ -75,6 +77,11 @@ def serve_media(request, schema: str, path: str):
         raise Http404
     response = serve(request, path, document_root=TenantFileSystemStorage().location)
     response["X-Content-Type-Options"] = "nosniff"
+    if response.get("Content-Type", "").split(";")[0].strip().lower() not in INLINE_MEDIA_TYPES:
+        # Anything but a raster image (an HTML or SVG file that reached the media folder) is a download
+        # that runs nothing on the center's origin, even if opened directly.
+        response["Content-Disposition"] = "attachment"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -17,6 +17,7 @@ from PIL import Image
 
 from operations.models import Complaint
 from operations.validators import normalize_phone, validate_phone
+from portal.uploads import image_clean
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000
@@ -52,6 +53,16 @@ def image_extension(upload, formats: dict[str, str]) -> str | None:
     if image_format not in formats or width * height > MAX_IMAGE_PIXELS:
         return None
     return formats[image_format]
+
+
+def _reencoded(upload, formats: dict[str, str]) -> bool:
+    """Decode the photo in full and re-encode it upright without EXIF/GPS (portal.uploads); False when
+    it does not decode completely (a truncated or corrupt file that passed the header check)."""
+    try:
+        image_clean(upload, formats=set(formats), max_pixels=MAX_IMAGE_PIXELS)
+    except ValidationError:
+        return False
+    return True
 
 
 def unguessable_name(stem: str, extension: str) -> str:
@@ -139,7 +150,7 @@ class RepairRequestForm(ResidentContactMixin):
         if upload is None:
             return None
         extension = image_extension(upload, PHOTO_FORMATS)
-        if extension is None:
+        if extension is None or not _reencoded(upload, PHOTO_FORMATS):
             raise ValidationError(
                 _("This file is not a JPEG, PNG or WebP photo: please choose a photo."), code="bad_type"
             )
@@ -183,7 +194,7 @@ class FeedbackForm(ResidentContactMixin):
         if upload is None:
             return None
         extension = image_extension(upload, ATTACHMENT_IMAGE_FORMATS) or ("pdf" if is_pdf(upload) else None)
-        if extension is None:
+        if extension is None or (extension != "pdf" and not _reencoded(upload, ATTACHMENT_IMAGE_FORMATS)):
             raise ValidationError(
                 _("Attach a photo (JPEG or PNG) or a PDF file; this file is neither."), code="bad_type"
             )

@@ -45,6 +45,7 @@ from operations.services.surveys import (
 from operations.services.work_orders import work_order_create
 from operations.sms import get_sms_backend
 from operations.validators import normalize_phone, validate_phone
+from portal.uploads import image_clean
 from tenants.roles import WEBSITE_MEDIA_COLLECTION
 from tenants.selectors import center_base_url
 
@@ -577,6 +578,14 @@ def activity_photo_add(*, acting_user, activity: Activity, file, title: str = ""
     if activity.status == S.CANCELLED:
         raise ValidationError(_("Photos cannot be added to a cancelled activity."))
     extension = activity_photo_check(file)
+    try:  # decoded in full, re-encoded upright without EXIF/GPS (portal.uploads)
+        image_clean(file, formats=set(PHOTO_FORMATS), max_pixels=PHOTO_MAX_PIXELS)
+    except ValidationError:
+        raise ValidationError(
+            _("“%(name)s” is not a readable image: upload a JPEG, PNG or WebP photo.")
+            % {"name": getattr(file, "name", "") or _("(no name)")},
+            code="unreadable",
+        ) from None
     collection = activity_photo_collection_ensure(acting_user=acting_user, activity=activity)
     original = os.path.basename(getattr(file, "name", "") or "")
     title = (title or "").strip() or os.path.splitext(original)[0].strip() or activity.title

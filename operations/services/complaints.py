@@ -36,6 +36,7 @@ from operations.services.purchasing import center_heads, user_display_name
 from operations.validators import mask_name, normalize_phone, validate_phone
 from portal.selectors import current_center, submission_for_current_center
 from portal.services import submission_close, submission_submit, submission_update
+from portal.uploads import document_clean
 
 #: Working days to reply to a complaint unless the desk sets another date.
 REPLY_WORKING_DAYS = 3
@@ -240,6 +241,10 @@ COMPLAINT_PAPERS_COLLECTION = "投诉书面材料"
 
 def _store_scan(*, upload, number: str, acting_user=None):
     """Keep the scan of a written complaint as a document in a collection only staff can open."""
+    try:
+        document_clean(upload)  # size, type and content; a photographed letter is re-encoded (no GPS)
+    except ValidationError as error:
+        raise ValidationError({"written_scan": error.messages}) from None
     collection = private_collection(name=COMPLAINT_PAPERS_COLLECTION)
     document = get_document_model()(
         title=f"{number} 书面投诉",

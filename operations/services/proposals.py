@@ -45,6 +45,7 @@ from operations.services.common import (
 from operations.services.purchasing import center_heads, user_display_name
 from portal.selectors import current_center, submission_for_current_center
 from portal.services import submission_attach, submission_submit
+from portal.uploads import document_clean
 
 S = ServiceProposal.Status
 KIND = "service_project"
@@ -302,6 +303,10 @@ PROJECT_PAPERS_COLLECTION = "项目资料"  # login-only, like the other operati
 
 def _store_report(*, upload, proposal: ServiceProposal, acting_user):
     """Keep the report's document (a signed scan, a cost sheet) where only staff can open it."""
+    try:
+        document_clean(upload)  # size, type and content (portal.uploads)
+    except ValidationError as error:
+        raise ValidationError({"document_file": error.messages}) from None
     document = get_document_model()(
         title=f"{proposal.number} 可行性报告",
         file=upload,

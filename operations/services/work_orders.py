@@ -13,7 +13,6 @@ import datetime as dt
 import os
 from decimal import Decimal, InvalidOperation
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,6 +47,7 @@ from operations.services.common import (
 )
 from operations.services.kpis import kpis_refresh
 from operations.validators import normalize_phone, validate_phone
+from portal.uploads import document_clean, document_extensions, image_clean, is_oversized
 
 Status = WorkOrder.Status
 
@@ -575,20 +575,23 @@ def work_order_attach(*, work_order: WorkOrder, acting_user, file, caption: str 
     collection = private_collection(name=WORK_ORDER_ATTACHMENTS_COLLECTION)
     attachment = WorkOrderAttachment(work_order=locked, caption=caption, uploaded_by=user)
     if extension in IMAGE_EXTENSIONS:
-        max_size = getattr(settings, "WAGTAILIMAGES_MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
-        if file.size and file.size > max_size:
+        max_size = settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE
+        if is_oversized(file) or (file.size and file.size > max_size):
             raise ValidationError({"file": _("The photo is too large.")}, code="too_large")
         try:
-            forms.ImageField().to_python(file)
+            image_clean(file)  # decoded in full, re-encoded without EXIF/GPS (portal.uploads)
         except ValidationError as exc:
             raise ValidationError(
                 {"file": _("The file is not a photo that can be read.")}, code="bad_image"
             ) from exc
-        file.seek(0)
         attachment.image = get_image_model().objects.create(
             title=title, file=file, collection=collection, uploaded_by_user=user
         )
-    elif extension in {e.lower() for e in getattr(settings, "WAGTAILDOCS_EXTENSIONS", None) or []}:
+    elif extension in document_extensions():
+        try:
+            document_clean(file)  # size, type and content; a photo kept as a document is re-encoded
+        except ValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
         attachment.document = get_document_model().objects.create(
             title=title, file=file, collection=collection, uploaded_by_user=user
         )
