@@ -2,34 +2,21 @@
 
 A limit counts events of one kind (``name``) per client address in a fixed window. Keys carry
 the center's schema: the cache key function already separates centers, the schema in the key
-keeps that true even if someone swaps the key function. The client address is REMOTE_ADDR;
-behind a reverse proxy set ``TRUST_X_FORWARDED_FOR = True`` and the last address of
-X-Forwarded-For (the one our proxy appended) is used, since the earlier ones are whatever the
-client chose to send.
+keeps that true even if someone swaps the key function. The client address is
+``portal.net.client_address`` (REMOTE_ADDR, or the last X-Forwarded-For address with
+``TRUST_X_FORWARDED_FOR``), the same one the sign-in lockouts count.
 """
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from portal.net import client_address
 
-def client_address(request) -> str:
-    """The client's IP address as we can trust it, or ``"unknown"``."""
-    address = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if forwarded:
-            address = forwarded[-1]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return "unknown"
+__all__ = ["RateLimit", "attempts", "client_address", "lookups", "submissions"]
 
 
 class RateLimit:

@@ -30,3 +30,10 @@ class CenterCreateForm(forms.Form):
 
 class CenterSuspendForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class SignInUnlockForm(forms.Form):
+    """Lift one sign-in lockout: the username and address pair shown on the lockouts screen."""
+
+    username = forms.CharField(max_length=255)
+    ip_address = forms.GenericIPAddressField(required=False)

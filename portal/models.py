@@ -353,3 +353,29 @@ class PublishedReport(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SignInUnlock(models.Model):
+    """A sign-in lockout lifted by hand, at a center (its head) or at head office (its administrator).
+
+    Failures, lockouts and sign-ins are django-axes' own records in each schema (``AccessFailureLog``
+    with its ``locked_out`` flag, ``AccessLog``); the unlock is kept here, in the public schema, so
+    that head office sees every center's and a center sees its own (``schema_name``).
+    """
+
+    schema_name = models.CharField(_("schema"), max_length=63, db_index=True)
+    username = models.CharField(_("username"), max_length=255)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    attempts_cleared = models.PositiveIntegerField(_("failed attempts cleared"), default=0)
+    unlocked_by = models.CharField(_("unlocked by"), max_length=150)
+    unlocked_at = models.DateTimeField(_("unlocked at"), auto_now_add=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("sign-in unlock")
+        verbose_name_plural = _("sign-in unlocks")
+        ordering = ["-unlocked_at", "-id"]
+
+    def __str__(self):
+        return f"{self.schema_name} {self.username} {self.ip_address}"

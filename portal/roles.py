@@ -13,6 +13,9 @@ HEAD_OFFICE_ROLES = {
         "portal.decide_submission",
         "portal.view_kpithreshold",
         "portal.change_kpithreshold",
+        # Head office's sign-in lockouts: see them and lift one (portal.views_signin).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ),
     # 总部督查: read-only — the center list and the inbox, no decisions, no changes.
     "总部督查": ("tenants.view_servicecenter", "portal.view_submission", "portal.view_kpithreshold"),

@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
-from portal import errors, views, views_dashboard, views_inbox, views_news, views_proposals
+from portal import errors, views, views_dashboard, views_inbox, views_news, views_proposals, views_signin
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -16,6 +16,19 @@ portal_patterns = [
     path("", views.center_list, name="center_list"),
     path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="portal:login"), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="portal/password_change.html",
+            success_url=reverse_lazy("portal:password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="portal/password_change_done.html"),
+        name="password_change_done",
+    ),
     path("centers/new/", views.center_create, name="center_create"),
     path("centers/<int:pk>/suspend/", views.center_suspend, name="center_suspend"),
     path("centers/<int:pk>/reactivate/", views.center_reactivate, name="center_reactivate"),
@@ -28,6 +41,7 @@ portal_patterns = [
     path("projects/", views_proposals.project_list, name="projects"),
     path("projects/<int:pk>/model/", views_proposals.project_mark_model, name="project_mark_model"),
     path("news/", views_news.news_list, name="news"),
+    path("sign-in/lockouts/", views_signin.lockout_list, name="signin_lockouts"),
     path("inbox/", views_inbox.inbox_list, name="inbox_list"),
     path("inbox/<int:pk>/", views_inbox.inbox_detail, name="inbox_detail"),
     path("inbox/<int:pk>/decide/", views_inbox.inbox_decide, name="inbox_decide"),

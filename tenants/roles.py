@@ -30,6 +30,8 @@ class Role:
 
 
 ADMIN_ACCESS = ("wagtailadmin.access_admin",)
+# The center's sign-in lockouts (django-axes, per schema): see them and lift one (Settings → Sign-in lockouts).
+SIGNIN_UNLOCK = ("axes.view_accessattempt", "axes.delete_accessattempt")
 WEBSITE_MEDIA_COLLECTION = "网站素材"
 
 
@@ -103,7 +105,9 @@ ROLES: tuple[Role, ...] = (
             "operations.submit_purchaserequest",
             "operations.submit_serviceproposal",
             "operations.view_desk_appraisal",
-        ),
+            "operations.view_auditentry",
+        )
+        + SIGNIN_UNLOCK,
         page_permissions=PAGE_PUBLISH,
         media_permissions=COLLECTION_MEDIA + ("delete",),
         moderates=True,

@@ -10,7 +10,9 @@ A tenant test asks for ``alpha`` (it then runs in that center's schema) or uses
 
 from django.core.cache import caches
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
+from django.test.client import ClientMixin
 
 import pytest
 from django_tenants.utils import schema_context
@@ -20,6 +22,19 @@ from operations.services.defaults import center_defaults_install
 from tenants.models import ServiceCenter
 from tests.base import TEST_CENTERS, TEST_PASSWORD, ensure_test_centers
 from tests.factories import make_user
+
+# django-axes' backend needs the request of a sign-in; the test client's ``login()`` gives none. As axes'
+# documentation says for tests, supply a blank HttpRequest (no address: counted as "no address", never
+# the address of a test's requests); axes stays on. Tests of the lockout sign in through the login pages.
+_client_login = ClientMixin.login
+
+
+def _login_with_request(self, **credentials):
+    credentials.setdefault("request", HttpRequest())
+    return _client_login(self, **credentials)
+
+
+ClientMixin.login = _login_with_request
 
 
 @pytest.fixture(scope="session", autouse=True)

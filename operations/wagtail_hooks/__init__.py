@@ -18,6 +18,7 @@ from . import (  # noqa: F401
     proposals,
     residents,
     roster,
+    signin,
     work_orders,
 )
 

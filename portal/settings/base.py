@@ -4,6 +4,7 @@
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -51,6 +52,8 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Sign-in attempts and lockouts: in both lists, so each center (and head office) keeps its own.
+    "axes",
 ]
 
 TENANT_APPS = [
@@ -70,6 +73,7 @@ TENANT_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "axes",
 ]
 
 # The demo app has no models: it belongs to neither schema list, only its seed_demo command is needed.
@@ -98,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a locked-out sign-in into our lockout page (portal.signin.lockout_response); keep it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -171,20 +177,54 @@ CACHES = {
 }
 
 # --- Auth and sessions ----------------------------------------------------------------------------
+# Django's validators (their messages come translated with Django): at least PASSWORD_MIN_LENGTH characters,
+# not like the user's name, not a common password, not all digits.
+PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "portal.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["portal.auth_backends.ModelBackend1Query"]
+# axes first: it refuses a locked-out sign-in before any password is checked (the standalone backend
+# answers no permission question, so permissions stay one query, portal.auth_backends).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "portal.auth_backends.ModelBackend1Query"]
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:center_list"
 # Host-only cookies: a session or CSRF token of one center is never sent to another's host.
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 12
+# A session ends after SESSION_IDLE_MINUTES without a request: every request of a signed-in user saves
+# the session again, so its expiry (and the cookie's) moves to "now + idle time".
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# --- Sign-in lockout (django-axes) ------------------------------------------------------------------
+# Attempts are kept per schema (axes is in SHARED_APPS and TENANT_APPS): a lockout at one center never
+# touches another center or head office. Within a schema, per account and address: AXES_FAILURE_LIMIT
+# wrong passwords in a row for one username from one address lock that pair for AXES_COOLOFF_MINUTES;
+# the same account from another address, and other accounts, still sign in. DESIGN.md §15.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_MINUTES = int(os.environ.get("AXES_COOLOFF_MINUTES", "15"))
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout neither count nor extend it, so the time on the lockout page holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The address as the residents' rate limits see it (TRUST_X_FORWARDED_FOR behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "portal.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.signin.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The audit trail: every failure (AccessFailureLog, with its locked_out flag) and every sign-in (AccessLog).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# No Django admin here: axes' admin classes are never registered.
+AXES_ENABLE_ADMIN = False
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
