@@ -15,6 +15,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
 DATABASES = {"default": database_from_env(allow_embedded=False)}
+# Every web process must see a center's suspension (and a published page) at once: the host → center
+# lookups, the page cache and the rate limits live in one shared cache, never in each process.
+# (ALLOW_PROCESS_LOCAL_CACHE=1 is for one single web process, or to benchmark the difference.)
+if not os.environ.get("REDIS_URL") and not env_bool("ALLOW_PROCESS_LOCAL_CACHE", False):
+    raise ImproperlyConfigured("REDIS_URL must be set in production: the web processes share one cache.")
 SITE_PORT = int(os.environ.get("SITE_PORT", "443"))
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

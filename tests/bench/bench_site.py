@@ -418,6 +418,7 @@ def run(args: argparse.Namespace, config: dict, db_name: str, media_root: Path) 
         "SECURE_HSTS_SECONDS": "0",
         "CACHE_KEY_PREFIX": f"bench{os.getpid()}",
         "REDIS_URL": args.redis,
+        "ALLOW_PROCESS_LOCAL_CACHE": "" if args.redis else "1",  # the per-worker mode is measured on purpose
     }
     rng = random.Random(7)  # noqa: S311 - choice of pages
     hosts = [f"{code}.localhost" for code in codes]

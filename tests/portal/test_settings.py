@@ -14,6 +14,7 @@ PROD_ENV = {
     "ALLOWED_HOSTS": ".bianmin.example.com",
     "DATABASE_URL": "postgresql://bianmin@db.internal:5432/bianmin",
     "BASE_DOMAIN": "hq.bianmin.example.com",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
 }
 
 
@@ -72,7 +73,7 @@ def test_base_is_safe_by_default():
 )
 def test_redis_cache_only_when_redis_url_is_set(redis_url, backend):
     code = SETUP + "print(sorted({(c['BACKEND'], c['KEY_FUNCTION']) for c in settings.CACHES.values()}))"
-    result = run(code, {**PROD_ENV, "REDIS_URL": redis_url})
+    result = run(code, {**PROD_ENV, "REDIS_URL": redis_url, "ALLOW_PROCESS_LOCAL_CACHE": "1"})
     assert result.returncode == 0, result.stderr
     assert backend in result.stdout and "django_tenants.cache.make_key" in result.stdout
     assert result.stdout.count("(") == 1  # every alias: same backend, same key function
