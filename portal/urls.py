@@ -5,7 +5,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import include, path, reverse_lazy
 
-from portal import errors, views, views_dashboard, views_inbox, views_news, views_proposals, views_signin
+from portal import (
+    errors,
+    views,
+    views_audit,
+    views_dashboard,
+    views_inbox,
+    views_news,
+    views_proposals,
+    views_signin,
+)
 
 handler400 = errors.bad_request
 handler403 = errors.permission_denied
@@ -42,6 +51,7 @@ portal_patterns = [
     path("projects/<int:pk>/model/", views_proposals.project_mark_model, name="project_mark_model"),
     path("news/", views_news.news_list, name="news"),
     path("sign-in/lockouts/", views_signin.lockout_list, name="signin_lockouts"),
+    path("audit/", views_audit.audit_list, name="audit"),
     path("inbox/", views_inbox.inbox_list, name="inbox_list"),
     path("inbox/<int:pk>/", views_inbox.inbox_detail, name="inbox_detail"),
     path("inbox/<int:pk>/decide/", views_inbox.inbox_decide, name="inbox_decide"),

@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     activities,
     appointments,
     appraisal,
+    audit,
     complaints,
     consumables,
     dashboard,

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "tenants.middleware.CenterTenantMiddleware",
     "portal.middleware.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response: the site's, or the admin's under /admin/ (portal.csp).
+    "portal.csp.SiteCSPMiddleware",
     # Static files in the demo and production (DEBUG off); runserver serves them itself in dev.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
