@@ -13,3 +13,10 @@ class PortalConfig(AppConfig):
         from portal.signin import log_lockout
 
         user_locked_out.connect(log_lockout, dispatch_uid="portal.signin.log_lockout")
+
+        # A sign-in counts as activity for the idle expiry (portal.middleware.SessionIdleMiddleware).
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal.middleware import session_mark_seen
+
+        user_logged_in.connect(session_mark_seen, dispatch_uid="portal.session_mark_seen")

@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a locked-out sign-in into our lockout page (portal.signin.lockout_response); keep it last.
@@ -200,11 +201,11 @@ LOGIN_REDIRECT_URL = "portal:center_list"
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
-# A session ends after SESSION_IDLE_MINUTES without a request: every request of a signed-in user saves
-# the session again, so its expiry (and the cookie's) moves to "now + idle time".
+# A session ends after SESSION_IDLE_MINUTES without a request: portal.middleware.SessionIdleMiddleware saves a
+# signed-in user's session again at most once a minute, which moves its expiry (and the cookie's) on.
 SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_IDLE_REFRESH_SECONDS = 60
 
 # --- Sign-in lockout (django-axes) ------------------------------------------------------------------
 # Attempts are kept per schema (axes is in SHARED_APPS and TENANT_APPS): a lockout at one center never

@@ -43,9 +43,8 @@ def test_wrong_password_gets_a_chinese_message(head_office_client, head_office_a
 def test_list_shows_centers_with_status_domain_and_links(
     hq, center_a, center_b, django_assert_max_num_queries
 ):
-    # session, user, perms x2, count, page + domains; then the session saved again (its idle expiry moves
-    # on, SESSION_SAVE_EVERY_REQUEST): one UPDATE, inside a savepoint in tests.
-    with django_assert_max_num_queries(9):
+    # session, user, perms x2, count, page + domains
+    with django_assert_max_num_queries(6):
         response = hq.get(url("center_list"))
     body = response.content.decode()
     for center, domain in ((center_a, "alpha.localhost"), (center_b, "beta.localhost")):

@@ -37,8 +37,7 @@ def test_center_list_shows_overdue_loans_in_flat_queries(
         CenterKpi(center=c, overdue_loans=2) for c in ServiceCenter.objects.filter(code__startswith="bulk")
     )
     head_office_client.login(username="hq", password=TEST_PASSWORD)
-    # 6, and the session saved again (idle expiry, SESSION_SAVE_EVERY_REQUEST): an UPDATE in a savepoint.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         response = head_office_client.get(reverse("portal:center_list", urlconf="portal.urls"))
     assert response.status_code == 200
     rows = {row["center"].code: row["overdue_loans"] for row in response.context["rows"]}

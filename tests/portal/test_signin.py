@@ -135,12 +135,10 @@ def test_a_good_password_is_accepted_at_head_office(staff):
     assert staff["admin"].check_password("Qiu-feng-2026!")
 
 
-def test_demo_and_test_passwords_pass_the_rules():
+def test_test_passwords_pass_the_rules():
     from django.contrib.auth.password_validation import validate_password
 
-    from demo.staff import DEFAULT_DEMO_PASSWORD
-
-    for password in (TEST_PASSWORD, DEFAULT_DEMO_PASSWORD, f"alpha-{TEST_PASSWORD}"):
+    for password in (TEST_PASSWORD, f"alpha-{TEST_PASSWORD}"):
         validate_password(password)
 
 
