@@ -19,8 +19,39 @@ def contenttypes_are_shared() -> bool:
 
 
 class DatabaseWrapper(TenantDatabaseWrapper):
+    def _handle_search_path(self, cursor=None):
+        if self._setting_search_path or not self.schema_name:
+            return super()._handle_search_path(cursor)
+        own = cursor is None
+        real = self.connection.cursor() if own else cursor
+        try:
+            super()._handle_search_path(_SaysWhose(real, self.schema_name))
+        finally:
+            if own:
+                real.close()
+
     def set_tenant(self, tenant, include_public=True):
         kept = ContentType.objects._cache.get(self.alias) if contenttypes_are_shared() else None
         super().set_tenant(tenant, include_public)
         if kept:
             ContentType.objects._cache[self.alias] = kept
+
+
+class _SaysWhose:
+    """A cursor whose ``SET search_path`` also says whose the connection is (``bianmin.schema``), in the
+    same statement: row-level security on the shared tables reads it (portal migration 0015)."""
+
+    def __init__(self, cursor, schema: str):
+        self._cursor, self._schema = cursor, schema
+
+    def execute(self, sql, params=None):
+        if params is None and sql.startswith("SET search_path"):
+            # The schema name was validated by django-tenants (_check_schema_name) before it got here.
+            sql = f"{sql}; SET bianmin.schema = '{self._schema}'"
+        return self._cursor.execute(sql, params)
+
+    def close(self):
+        return self._cursor.close()
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
