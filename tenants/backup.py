@@ -29,6 +29,7 @@ import subprocess
 import tarfile
 import tempfile
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,21 +154,9 @@ def schema_migrations(schema: str, cursor=None) -> list[str]:
         return [f"{app}.{name}" for app, name in cur.fetchall()]
 
 
-class _cursor:
-    """The given cursor as is, or a cursor of Django's connection (closed afterwards)."""
-
-    def __init__(self, cursor):
-        self.given, self.own = cursor, None
-
-    def __enter__(self):
-        if self.given is not None:
-            return self.given
-        self.own = connection.cursor()
-        return self.own
-
-    def __exit__(self, *exc):
-        if self.own is not None:
-            self.own.close()
+def _cursor(cursor):
+    """The given cursor as is, or a new cursor of Django's connection (closed afterwards)."""
+    return nullcontext(cursor) if cursor is not None else connection.cursor()
 
 
 def _snapshot_connection() -> psycopg.Connection:

@@ -9,7 +9,7 @@ from wagtail.models import Page
 
 from operations.selectors.guide import service_items_published
 from operations.services.appointments import bookable_services
-from operations.services.guide import fee_display, time_limit_display
+from operations.services.guide import item_terms
 
 
 class ServiceGuidePage(Page):
@@ -34,9 +34,7 @@ class ServiceGuidePage(Page):
         items = list(service_items_published())
         bookable = set(bookable_services().values_list("service_item_id", flat=True))
         for item in items:
+            item_terms(item)
             item.booking_url = reverse("public_booking_new", args=[item.pk]) if item.pk in bookable else ""
-            item.anchor = f"item-{item.pk}"
-            item.time_limit_text = time_limit_display(item)
-            item.fee_text = fee_display(item)
         context["items"] = items
         return context

@@ -107,10 +107,6 @@ def desk_calendar(start: dt.date, end: dt.date) -> DeskCalendar:
     return DeskCalendar(hours=hours, closures=closures, overrides=overrides)
 
 
-def closure_on(day: dt.date) -> DeskClosure | None:
-    return DeskClosure.objects.filter(start_date__lte=day, end_date__gte=day).first()
-
-
 def opening_periods(day: dt.date) -> list[tuple[dt.time, dt.time]]:
     """The desk's opening periods on ``day``: none on a closure day."""
     return desk_calendar(day, day).periods(day)
@@ -544,10 +540,3 @@ def bookings_send_reminders(*, now: dt.datetime | None = None) -> int:
             _send_sms(booking.phone, booking_message(booking, reminder=True))
             sent += 1
     return sent
-
-
-# --- The center's settings -------------------------------------------------------------------------
-
-
-def desk_open_on(day: dt.date) -> bool:
-    return bool(opening_periods(day))

@@ -207,3 +207,12 @@ def time_limit_display(item: ServiceItem) -> str:
     if item.time_limit_unit == ServiceItem.LimitUnit.HOURS:
         return _("%(value)s hours") % {"value": item.time_limit_value}
     return _("%(value)s working days") % {"value": item.time_limit_value}
+
+
+def item_terms(item: ServiceItem) -> ServiceItem:
+    """The item as the guide's item block shows it (``cms/includes/guide_item.html``): anchor, time limit
+    and fee in words."""
+    item.anchor = f"item-{item.pk}"
+    item.time_limit_text = time_limit_display(item)
+    item.fee_text = fee_display(item)
+    return item

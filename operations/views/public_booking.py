@@ -35,19 +35,12 @@ from operations.services.appointments import (
     booking_find,
     booking_move,
 )
-from operations.services.guide import fee_display, time_limit_display
+from operations.services.guide import item_terms
 from operations.views.public_forms import _unit_and_note, apply_service_errors, rate_limited, render_public
 
 FORM_NAME = "booking"
 RECEIPT_MAX_AGE = 2 * 60 * 60
 SCREEN_STATE_SECONDS = 2
-
-
-def _item_terms(item) -> None:
-    """What the service guide's item block reads (cms/includes/guide_item.html)."""
-    item.anchor = f"item-{item.pk}"
-    item.time_limit_text = time_limit_display(item)
-    item.fee_text = fee_display(item)
 
 
 def _slot_context(bookable, requested_day: dt.date | None, now) -> dict:
@@ -68,7 +61,7 @@ def _slot_context(bookable, requested_day: dt.date | None, now) -> dict:
 def booking_list(request):
     services = list(bookable_services())
     for bookable in services:
-        _item_terms(bookable.service_item)
+        item_terms(bookable.service_item)
     return render_public(request, "booking_list.html", {"services": services})
 
 
@@ -81,7 +74,7 @@ def _receipt_salt() -> str:
 def booking_new(request, pk: int):
     bookable = get_object_or_404(bookable_services(), service_item_id=pk)
     item = bookable.service_item
-    _item_terms(item)
+    item_terms(item)
     now = timezone.now()
     choosing_day = request.method == "POST" and "book" not in request.POST  # a day button, not "book"
     if choosing_day:  # keep what the resident typed, validate nothing yet
@@ -140,7 +133,7 @@ def booking_done(request):
     booking = Booking.objects.select_related("service_item").filter(code=data.get("code")).first()
     if booking is None:
         return redirect("public_booking_list")
-    _item_terms(booking.service_item)
+    item_terms(booking.service_item)
     return render_public(request, "booking_done.html", {"booking": booking, "item": booking.service_item})
 
 
@@ -179,7 +172,7 @@ def booking_manage(request):
         context["action_errors"] = error.messages
         status = 400
     booking.refresh_from_db()
-    _item_terms(booking.service_item)
+    item_terms(booking.service_item)
     context.update({"booking": booking, "item": booking.service_item, "lookup": form.cleaned_data})
     bookable = (
         booking.service_item.booking_settings if hasattr(booking.service_item, "booking_settings") else None
