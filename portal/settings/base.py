@@ -54,6 +54,10 @@ SHARED_APPS = [
     "django.contrib.humanize",
     # Sign-in attempts and lockouts: in both lists, so each center (and head office) keeps its own.
     "axes",
+    # Two-factor sign-in (authenticator codes and recovery codes), per schema like the accounts.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 TENANT_APPS = [
@@ -74,6 +78,9 @@ TENANT_APPS = [
     "modelcluster",
     "taggit",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 # The demo app has no models: it belongs to neither schema list, only its seed_demo command is needed.
@@ -103,6 +110,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.SessionIdleMiddleware",
+    # request.user.is_verified(); then the second step where an account has or needs one (portal.twofactor).
+    "django_otp.middleware.OTPMiddleware",
+    "portal.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a locked-out sign-in into our lockout page (portal.signin.lockout_response); keep it last.
@@ -299,3 +309,4 @@ TENANT_LIMIT_SET_CALLS = True
 
 # --- Parts kept in their own modules ----------------------------------------------------------
 from portal.settings.uploads import *  # noqa: E402,F403
+from portal.settings.resilience import *  # noqa: E402,F403

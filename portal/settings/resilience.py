@@ -1,0 +1,1 @@
+"""Settings for behaviour under faults: the database or the cache going away (make reliability)."""
