@@ -37,3 +37,37 @@ class SignInUnlockForm(forms.Form):
 
     username = forms.CharField(max_length=255)
     ip_address = forms.GenericIPAddressField(required=False)
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A six-digit code from the authenticator app, or one of the account's recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class TwoFactorSetupForm(forms.Form):
+    """The first code the app shows after scanning: proves the app holds the key."""
+
+    code = forms.RegexField(
+        label=_("Six-digit code from the app"),
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        error_messages={"invalid": _("Enter the six digits the app shows.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class TwoFactorResetForm(forms.Form):
+    username = forms.CharField(max_length=255)

@@ -379,3 +379,34 @@ class SignInUnlock(models.Model):
 
     def __str__(self):
         return f"{self.schema_name} {self.username} {self.ip_address}"
+
+
+class AccountSecurityEvent(models.Model):
+    """A change to how an account signs in: two-factor sign-in turned on, replaced, reset or turned
+    off, recovery codes renewed or one used. Kept in the public schema like ``SignInUnlock``, so head
+    office sees its own and a center its own (``schema_name``, enforced by row-level security)."""
+
+    class Action(models.TextChoices):
+        ENABLED = "2fa_enabled", _("Two-factor sign-in turned on")
+        REPLACED = "2fa_replaced", _("Authenticator replaced")
+        DISABLED = "2fa_disabled", _("Two-factor sign-in turned off")
+        RESET = "2fa_reset", _("Two-factor sign-in reset by an administrator")
+        CODES_RENEWED = "codes_renewed", _("Recovery codes renewed")
+        CODE_USED = "code_used", _("Signed in with a recovery code")
+
+    schema_name = models.CharField(_("schema"), max_length=63, db_index=True)
+    username = models.CharField(_("username"), max_length=255)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    acting_username = models.CharField(_("by"), max_length=150)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created = models.DateTimeField(_("time"), auto_now_add=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("account security event")
+        verbose_name_plural = _("account security events")
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.schema_name} {self.username} {self.action}"

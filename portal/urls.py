@@ -14,6 +14,7 @@ from portal import (
     views_news,
     views_proposals,
     views_signin,
+    views_twofactor,
 )
 
 handler400 = errors.bad_request
@@ -41,6 +42,7 @@ portal_patterns = [
     path("centers/new/", views.center_create, name="center_create"),
     path("centers/<int:pk>/suspend/", views.center_suspend, name="center_suspend"),
     path("centers/<int:pk>/reactivate/", views.center_reactivate, name="center_reactivate"),
+    path("centers/<int:pk>/two-factor/", views.center_two_factor, name="center_two_factor"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("dashboard/thresholds/", views_dashboard.threshold_edit, name="thresholds"),
     path("dashboard/trends/", views_dashboard.trends, name="trends"),
@@ -51,6 +53,12 @@ portal_patterns = [
     path("projects/<int:pk>/model/", views_proposals.project_mark_model, name="project_mark_model"),
     path("news/", views_news.news_list, name="news"),
     path("sign-in/lockouts/", views_signin.lockout_list, name="signin_lockouts"),
+    # The second sign-in step (open before it is passed: portal.twofactor.protected) …
+    path("two-factor/verify/", views_twofactor.VerifyView.as_view(), name="two_factor_verify"),
+    path("two-factor/setup/", views_twofactor.SetupView.as_view(), name="two_factor_setup"),
+    # … and the account's own settings and the administrators' resets (behind it).
+    path("account/two-factor/", views_twofactor.ManageView.as_view(), name="two_factor"),
+    path("sign-in/two-factor/", views_twofactor.AccountsView.as_view(), name="two_factor_accounts"),
     path("audit/", views_audit.audit_list, name="audit"),
     path("inbox/", views_inbox.inbox_list, name="inbox_list"),
     path("inbox/<int:pk>/", views_inbox.inbox_detail, name="inbox_detail"),

@@ -114,3 +114,21 @@ def center_reactivate(request, pk: int):
     else:
         messages.success(request, _("“%(name)s” is active again.") % {"name": center.name})
     return redirect("portal:center_list")
+
+
+@require_POST
+@login_required
+@permission_required("tenants.change_servicecenter", raise_exception=True)
+def center_two_factor(request, pk: int):
+    """Require (or stop requiring) two-factor sign-in of the center's heads and administrators."""
+    center = get_object_or_404(ServiceCenter, pk=pk)
+    required = request.POST.get("required") == "1"
+    services.center_two_factor_set(
+        center=center, required=required, acting_username=request.user.get_username()
+    )
+    if required:
+        message = _("“%(name)s”: its heads and administrators now sign in with two factors.")
+    else:
+        message = _("“%(name)s”: two-factor sign-in is now optional for its heads.")
+    messages.success(request, message % {"name": center.name})
+    return redirect("portal:center_list")

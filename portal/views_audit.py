@@ -1,5 +1,5 @@
 """Head office's own actions in words (总部操作日志): centers created, suspended, reactivated or
-restored, the inbox's decisions and sign-in unlocks — filterable by person, kind and period (at most a
+restored, the inbox's decisions, sign-in unlocks and two-factor changes — filterable by person, kind and period (at most a
 year, the last 30 days by default), exported to Excel. Nothing personal of residents is in any of them."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.models import SignInUnlock, SubmissionEvent
+from portal.models import AccountSecurityEvent, SignInUnlock, SubmissionEvent
 from tenants.models import CenterAuditLog
 
 PER_PAGE = 50
@@ -26,12 +26,15 @@ KINDS = {
     "center": gettext_lazy("Service centers"),
     "decision": gettext_lazy("Inbox decisions"),
     "unlock": gettext_lazy("Sign-in unlocks"),
+    "security": gettext_lazy("Two-factor sign-in"),
 }
 CENTER_ACTIONS = {
     "create": gettext_lazy("Center created"),
     "suspend": gettext_lazy("Center suspended"),
     "reactivate": gettext_lazy("Center reactivated"),
     "import": gettext_lazy("Center restored from a backup"),
+    "two_factor_on": gettext_lazy("Two-factor sign-in required of the center's heads"),
+    "two_factor_off": gettext_lazy("Two-factor sign-in made optional for the center's heads"),
 }
 #: The inbox's steps that are head office's (the centers' own submissions and updates are not).
 DECISIONS = (
@@ -72,7 +75,7 @@ def _period(request) -> tuple[dt.date, dt.date, str]:
 
 
 def head_office_events(*, start: dt.date, end: dt.date, person: str = "", kind: str = "") -> list[Event]:
-    """Head office's actions between two local dates, newest first (three queries)."""
+    """Head office's actions between two local dates, newest first (four queries)."""
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -124,6 +127,23 @@ def head_office_events(*, start: dt.date, end: dt.date, person: str = "", kind: 
                     row.unlocked_by,
                     str(KINDS["unlock"]),
                     _("Sign-in unlocked"),
+                    row.username,
+                    row.ip_address or "",
+                )
+            )
+    if kind in ("", "security"):
+        rows = AccountSecurityEvent.objects.filter(
+            created__gte=since, created__lt=until, schema_name="public"
+        )
+        if person:
+            rows = rows.filter(acting_username__icontains=person)
+        for row in rows:
+            events.append(
+                Event(
+                    row.created,
+                    row.acting_username,
+                    str(KINDS["security"]),
+                    row.get_action_display(),
                     row.username,
                     row.ip_address or "",
                 )

@@ -33,6 +33,14 @@ class ServiceCenter(TenantMixin):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     status_changed = models.DateTimeField(_("status changed"), null=True, blank=True)
+    require_head_two_factor = models.BooleanField(
+        _("center heads sign in with two factors"),
+        default=False,
+        help_text=_(
+            "When on, the center's heads (and its administrators) confirm every sign-in with a code from "
+            "an authenticator app; other staff may choose to."
+        ),
+    )
 
     wagtail_reference_index_ignore = True
 

@@ -415,3 +415,23 @@ def center_reactivate(*, center: ServiceCenter, acting_username: str) -> Service
     forget_center_hosts(center)
     transaction.on_commit(lambda: forget_center_hosts(center))
     return center
+
+
+@transaction.atomic
+def center_two_factor_set(*, center: ServiceCenter, required: bool, acting_username: str) -> ServiceCenter:
+    """Require (or stop requiring) two-factor sign-in of the center's heads and administrators. They are
+    asked to set it up at their next request to the center's admin (portal.twofactor)."""
+    center = ServiceCenter.objects.select_for_update().get(pk=center.pk)
+    if center.require_head_two_factor == required:
+        return center
+    center.require_head_two_factor = required
+    center.save(update_fields=["require_head_two_factor"])
+    CenterAuditLog.objects.create(
+        center=center,
+        action="two_factor_on" if required else "two_factor_off",
+        acting_username=acting_username,
+        detail={},
+    )
+    forget_center_hosts(center)
+    transaction.on_commit(lambda: forget_center_hosts(center))
+    return center

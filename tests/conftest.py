@@ -36,6 +36,23 @@ def _login_with_request(self, **credentials):
 
 ClientMixin.login = _login_with_request
 
+# Head-office accounts sign in with two factors (portal.twofactor). A test client's ``login()`` and
+# ``force_login()`` stand for the whole sign-in, so at head office they also pass the second step with an
+# authenticator of the account's own; tests of the second step itself set ``client.second_step = False``
+# (or sign in through the login page).
+_client_do_login = ClientMixin._login
+
+
+def _login_both_steps(self, user, backend=None):
+    _client_do_login(self, user, backend)
+    if getattr(self, "second_step", True) and connection.schema_name == "public":
+        from tests.twofactor import pass_second_step
+
+        pass_second_step(self, user)
+
+
+ClientMixin._login = _login_both_steps
+
 
 @pytest.fixture(scope="session", autouse=True)
 def test_centers(django_db_setup, django_db_blocker):

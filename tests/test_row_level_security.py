@@ -15,6 +15,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from portal.models import (
+    AccountSecurityEvent,
     CenterDay,
     CenterKpi,
     CenterMonth,
@@ -52,6 +53,9 @@ def rows(center_a, center_b):
             "portal_signinunlock": SignInUnlock.objects.create(
                 schema_name=center.schema_name, username="x", unlocked_by="y"
             ).pk,
+            "portal_accountsecurityevent": AccountSecurityEvent.objects.create(
+                schema_name=center.schema_name, username="x", action="2fa_enabled", acting_username="x"
+            ).pk,
         }
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE ROLE {ROLE} NOLOGIN")
@@ -79,6 +83,7 @@ TABLES = [
     "portal_centermonth",
     "portal_centerkpi",
     "portal_signinunlock",
+    "portal_accountsecurityevent",
 ]
 
 

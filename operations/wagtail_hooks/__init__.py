@@ -20,6 +20,7 @@ from . import (  # noqa: F401
     residents,
     roster,
     signin,
+    twofactor,
     work_orders,
 )
 

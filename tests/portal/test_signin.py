@@ -14,6 +14,7 @@ from portal.models import SignInUnlock
 from portal.roles import head_office_roles_sync
 from portal.signin import lockout_message, lockout_until
 from tests.base import TEST_PASSWORD
+from tests.twofactor import pass_second_step
 
 LIMIT = settings.AXES_FAILURE_LIMIT
 ADDRESS = "192.0.2.20"
@@ -75,6 +76,7 @@ def test_the_administrator_unlocks_a_head_office_account(staff):
 
     admin = head_office("192.0.2.30")
     assert sign_in(admin, "hq_admin", TEST_PASSWORD).status_code == 302
+    pass_second_step(admin, staff["admin"])  # and the code from the app (tests/portal/test_two_factor.py)
     assert "/sign-in/lockouts/" in admin.get("/").content.decode()
     page = admin.get("/sign-in/lockouts/")
     assert page.status_code == 200
