@@ -5,7 +5,9 @@ defaults and roles, then the demo datasets of each area. Every step is idempoten
 second ``seed_demo`` reuses what exists and only resets the demo logins' passwords.
 """
 
+import base64
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,6 +16,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
 from cms.models import HomePage
@@ -39,6 +43,7 @@ from portal.kpis import months_ending
 from portal.models import KpiThreshold
 from portal.roles import head_office_roles_sync
 from portal.services import kpi_thresholds_set
+from portal.twofactor import AUTHENTICATOR_NAME, RECOVERY_CODE_COUNT, RECOVERY_NAME
 from tenants.models import ServiceCenter
 from tenants.services import center_create, center_roles_sync
 
@@ -108,6 +113,8 @@ def head_office_demo_install(*, password: str) -> bool:
     auditor.set_password(password)
     auditor.save()
     auditor.groups.add(Group.objects.get(name="总部督查"))
+    for account in (user, auditor):
+        demo_authenticator_install(user=account)
     if not KpiThreshold.objects.exists():
         # Head office's own marks for a busy month: a few breaches are amber, not red.
         kpi_thresholds_set(
@@ -198,3 +205,32 @@ def _operations(admin, password: str) -> None:
     stock_demo_data_install(acting_user=admin)
     activities_demo_data_install(acting_user=admin)
     elders_demo_data_install(acting_user=admin, password=password)  # invited to this quarter's party
+
+
+#: The head office's demo accounts sign in with two factors like real ones (portal.twofactor). Their
+#: authenticator holds this published demo key, and their recovery codes are reset on every seed.
+DEMO_AUTHENTICATOR_KEY = b"bianmin-demo-2fa-key"
+
+
+def demo_authenticator_key() -> str:
+    """The demo key as an authenticator app takes it (base32, in groups of four)."""
+    secret = base64.b32encode(DEMO_AUTHENTICATOR_KEY).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def demo_recovery_codes(username: str) -> list[str]:
+    return [
+        hashlib.sha256(f"demo-{username}-{n}".encode()).hexdigest()[:8] for n in range(RECOVERY_CODE_COUNT)
+    ]
+
+
+def demo_authenticator_install(*, user) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    TOTPDevice.objects.create(
+        user=user, name=AUTHENTICATOR_NAME, confirmed=True, key=DEMO_AUTHENTICATOR_KEY.hex()
+    )
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=code) for code in demo_recovery_codes(user.get_username())]
+    )

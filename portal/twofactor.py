@@ -166,6 +166,9 @@ def protected(path: str) -> bool:
         "/admin/logout/",
         "/admin/two-factor/verify/",
         "/admin/two-factor/setup/",
+        # What the sign-in pages themselves load: the admin's translations for its scripts and its icons.
+        "/admin/jsi18n/",
+        "/admin/sprite/",
     )
     return path.startswith("/admin/") and not path.startswith(open_prefixes)
 
@@ -263,6 +266,9 @@ def authenticator_confirm(*, request, device: TOTPDevice, token: str) -> list[st
     counts as verified, and ten new recovery codes are returned (to be shown once). None: wrong code."""
     user = request.user
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
+    # No throttling while setting up: the key is brand new and opens nothing yet; a mistyped first code
+    # must not make the right one fail a second later.
+    device.throttle_reset(commit=False)
     if not device.verify_token(normalise(token)):
         return None
     replaced = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()[0] > 0

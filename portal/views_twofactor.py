@@ -119,8 +119,13 @@ class SetupView(TwoFactorPage):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        device = twofactor.authenticator_start(user=request.user)
-        request.session[PENDING_KEY] = device.pk
+        # The same key on a reload or in a second tab: what the app scanned stays the one confirmed.
+        device = twofactor.pending_authenticator(
+            user=request.user, device_id=request.session.get(PENDING_KEY)
+        )
+        if device is None:
+            device = twofactor.authenticator_start(user=request.user)
+            request.session[PENDING_KEY] = device.pk
         return self._form(device, TwoFactorSetupForm())
 
     def post(self, request):

@@ -5,9 +5,15 @@ A new admin area's browser test signs in with ``admin_login``, runs its record a
 and ``footer_action`` in Wagtail's editor.
 """
 
+import base64
 import re
+import time
 
+from django_otp.oath import TOTP
 from playwright.sync_api import Page
+
+#: The authenticator keys the tests' "phone" holds, by host and username (read off the set-up page).
+AUTHENTICATOR_KEYS: dict[tuple[str, str], bytes] = {}
 
 
 def admin_login(page: Page, url: str, username: str, password: str) -> None:
@@ -16,6 +22,34 @@ def admin_login(page: Page, url: str, username: str, password: str) -> None:
     page.locator("[name=password]").fill(password)
     page.locator("form [type=submit]").first.click()
     page.wait_for_load_state()
+    second_step(page, username)
+
+
+def phone_code(key: bytes, *, steps_later: int = 0) -> str:
+    """The six digits an authenticator app holding ``key`` shows now."""
+    totp = TOTP(key)
+    totp.time = time.time() + 30 * steps_later
+    return f"{totp.token():06d}"
+
+
+def second_step(page: Page, username: str) -> None:
+    """Two-factor sign-in as a person does it: on the set-up page, type the key shown into the "phone",
+    give its code and keep the recovery codes; on the code page, give the phone's code."""
+    host = re.sub(r"^https?://([^/]+)/.*$", r"\1", page.url)
+    if "/two-factor/setup/" in page.url:
+        secret = page.locator("code.secret").inner_text().replace(" ", "")
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        AUTHENTICATOR_KEYS[(host, username)] = key
+        page.locator("[name=code]").fill(phone_code(key))
+        page.locator("form:has([name=code]) [type=submit]").click()
+        page.wait_for_load_state()
+        page.get_by_role("link", name=re.compile("我已保存|I have kept them")).click()
+        page.wait_for_load_state()
+    elif "/two-factor/verify/" in page.url and (host, username) in AUTHENTICATOR_KEYS:
+        # The code of the next period: the one of this period may have been used at set-up.
+        page.locator("[name=code]").fill(phone_code(AUTHENTICATOR_KEYS[(host, username)], steps_later=1))
+        page.locator("form:has([name=code]) [type=submit]").click()
+        page.wait_for_load_state()
 
 
 def act(page: Page, name: str, fields: dict[str, str], selects: dict[str, str] | None = None) -> None:

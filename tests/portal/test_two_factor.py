@@ -317,3 +317,20 @@ def test_the_center_head_resets_a_clerks_lost_phone_and_clerks_may_not(alpha, zh
     # Head office's list of its own events never shows a center's.
     connection.set_schema_to_public()
     assert not AccountSecurityEvent.objects.filter(schema_name="public").exists()
+
+
+def test_the_set_up_page_keeps_its_key_and_what_it_loads_is_not_redirected(alpha, requiring_alpha, zh):
+    make_user("zhuren", CENTER_HEAD_GROUP, "周主任")
+    client = center()
+    client.post("/admin/login/", {"username": "zhuren", "password": TEST_PASSWORD})
+    first = re.search(
+        r'<code class="secret">([A-Z2-7 ]+)</code>', text(client.get("/admin/two-factor/setup/"))
+    )
+    # The page's scripts and icons load (a redirect here once put a second set-up page into the first).
+    assert client.get("/admin/jsi18n/").status_code == 200
+    assert client.get("/admin/sprite/").status_code == 200
+    again = re.search(
+        r'<code class="secret">([A-Z2-7 ]+)</code>', text(client.get("/admin/two-factor/setup/"))
+    )
+    assert first.group(1) == again.group(1)
+    assert TOTPDevice.objects.filter(user__username="zhuren").count() == 1

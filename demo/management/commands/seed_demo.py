@@ -12,7 +12,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from demo.centers import DEMO_CENTERS, center_demo_install, head_office_demo_install
+from demo.centers import (
+    DEMO_CENTERS,
+    center_demo_install,
+    demo_authenticator_key,
+    demo_recovery_codes,
+    head_office_demo_install,
+)
 from demo.staff import DEMO_STAFF, demo_password
 from tenants.models import ServiceCenter
 
@@ -54,6 +60,11 @@ class Command(BaseCommand):
             "=" * 72,
             f"Head office portal   {base}/",
             "  login: admin / " + password + "   (read-only auditor: auditor / " + password + ")",
+            "  two-factor sign-in (required at head office): add this key to an authenticator app",
+            f"    (time-based, 6 digits): {demo_authenticator_key()}",
+            "    or give a recovery code (each once; reset by the next seed):",
+            "    admin: " + " ".join(demo_recovery_codes("admin")[:5]),
+            "    auditor: " + " ".join(demo_recovery_codes("auditor")[:5]),
         ]
         for center in ServiceCenter.objects.prefetch_related("domains").order_by("code"):
             domain = next((d.domain for d in center.domains.all() if d.is_primary), None)
