@@ -14,11 +14,13 @@ from cms.cache import cache_page_for_residents
 from cms.feeds import NoticeAtomFeed, NoticeRssFeed, ReportAtomFeed, ReportRssFeed
 from cms.health import healthz
 from cms.language import switch_language
+from portal.errors import database_outage_aware
 
 handler400 = views.bad_request
 handler403 = views.permission_denied
 handler404 = views.page_not_found
-handler500 = views.server_error
+# The database unreachable answers the 503 page, here as on head office's host (portal.errors).
+handler500 = database_outage_aware(views.server_error)
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
