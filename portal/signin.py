@@ -179,3 +179,45 @@ def unlock(*, username: str, ip_address: str | None, acting_username: str) -> Si
         acting_username,
     )
     return record
+
+
+# --- Keeping the records bounded --------------------------------------------------------------------
+
+
+@transaction.atomic
+def signin_records_prune(*, now: datetime | None = None, keep_days: int | None = None) -> dict[str, int]:
+    """Delete the current schema's sign-in records older than ``keep_days`` (``SIGNIN_RECORD_DAYS``,
+    default 180): django-axes' successful sign-ins and failures, attempts long past their cool-off, and
+    two-factor events and unlocks of this schema. Lockouts in force are never touched (they are minutes
+    old). Returns the rows deleted per kind."""
+    from axes.models import AccessLog
+
+    from portal.models import AccountSecurityEvent
+
+    now = now or timezone.now()
+    keep_days = keep_days if keep_days is not None else getattr(settings, "SIGNIN_RECORD_DAYS", 180)
+    before = now - timedelta(days=keep_days)
+    schema = connection.schema_name
+    deleted = {
+        "sign-ins": AccessLog.objects.filter(attempt_time__lt=before).delete()[0],
+        "failures": AccessFailureLog.objects.filter(attempt_time__lt=before).delete()[0],
+        "attempts": AccessAttempt.objects.filter(attempt_time__lt=min(before, now - cool_off())).delete()[0],
+        "unlocks": SignInUnlock.objects.filter(schema_name=schema, unlocked_at__lt=before).delete()[0],
+        "two-factor events": AccountSecurityEvent.objects.filter(
+            schema_name=schema, created__lt=before
+        ).delete()[0],
+    }
+    return deleted
+
+
+def center_unlocks(limit: int = 50):
+    """Head office: the latest unlocks at the centers, with each center's name (one query)."""
+    from tenants.models import ServiceCenter
+
+    rows = list(SignInUnlock.objects.exclude(schema_name=settings.PUBLIC_SCHEMA_NAME)[:limit])
+    names = dict(
+        ServiceCenter.objects.filter(schema_name__in={row.schema_name for row in rows}).values_list(
+            "schema_name", "name"
+        )
+    )
+    return [(names.get(row.schema_name, row.schema_name), row) for row in rows]

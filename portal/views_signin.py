@@ -34,6 +34,7 @@ def lockout_list(request):
         "lockouts": signin.lockouts(),
         "failures": signin.recent_failures(),
         "unlocks": signin.recent_unlocks(),
+        "center_unlocks": signin.center_unlocks(),
         "can_unlock": request.user.has_perm(UNLOCK_PERMISSION),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "cool_off_minutes": int(signin.cool_off().total_seconds() // 60),
