@@ -11,6 +11,7 @@ class CmsConfig(AppConfig):
         # Imported here, not at the top of the module: models may be imported only once the app
         # registry is ready, which is what ready() is for.
         from wagtail.images import get_image_model
+        from wagtail.users.models import UserProfile
 
         from cms import admin_base_url, selectors, signals
         from cms.cache import connect_signals
@@ -19,7 +20,7 @@ class CmsConfig(AppConfig):
         from cms.services.notices import notice_for_activity
         from cms.services.reports import activity_report_draft
         from operations.hooks import ActivityWebsite, register_activity_website, register_center_job
-        from portal.uploads import image_pre_save
+        from portal.uploads import avatar_pre_save, image_pre_save
         from tenants.provisioning import SITE, register_provisioning_step
 
         signals.connect()
@@ -27,6 +28,7 @@ class CmsConfig(AppConfig):
         pre_save.connect(
             image_pre_save, sender=get_image_model(), dispatch_uid="portal.uploads.image_pre_save"
         )
+        pre_save.connect(avatar_pre_save, sender=UserProfile, dispatch_uid="portal.uploads.avatar_pre_save")
         connect_signals()
         admin_base_url.install()
         register_provisioning_step(SITE, center_site_install)

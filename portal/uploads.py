@@ -11,6 +11,7 @@ use it.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import warnings
 
@@ -22,6 +23,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from PIL import Image, ImageOps, ImageSequence
+
+logger = logging.getLogger("bianmin.uploads")
 
 # --- Messages ------------------------------------------------------------------------------------
 # Wagtail's and Django's own msgids, so that their Chinese translations apply (locale/ is not ours).
@@ -214,6 +217,24 @@ def image_pre_save(sender, instance, **kwargs) -> None:
         instance.width, instance.height = image.size
     upload.seek(0)
     instance._set_image_file_metadata()
+
+
+def avatar_pre_save(sender, instance, **kwargs) -> None:
+    """A staff member's new avatar (Wagtail's ``UserProfile.avatar``, account settings) is re-encoded
+    without metadata too: a phone's selfie carries where it was taken."""
+    field_file = instance.avatar
+    if not field_file or getattr(field_file, "_committed", True):
+        return
+    upload = field_file.file
+    if getattr(upload, _CLEAN_MARK, None):
+        return
+    try:
+        image_clean(upload)
+    except ValidationError:
+        # A format we do not re-encode (BMP, TIFF…) is not kept: the account shows its initials, as
+        # before any upload. (A pre_save cannot answer with a form error; Wagtail's form took the file.)
+        logger.warning("avatar of user %s not kept: not an image we re-encode", instance.user_id)
+        instance.avatar = None
 
 
 # --- Documents: size, type, content ----------------------------------------------------------------

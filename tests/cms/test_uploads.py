@@ -449,3 +449,39 @@ def test_static_files_from_whitenoise_are_nosniff(client_a):
     response = client_a.get("/static/wagtailadmin/js/core.js")
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_staff_avatar_is_stored_without_where_it_was_taken(admin):
+    """Account settings → profile picture: a small phone selfie (kept at its size by Wagtail) loses its
+    EXIF and GPS; a format we do not re-encode is not kept."""
+    from wagtail.users.models import UserProfile
+
+    account = {
+        "name_email-first_name": "管理员",
+        "name_email-last_name": "王",
+        "name_email-email": "admin@example.com",
+        "locale-preferred_language": "zh-hans",
+        "locale-current_time_zone": "Asia/Shanghai",
+        "theme-theme": "system",
+        "theme-contrast": "system",
+        "theme-density": "default",
+    }
+    response = admin.post(
+        reverse("wagtailadmin_account"),
+        {**account, "avatar-avatar": SimpleUploadedFile("me.jpg", gps_jpeg(), content_type="image/jpeg")},
+    )
+    assert response.status_code == 302
+    profile = UserProfile.objects.get(user__username="admin")
+    assert profile.avatar
+    with profile.avatar.open("rb") as handle:
+        assert_no_metadata(handle.read())
+
+    bmp = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(bmp, "BMP")
+    response = admin.post(
+        reverse("wagtailadmin_account"),
+        {**account, "avatar-avatar": SimpleUploadedFile("me.bmp", bmp.getvalue(), content_type="image/bmp")},
+    )
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert not profile.avatar
