@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate messages seed static demo serve stop test check lint bench jobs clean
+.PHONY: help install db migrate messages seed static demo serve stop test check lint bench reliability jobs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ bench: install ## Benchmarks (tests/bench) in scratch databases; prints medians 
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_site.py $(if $(REDIS_URL),--redis $(REDIS_URL))
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_elders.py
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_dashboard.py
+
+reliability: install ## Load and faults, not in make test: own PostgreSQL and Redis, 50 centers, locust (RELIABILITY_QUICK=1: 2-min smoke)
+	$(PY) tests/reliability/load_faults.py
 
 jobs: db ## Run the periodic jobs of every center once (deadline reminders, overdue complaints)
 	$(PY) manage.py run_center_jobs
