@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 import dj_database_url
 
+from portal.settings.resilience import DATABASE_CONNECT_TIMEOUT, REDIS_CACHE_OPTIONS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -110,8 +112,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.SessionIdleMiddleware",
-    # request.user.is_verified(); then the second step where an account has or needs one (portal.twofactor).
-    "django_otp.middleware.OTPMiddleware",
+    # The second sign-in step where an account has or needs an authenticator (portal.twofactor).
     "portal.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -157,6 +158,10 @@ def database_from_env(allow_embedded: bool) -> dict:
     if not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL must name a database.")
     config["ENGINE"] = "portal.db"  # django-tenants backend, see portal/db/base.py
+    # A persistent connection broken by a database restart is replaced at its next request's first query,
+    # not failed; connecting gives up after DATABASE_CONNECT_TIMEOUT s (portal.settings.resilience).
+    config["CONN_HEALTH_CHECKS"] = True
+    config.setdefault("OPTIONS", {}).setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
     return config
 
 
@@ -171,7 +176,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 def cache_alias(location_suffix: str) -> dict:
     if REDIS_URL:
-        alias = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Redis unreachable is a cache miss, not an error (portal.cache, portal.settings.resilience).
+        alias = {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": dict(REDIS_CACHE_OPTIONS),
+        }
     else:
         alias = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": location_suffix}
     alias["KEY_FUNCTION"] = "django_tenants.cache.make_key"
@@ -236,6 +246,23 @@ AXES_HTTP_RESPONSE_CODE = 429
 # The audit trail: every failure (AccessFailureLog, with its locked_out flag) and every sign-in (AccessLog).
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+# Sign-in records (sign-ins, failures, unlocks, two-factor events) older than this are deleted by
+# `manage.py prune_signin_records` (daily).
+SIGNIN_RECORD_DAYS = int(os.environ.get("SIGNIN_RECORD_DAYS", "180"))
+
+
+# --- Two-factor sign-in (django-otp; portal.twofactor) ---------------------------------------------
+# The name an authenticator app shows beside the account: the center's, or head office's.
+def OTP_TOTP_ISSUER(device):  # noqa: N802 - a setting django-otp calls
+    from portal.twofactor import issuer
+
+    return issuer(device)
+
+
+# After a wrong code the next try waits 1, 2, 4 … seconds (capped by django-otp).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
 # No Django admin here: axes' admin classes are never registered.
 AXES_ENABLE_ADMIN = False
 
@@ -308,5 +335,5 @@ LOGGING = {
 TENANT_LIMIT_SET_CALLS = True
 
 # --- Parts kept in their own modules ----------------------------------------------------------
-from portal.settings.uploads import *  # noqa: E402,F403
 from portal.settings.resilience import *  # noqa: E402,F403
+from portal.settings.uploads import *  # noqa: E402,F403
