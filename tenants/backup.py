@@ -9,11 +9,16 @@ every file.
 
 ``center_import`` refuses an archive whose files do not match their checksums, or whose migration
 state holds a migration this code does not know (an archive from a newer version); it restores the
-schema under the archive's code or under ``new_code`` (the dump's schema name is rewritten in its
+schema under a staging name, ``_restore_<code>`` (the dump's schema name is rewritten in its
 statements, never in its data), checks every table's count and checksum against the manifest,
-brings an older schema up to date with ``migrate_schemas``, copies the media, registers the center
-and its domain and points the center's Wagtail site at the new domain — all or nothing: a failure
-drops what it created.
+brings an older schema up to date with ``migrate_schemas`` and copies the media to a staging folder.
+Then one transaction renames the schema to the code, points the center's Wagtail site at the new
+domain, registers the center, its domain and the audit row, and moves the media folder into place
+just before COMMIT. All or nothing, also when the process is killed (``tests/reliability/
+provisioning_kill.py``): before that COMMIT there is no center, only a staging schema and folder that
+the next restore of the code or ``repair_centers`` removes; after it the center is complete. (psql
+restores in a session of its own, and a killed parent does not stop it: restoring under the final
+name, a kill could leave a center registered without its migrations, site domain or media.)
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ import subprocess
 import tarfile
 import tempfile
 import warnings
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +51,15 @@ import psycopg
 from django_tenants.utils import schema_exists
 
 from tenants.models import CenterAuditLog, Domain, ServiceCenter
-from tenants.services import _clean_center_input
+from tenants.services import PROVISIONING_LOCK_ID, _clean_center_input
+
+# Advisory locks of the (int, int) form, key (BUILD_LOCK_CLASS, hashtext(name)): held by the session of a
+# restore while it builds the schema ``name`` (and the media folder of that name) outside the provisioning
+# transaction; repair_centers leaves such a name alone.
+BUILD_LOCK_CLASS = 0x62756964  # "buid"
+# A restore builds its schema and media under this name + the code, and renames them when it registers the
+# center. Not a valid short code (codes start with a letter), so never a center's name.
+STAGING_PREFIX = "_restore_"
 
 FORMAT = 1
 MANIFEST, SCHEMA_SQL, MEDIA = "manifest.json", "schema.sql", "media"
@@ -310,107 +324,136 @@ def center_import(
         source = manifest["center"]
         code = new_code or source["code"]
         domain = domain or (source["domains"][0] if source["domains"] else "")
-        name, code, domain = _clean_center_input(name=source["name"], code=code, domain=domain)
-        if schema_exists(code):
-            raise _refuse(
-                _("A schema named %(code)s already exists: restore under another code.") % {"code": code}
-            )
-        if _media_dir(code).exists() and any(_media_dir(code).iterdir()):
-            raise _refuse(
-                _("Media of a center %(code)s are still on disk: restore under another code.")
-                % {"code": code}
-            )
+        name, code, domain = _check_free(name=source["name"], code=code, domain=domain)
         psql = _binary("psql")
         args, env = _pg_env()
-        sql = (work / SCHEMA_SQL).read_text()
-        if code != source["code"]:
-            sql = _rename_statements(sql, source["code"], code)
+        staging = STAGING_PREFIX + code
         restored = work / "restore.sql"
-        restored.write_text(sql)
+        restored.write_text(_rename_statements((work / SCHEMA_SQL).read_text(), source["code"], staging))
         connection.set_schema_to_public()
-        try:
-            subprocess.run(  # noqa: S603
-                [psql, *args, "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1",
-                 "--file", str(restored)],
-                env=env, check=True, capture_output=True, text=True,
-            )  # fmt: skip
-        except subprocess.CalledProcessError as error:
-            raise _refuse(
-                _("The schema could not be restored: %(error)s") % {"error": error.stderr.strip()[-500:]}
-            ) from None
-        try:
-            return _register(manifest=manifest, work=work, code=code, name=name, domain=domain,
-                             acting_username=acting_username)  # fmt: skip
-        except BaseException:
-            _drop(code)
-            raise
+        with restore_lock(staging):
+            # What a restore of this code killed before its registration left behind.
+            _drop_staging(staging)
+            try:
+                subprocess.run(  # noqa: S603
+                    [psql, *args, "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1",
+                     "--file", str(restored)],
+                    env=env, check=True, capture_output=True, text=True,
+                )  # fmt: skip
+            except subprocess.CalledProcessError as error:
+                raise _refuse(
+                    _("The schema could not be restored: %(error)s") % {"error": error.stderr.strip()[-500:]}
+                ) from None
+            try:
+                return _register(manifest=manifest, work=work, code=code, staging=staging, name=name,
+                                 domain=domain, acting_username=acting_username)  # fmt: skip
+            except BaseException:
+                _drop_staging(staging)
+                raise
+
+
+def _check_free(*, name: str, code: str, domain: str) -> tuple[str, str, str]:
+    """The cleaned input, or ValidationError when the code, its schema or media, or the domain are taken."""
+    name, code, domain = _clean_center_input(name=name, code=code, domain=domain)
+    if schema_exists(code):
+        raise _refuse(
+            _("A schema named %(code)s already exists: restore under another code.") % {"code": code}
+        )
+    if _media_dir(code).exists() and any(_media_dir(code).iterdir()):
+        raise _refuse(
+            _("Media of a center %(code)s are still on disk: restore under another code.") % {"code": code}
+        )
+    return name, code, domain
 
 
 def _register(
-    *, manifest, work: Path, code: str, name: str, domain: str, acting_username: str
+    *, manifest, work: Path, code: str, staging: str, name: str, domain: str, acting_username: str
 ) -> ImportedCenter:
-    restored = table_checksums(code)
+    """Check and migrate the staging schema, stage the media, then make the center exist in one transaction."""
+    restored = table_checksums(staging)
     for table, expected in manifest["tables"].items():
         if restored.get(table) != expected:
             raise _refuse(
                 _("The restored table %(table)s does not match the archive (rows or checksum).")
                 % {"table": table}
             )
-    before = set(schema_migrations(code))
-    source = manifest["center"]
-    with transaction.atomic():
-        center = ServiceCenter(
-            schema_name=code,
-            code=code,
-            name=name,
-            address=source.get("address", ""),
-            phone=source.get("phone", ""),
-            service_hours=source.get("service_hours", ""),
-            region=source.get("region", ""),
-        )
-        center.full_clean(exclude=["schema_name"])
-        center.save()
-        Domain.objects.create(domain=domain, tenant=center, is_primary=True)
-        CenterAuditLog.objects.create(
-            center=center,
-            action="import",
-            acting_username=acting_username,
-            detail={"from": source["code"], "domain": domain, "exported_at": manifest["exported_at"]},
-        )
-    # An archive of an older version: bring its schema up to date.
-    call_command("migrate_schemas", schema_name=code, interactive=False, verbosity=0)
-    migrated = sorted(set(schema_migrations(code)) - before)
-    hostname, _sep, port = domain.partition(":")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'UPDATE "{code}".wagtailcore_site SET hostname = %s, port = %s WHERE is_default_site',  # noqa: S608
-            [hostname, int(port or getattr(settings, "SITE_PORT", 80))],
-        )
-    media = work / MEDIA
-    files = 0
+    # An archive of an older version: bring its schema up to date (this commits, on the staging schema).
+    before = set(schema_migrations(staging))
+    call_command("migrate_schemas", schema_name=staging, interactive=False, verbosity=0)
+    migrated = sorted(set(schema_migrations(staging)) - before)
+    media, staged_media, target = work / MEDIA, _media_dir(staging), _media_dir(code)
     if media.is_dir():
-        target = _media_dir(code)
-        shutil.copytree(media, target, dirs_exist_ok=False)
-        files = sum(1 for p in target.rglob("*") if p.is_file())
+        shutil.copytree(media, staged_media)
+    source = manifest["center"]
+    hostname, _sep, port = domain.partition(":")
+    moved = False
+    connection.set_schema_to_public()
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PROVISIONING_LOCK_ID])
+            name, code, domain = _check_free(name=name, code=code, domain=domain)  # again, under the lock
+            center = ServiceCenter(
+                schema_name=code,
+                code=code,
+                name=name,
+                address=source.get("address", ""),
+                phone=source.get("phone", ""),
+                service_hours=source.get("service_hours", ""),
+                region=source.get("region", ""),
+            )
+            center.full_clean(exclude=["schema_name"])
+            with connection.cursor() as cursor:
+                cursor.execute(f'ALTER SCHEMA "{staging}" RENAME TO "{code}"')
+                cursor.execute(
+                    f'UPDATE "{code}".wagtailcore_site SET hostname = %s, port = %s WHERE is_default_site',  # noqa: S608
+                    [hostname, int(port or getattr(settings, "SITE_PORT", 80))],
+                )
+            center.save()
+            Domain.objects.create(domain=domain, tenant=center, is_primary=True)
+            CenterAuditLog.objects.create(
+                center=center,
+                action="import",
+                acting_username=acting_username,
+                detail={"from": source["code"], "domain": domain, "exported_at": manifest["exported_at"]},
+            )
+            # The media move into place last, just before COMMIT: a kill in between leaves a media folder of
+            # no center (repair_centers removes it), never a center without its media.
+            if staged_media.is_dir():
+                os.replace(staged_media, target)
+                moved = True
+    except BaseException:
+        if moved and target.is_dir():
+            os.replace(target, staged_media)
+        raise
     return ImportedCenter(
         center=center,
         domain=domain,
         tables=len(restored),
         rows=sum(t["rows"] for t in restored.values()),
-        files=files,
+        files=sum(1 for p in target.rglob("*") if p.is_file()) if moved else 0,
         migrated=migrated,
     )
 
 
-def _drop(code: str) -> None:
-    """Remove what a failed import created: the center's rows, its schema, its media."""
+def _drop_staging(staging: str) -> None:
+    """Remove a restore's staging schema and media folder (its center rows never committed)."""
     connection.set_schema_to_public()
-    center = ServiceCenter.objects.filter(code=code).first()
-    if center is not None:
-        center.domains.all().delete()
-        center.audit_log.all().delete()
-        center.delete()
-    if schema_exists(code):
+    if schema_exists(staging):
         with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA "{code}" CASCADE')
-    shutil.rmtree(_media_dir(code), ignore_errors=True)
+            cursor.execute(f'DROP SCHEMA "{staging}" CASCADE')
+    shutil.rmtree(_media_dir(staging), ignore_errors=True)
+
+
+@contextmanager
+def restore_lock(staging: str) -> Iterator[None]:
+    """Hold the build lock of ``staging`` in a session of its own while a restore builds it.
+
+    ``repair_centers`` leaves a schema or media folder whose lock is held; a second restore of the same
+    code waits. PostgreSQL releases the lock when the session ends, also when this process is killed
+    (migrate_schemas closes Django's connection, so the lock cannot live there).
+    """
+    with _snapshot_connection() as session:
+        session.autocommit = True  # no transaction left open (idle_in_transaction_session_timeout)
+        session.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [BUILD_LOCK_CLASS, staging])
+        yield

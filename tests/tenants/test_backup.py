@@ -24,6 +24,7 @@ from django_tenants.utils import schema_exists
 from tenants.backup import (
     MANIFEST,
     SCHEMA_SQL,
+    STAGING_PREFIX,
     _snapshot_connection,
     center_export,
     center_import,
@@ -51,9 +52,13 @@ def cleanup():
     yield
     # psql committed the restored schema in its own session: drop it in a session of our own too
     # (a DROP in the test's transaction would be rolled back with it).
+    # The restore renamed its staging schema to NEW in the test's transaction: after the rollback it is
+    # the staging schema again.
     with _snapshot_connection() as session:
-        session.execute(f'DROP SCHEMA IF EXISTS "{NEW}" CASCADE')
-    shutil.rmtree(Path(settings.MEDIA_ROOT) / NEW, ignore_errors=True)
+        for schema in (NEW, STAGING_PREFIX + NEW):
+            session.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    for folder in (NEW, STAGING_PREFIX + NEW):
+        shutil.rmtree(Path(settings.MEDIA_ROOT) / folder, ignore_errors=True)
 
 
 def test_round_trip_gives_back_every_row_and_file_and_leaves_others_alone(
