@@ -9,6 +9,7 @@ class OperationsConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top of the module: models may be imported only once the app
         # registry is ready, which is what ready() is for.
+        from operations import signin_audit
         from operations.provisioning import center_operations_install, first_admin_profile_create
         from operations.services.complaints import complaint_head_office_answer
         from operations.services.elder_needs import elder_need_work_order_moved
@@ -25,3 +26,4 @@ class OperationsConfig(AppConfig):
         register_decision_handler("service_project", proposal_apply_decision)
         register_decision_handler("service_review", proposal_review_acknowledged)
         work_order_status_listen(elder_need_work_order_moved)
+        signin_audit.connect()

@@ -214,7 +214,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # axes first: it refuses a locked-out sign-in before any password is checked (the standalone backend
 # answers no permission question, so permissions stay one query, portal.auth_backends).
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "portal.auth_backends.ModelBackend1Query"]
+AUTHENTICATION_BACKENDS = ["portal.auth_backends.LockoutBackend", "portal.auth_backends.ModelBackend1Query"]
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:center_list"
 # Host-only cookies: a session or CSRF token of one center is never sent to another's host.
