@@ -898,6 +898,33 @@ class Experiment:
             "(no tracking number; counted only)"
         )
 
+    def report_log(self, path: Path) -> None:
+        """What the web processes logged: our warnings counted, anything else quoted (first lines)."""
+        log = path.read_text(errors="replace").splitlines()
+        ours = ("Database unavailable", "Redis at")
+        chained = ("Traceback (most recent call last)", "The above exception", "During handling")
+        other = [
+            line
+            for line in log
+            if line.strip()
+            and not line[0].isspace()
+            and not line.startswith(ours + chained)
+            and not re.match(r"[\w.]+(Error|Exception|Warning)\b.*:", line)  # the last line of a traceback
+        ]
+        # A traceback of its own, not one chained to the previous ("The above exception was the direct cause…").
+        tracebacks, previous = 0, ""
+        for line in log:
+            tracebacks += line.startswith(chained[0]) and not previous.startswith(chained[1:])
+            previous = line if line.strip() else previous
+        self.out(
+            f"gunicorn log: {sum(line.startswith(ours[0]) for line in log)} database-outage warnings, "
+            f"{sum(line.startswith(ours[1]) for line in log)} Redis warnings, "
+            f"{tracebacks} error(s) logged with a traceback, "
+            f"{sum('WORKER TIMEOUT' in line for line in log)} worker timeouts; other messages: {len(other)}"
+        )
+        for line in other[:5]:
+            self.out(f"   {line[:200]}")
+
     def main(self) -> int:
         config = self.config
         started = time.monotonic()
@@ -932,14 +959,7 @@ class Experiment:
                 f"Clerks signed in once before phase a, still signed in after all phases: {alive} of "
                 f"{len(self.sessions)} [{self.check(alive == len(self.sessions), 'clerks logged out')}]"
             )
-            log = (config.directory / "gunicorn.log").read_text(errors="replace").splitlines()
-            self.out(
-                "gunicorn log: "
-                f"{sum('Database unavailable' in line for line in log)} database-outage warnings, "
-                f"{sum(line.startswith('Redis at') for line in log)} Redis warnings, "
-                f"{sum('Traceback' in line for line in log)} tracebacks, "
-                f"{sum('WORKER TIMEOUT' in line for line in log)} worker timeouts"
-            )
+            self.report_log(config.directory / "gunicorn.log")
             self.out("")
             self.out(
                 f"Result: {'all checks passed' if not self.failures else 'FAILED: ' + '; '.join(self.failures)} "
