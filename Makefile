@@ -9,7 +9,7 @@ PORT ?= 8000
 .PHONY: help install db migrate messages seed static demo serve stop test check lint bench reliability jobs clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,8 +68,9 @@ bench: install ## Benchmarks (tests/bench) in scratch databases; prints medians 
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_elders.py
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_dashboard.py
 
-reliability: install ## Load and faults, not in make test: own PostgreSQL and Redis, 50 centers, locust (RELIABILITY_QUICK=1: 2-min smoke)
+reliability: install ## Load and faults (not in make test): 50 centers under locust, PostgreSQL/Redis outages, SIGKILLed provisioning
 	$(PY) tests/reliability/load_faults.py
+	$(PY) tests/reliability/provisioning_kill.py --scratch
 
 jobs: db ## Run the periodic jobs of every center once (deadline reminders, overdue complaints)
 	$(PY) manage.py run_center_jobs
