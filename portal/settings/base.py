@@ -335,5 +335,8 @@ LOGGING = {
 TENANT_LIMIT_SET_CALLS = True
 
 # --- Parts kept in their own modules ----------------------------------------------------------
+from portal.settings.jobs import *  # noqa: E402,F403
+from portal.settings.observability import *  # noqa: E402,F403
 from portal.settings.resilience import *  # noqa: E402,F403
+from portal.settings.storage import *  # noqa: E402,F403
 from portal.settings.uploads import *  # noqa: E402,F403

@@ -1,0 +1,1 @@
+"""Background work: Celery with Redis, tenant-aware (#16)."""

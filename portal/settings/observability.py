@@ -1,0 +1,1 @@
+"""Observability: health and readiness endpoints, structured logs with the center's code (#16)."""

@@ -1,0 +1,1 @@
+"""Media storage: the file system by default, S3-compatible object storage when configured (#16)."""
