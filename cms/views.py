@@ -3,6 +3,7 @@ and the center's own error pages."""
 
 import posixpath
 
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse
@@ -21,6 +22,7 @@ from cms.models.home import _page_visible_now
 from cms.search import MAX_QUERY_LENGTH, highlight, search_query_parse, site_search
 from operations.selectors.activities import activities_upcoming
 from portal.errors import error_page
+from portal.storage import TenantS3Storage, object_storage_response
 
 SEARCH_PER_PAGE = 10
 ICS_LIMIT = 50
@@ -61,7 +63,9 @@ def serve_media(request, schema: str, path: str):
     """Serve a file of the current center's media, and nothing of any other center's.
 
     In production a web server or object storage serves media under the same per-schema
-    prefix; this view keeps the rule when Django serves them (demo, development, tests).
+    prefix; this view keeps the rule when Django serves them (demo, development, tests). On object
+    storage (``MEDIA_STORAGE=s3``) it is the only way in: it streams the object or redirects to a
+    short signed URL, after the same checks (``portal.storage``).
 
     Only canonical paths are served: ``./``, ``//``, ``x/../`` and their percent-encoded forms
     (decoded before routing) would otherwise reach a private file past the prefix checks.
@@ -75,6 +79,8 @@ def serve_media(request, schema: str, path: str):
         raise Http404
     if path.startswith(IMAGE_PREFIXES) and not _image_visible_to(request, path):
         raise Http404
+    if isinstance(default_storage, TenantS3Storage):
+        return object_storage_response(default_storage, path, inline_types=INLINE_MEDIA_TYPES)
     response = serve(request, path, document_root=TenantFileSystemStorage().location)
     response["X-Content-Type-Options"] = "nosniff"
     if response.get("Content-Type", "").split(";")[0].strip().lower() not in INLINE_MEDIA_TYPES:
