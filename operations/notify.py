@@ -11,6 +11,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from operations.models import Notification
 from operations.sms import get_sms_backend
@@ -42,27 +43,90 @@ def notify(
     except IntegrityError:  # a concurrent run created it first
         return None
 
-    link = center_absolute_url(url) if url else ""
     email = getattr(recipient, "email", "")
     phone = getattr(getattr(recipient, "staff_profile", None), "phone", "")
-
-    def deliver():
-        if email:
-            try:
-                send_mail(
-                    title,
-                    f"{body}\n{link}".strip(),
-                    settings.DEFAULT_FROM_EMAIL,
-                    [email],
-                    fail_silently=False,
-                )
-            except Exception:  # noqa: BLE001 - a mail outage must not undo the business change
-                logger.exception("e-mail notification to %s failed", email)
-        if sms and phone:
-            try:
-                get_sms_backend().send(phone=phone, message=title)
-            except Exception:  # noqa: BLE001
-                logger.exception("SMS notification failed")
-
-    transaction.on_commit(deliver)
+    pending = Notification.Delivery.PENDING
+    changes = {}
+    if email:
+        changes["email_status"] = pending
+    if sms and phone:
+        changes["sms_status"] = pending
+    if changes:
+        Notification.objects.filter(pk=notification.pk).update(**changes)
+        # Queued once the business change is committed (a rolled-back change sends nothing); a worker sends
+        # it with retries, or this process when there is no broker.
+        transaction.on_commit(lambda: _queue_delivery(notification.pk))
     return notification
+
+
+def _queue_delivery(notification_id: int) -> None:
+    from operations.jobs import deliver_notification
+
+    try:
+        deliver_notification.delay(notification_id)
+    except Exception:  # noqa: BLE001 - the broker away: the notification stays pending, re-sent below
+        logger.exception("could not queue the delivery of notification %s", notification_id)
+
+
+def notification_deliver(*, notification_id: int, final: bool) -> str:
+    """Send what is pending of notification ``notification_id`` (e-mail, SMS) and record the outcome:
+    "sent", "retry" (something failed and tries remain) or "failed" (recorded for the center to see)."""
+    notification = (
+        Notification.objects.select_related("recipient__staff_profile").filter(pk=notification_id).first()
+    )
+    if notification is None:
+        return "gone"
+    pending = Notification.Delivery.PENDING
+    errors = []
+    updates: dict = {"delivery_attempts": notification.delivery_attempts + 1}
+    link = center_absolute_url(notification.url) if notification.url else ""
+    recipient = notification.recipient
+    if notification.email_status == pending:
+        try:
+            send_mail(
+                notification.title,
+                f"{notification.body}\n{link}".strip(),
+                settings.DEFAULT_FROM_EMAIL,
+                [recipient.email],
+                fail_silently=False,
+            )
+            updates["email_status"] = Notification.Delivery.SENT
+        except Exception as exc:  # noqa: BLE001 - recorded, retried
+            errors.append(f"e-mail: {type(exc).__name__}: {exc}")
+    if notification.sms_status == pending:
+        phone = getattr(getattr(recipient, "staff_profile", None), "phone", "")
+        try:
+            get_sms_backend().send(phone=phone, message=notification.title)
+            updates["sms_status"] = Notification.Delivery.SENT
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"SMS: {type(exc).__name__}: {exc}")
+    if errors:
+        updates["delivery_error"] = "; ".join(errors)[:300]
+        logger.warning(
+            "notification %s not delivered (attempt %s): %s",
+            notification_id,
+            updates["delivery_attempts"],
+            updates["delivery_error"],
+        )
+        if final:
+            for field in ("email_status", "sms_status"):
+                if getattr(notification, field) == pending and field not in updates:
+                    updates[field] = Notification.Delivery.FAILED
+    else:
+        updates["delivery_error"] = ""
+        updates["delivered_at"] = timezone.now()
+    Notification.objects.filter(pk=notification_id).update(**updates)
+    if errors:
+        return "failed" if final else "retry"
+    return "sent"
+
+
+def notification_resend(*, notification: Notification) -> None:
+    """Send a failed delivery again (the center's 重新发送)."""
+    changes = {}
+    for field in ("email_status", "sms_status"):
+        if getattr(notification, field) == Notification.Delivery.FAILED:
+            changes[field] = Notification.Delivery.PENDING
+    if changes:
+        Notification.objects.filter(pk=notification.pk).update(**changes, delivery_attempts=0)
+        transaction.on_commit(lambda: _queue_delivery(notification.pk))

@@ -4,6 +4,7 @@ Centers reach these tables through the search path (their schema, then public) w
 their services runs; head office reads them without ever entering a center's schema.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -410,3 +411,27 @@ class AccountSecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.schema_name} {self.username} {self.action}"
+
+
+class JobRun(models.Model):
+    """The last run of a periodic job (the heartbeat head office reads on 定时任务): when it started and
+    finished, how many centers it ran for, which failed and why (``portal.jobs``)."""
+
+    name = models.CharField(_("job"), max_length=60, unique=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    expected = models.PositiveIntegerField(_("centers"), default=0)
+    done = models.PositiveIntegerField(_("done"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    failed_centers = ArrayField(models.CharField(max_length=30), default=list, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -20,6 +20,22 @@ class Notification(models.Model):
     created = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
+    class Delivery(models.TextChoices):
+        NONE = "", _("not sent")
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    # E-mail and SMS go out from a worker after the commit (operations.jobs.deliver_notification), retried;
+    # what happened stays here for the center to see.
+    email_status = models.CharField(
+        _("e-mail"), max_length=10, choices=Delivery.choices, blank=True, default=""
+    )
+    sms_status = models.CharField(_("SMS"), max_length=10, choices=Delivery.choices, blank=True, default="")
+    delivery_attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
+    delivery_error = models.CharField(_("delivery error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")

@@ -29,3 +29,7 @@ PAGE_CACHE_SECONDS = 0  # tests opt in (tests/cms/test_page_cache.py)
 # WhiteNoise looks files up per request (no collectstatic before tests, so no var/static needed).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tasks run in the test's own process and transaction (eager); tests/portal/test_jobs_worker.py runs a real
+# worker against the machine's Redis.
+CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,131 @@
+"""Background work on Celery (portal.jobs, operations.jobs), eager here: a center's task runs in the schema it
+was sent from and refuses head office's; the beat's fan-out runs a job once per active center with a schema,
+recording the heartbeat head office reads; notifications are delivered after the commit, retried, and a
+failure is recorded for the center."""
+
+from django.core import mail
+from django.db import connection
+
+import pytest
+from django_tenants.utils import schema_context
+
+from operations.jobs import deliver_notification
+from operations.models import Notification
+from operations.notify import notify
+from portal.jobs import NotInACenter, fan_out, fan_out_job, register_center_job, run_center_job
+from portal.models import JobRun
+from tenants.models import ServiceCenter
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+seen: list[tuple[str, str]] = []
+
+
+def probe(*, center, now):
+    seen.append((connection.schema_name, center.code))
+    if center.code == "beta" and getattr(probe, "fail_beta", False):
+        raise RuntimeError("beta's data is broken")
+    return "ok"
+
+
+register_center_job("test_probe", probe)
+
+
+@pytest.fixture(autouse=True)
+def _clear():
+    seen.clear()
+    probe.fail_beta = False
+
+
+def test_a_center_task_runs_in_the_schema_it_was_sent_from(center_a, center_b):
+    with schema_context("beta"):
+        run_center_job.delay("test_probe")
+    assert seen == [("beta", "beta")]
+    assert connection.schema_name == "public"  # put back after the task
+
+
+def test_a_center_task_is_refused_from_head_office_unless_a_center_is_named(center_a):
+    connection.set_schema_to_public()
+    with pytest.raises(NotInACenter):
+        run_center_job.delay("test_probe")
+    run_center_job.apply_async(args=("test_probe",), headers={"_schema_name": "alpha"})
+    assert seen == [("alpha", "alpha")]
+
+
+def test_the_fan_out_runs_every_active_center_once_and_records_the_heartbeat(center_a, center_b):
+    ServiceCenter.objects.filter(code="beta").update(status=ServiceCenter.Status.SUSPENDED)
+    try:
+        assert (
+            fan_out_job("test_probe", spread_seconds=0)
+            == ServiceCenter.objects.filter(status="active").count()
+        )
+    finally:
+        ServiceCenter.objects.filter(code="beta").update(status=ServiceCenter.Status.ACTIVE)
+    assert ("alpha", "alpha") in seen and all(code != "beta" for _schema, code in seen)
+    assert len(seen) == len({code for _schema, code in seen})
+    run = JobRun.objects.get(name="test_probe")
+    assert run.done == run.expected and run.failed == 0 and run.finished is not None
+
+
+def test_a_failing_center_is_recorded_and_does_not_stop_the_others(center_a, center_b):
+    probe.fail_beta = True
+    fan_out.delay("test_probe")  # the beat's task, sent as the beat sends it
+    codes = [code for _schema, code in seen]
+    assert "alpha" in codes and "beta" in codes
+    run = JobRun.objects.get(name="test_probe")
+    assert run.failed == 1 and run.failed_centers == ["beta"] and "beta's data is broken" in run.last_error
+    assert run.done == run.expected - 1
+
+
+def test_a_center_row_without_its_schema_is_skipped(center_a):
+    ghost = ServiceCenter.objects.create(schema_name="ghost_schema", code="ghost", name="幽灵")
+    try:
+        fan_out_job("test_probe", spread_seconds=0)
+        assert "ghost" not in [code for _schema, code in seen]
+    finally:
+        ghost.delete()
+
+
+def test_notifications_are_sent_after_the_commit_and_the_outcome_recorded(
+    alpha, django_capture_on_commit_callbacks
+):
+    user = make_user("notified", "前台客服", "小李", email="li@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        note = notify(recipient=user, kind="test", title="测试通知", body="正文")
+    note.refresh_from_db()
+    assert note.email_status == Notification.Delivery.SENT and note.delivered_at is not None
+    assert [m.subject for m in mail.outbox] == ["测试通知"]
+
+
+def test_a_failing_delivery_is_retried_then_recorded_for_the_center(
+    alpha, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.portal.test_jobs.BrokenMail"
+    user = make_user("notified2", "前台客服", "小王", email="wang@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        note = notify(recipient=user, kind="test", title="测试通知", body="正文")
+    note.refresh_from_db()
+    assert note.email_status == Notification.Delivery.FAILED
+    assert note.delivery_attempts == deliver_notification.max_retries + 1
+    assert "SMTP server away" in note.delivery_error
+
+
+class BrokenMail:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server away")
+
+
+def test_head_office_reads_the_heartbeat(head_office_client, head_office_admin, center_a, center_b, zh):
+    probe.fail_beta = True
+    fan_out_job("center_jobs", spread_seconds=0)
+    JobRun.objects.filter(name="center_jobs").update(
+        failed=1, failed_centers=["beta"], last_error="beta: boom"
+    )
+    head_office_client.force_login(head_office_admin)
+    page = head_office_client.get("/jobs/").content.decode()
+    assert "定时任务" in page and "工单时限、提醒与定时发布" in page
+    assert "beta: boom" in page and "（已逾期）" in page  # the daily jobs never ran here
