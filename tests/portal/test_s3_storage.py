@@ -371,3 +371,23 @@ def test_head_office_opens_its_own_copy_of_a_centers_report(
     head_office_client.login(username="hq", password=TEST_PASSWORD)
     response = head_office_client.get(url)
     assert response.status_code == 200 and body(response) == report
+
+
+@pytest.mark.parametrize("delivery", ["stream", "signed-url"])
+def test_a_file_that_is_not_an_image_is_a_sandboxed_download(
+    s3_media, settings, delivery, center_a, in_center, client_a
+):
+    settings.MEDIA_S3_DELIVERY = delivery
+    with in_center(center_a):
+        name = default_storage.save("notes/page.html", ContentFile(b"<script>alert(1)</script>"))
+    response = client_a.get(f"/media/alpha/{name}")
+    if delivery == "stream":
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == "attachment"
+        assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert response["X-Content-Type-Options"] == "nosniff"
+    else:
+        assert response.status_code == 302
+        fetched = requests.get(response["Location"], timeout=10)
+        assert fetched.status_code == 200 and fetched.headers["Content-Disposition"] == "attachment"
+    assert client_a.get("/media/alpha/notes/missing.png").status_code == 404
