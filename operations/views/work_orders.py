@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -286,3 +287,39 @@ def notification_read_view(request, pk: int | None = None):
     ):
         return HttpResponseRedirect(notification.url)
     return redirect("notifications:index")
+
+
+# --- Deliveries of notifications (the center head) -------------------------------------------------
+
+DELIVERY_PERMISSION = "operations.view_auditentry"
+
+
+def deliveries_view(request):
+    """Notifications whose e-mail or SMS failed after every retry (or still wait), with 重新发送."""
+    from django.core.exceptions import PermissionDenied
+    from django.db.models import Q
+
+    from operations.notify import notification_resend
+
+    if not request.user.has_perm(DELIVERY_PERMISSION):
+        raise PermissionDenied
+    failed = Notification.Delivery.FAILED
+    if request.method == "POST":
+        notification = get_object_or_404(Notification, pk=request.POST.get("pk"))
+        notification_resend(notification=notification)
+        messages.success(request, _("Sending “%(title)s” again.") % {"title": notification.title})
+        return redirect("notifications:deliveries")
+    pending = Notification.Delivery.PENDING
+    rows = (
+        Notification.objects.filter(
+            Q(email_status=failed) | Q(sms_status=failed) | Q(email_status=pending) | Q(sms_status=pending)
+        )
+        .select_related("recipient")
+        .order_by("-created")[:100]
+    )
+    title = _("Undelivered notifications")
+    return render(
+        request,
+        "operations/work_orders/deliveries.html",
+        {"rows": rows, "page_title": title, "header_title": title, "header_icon": "warning"},
+    )

@@ -190,6 +190,7 @@ class NotificationsViewSet(ViewSet):
             path("", views.notifications_view, name="index"),
             path("<int:pk>/read/", views.notification_read_view, name="read"),
             path("read-all/", views.notification_read_view, name="read_all"),
+            path("deliveries/", views.deliveries_view, name="deliveries"),
         ]
 
 
@@ -229,3 +230,20 @@ def work_order_styles():
 @hooks.register("register_admin_viewset")
 def register_work_order_viewsets():
     return [WorkOrdersGroup(), NotificationsViewSet()]
+
+
+@hooks.register("register_settings_menu_item")
+def undelivered_notifications_item():
+    """Settings → 未送达的通知, for the center head (who reads the audit trail)."""
+    from django.urls import reverse
+
+    from operations.admin_menu import PermissionMenuItem
+
+    return PermissionMenuItem(
+        label=_("Undelivered notifications"),
+        url=reverse("notifications:deliveries"),
+        name="undelivered_notifications",
+        icon_name="warning",
+        order=970,
+        permission=views.DELIVERY_PERMISSION,
+    )

@@ -129,3 +129,26 @@ def test_head_office_reads_the_heartbeat(head_office_client, head_office_admin, 
     page = head_office_client.get("/jobs/").content.decode()
     assert "定时任务" in page and "工单时限、提醒与定时发布" in page
     assert "beta: boom" in page and "（已逾期）" in page  # the daily jobs never ran here
+
+
+def test_the_center_head_sees_a_failed_delivery_and_sends_it_again(
+    alpha, admin_client, settings, django_capture_on_commit_callbacks, zh
+):
+    settings.EMAIL_BACKEND = "tests.portal.test_jobs.BrokenMail"
+    user = make_user("notified3", "前台客服", "小赵", email="zhao@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        note = notify(recipient=user, kind="test", title="发送失败的通知", body="正文")
+    page = admin_client.get("/admin/operations/notifications/deliveries/").content.decode()
+    assert "发送失败的通知" in page and "SMTP server away" in page and "重新发送" in page
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/operations/notifications/deliveries/", {"pk": note.pk})
+    note.refresh_from_db()
+    assert note.email_status == Notification.Delivery.SENT
+    assert (
+        "发送失败的通知"
+        not in admin_client.get("/admin/operations/notifications/deliveries/").content.decode()
+    )
+    clerk = make_user("clerk_d", "前台客服", "小钱")
+    admin_client.force_login(clerk)
+    assert admin_client.get("/admin/operations/notifications/deliveries/").status_code in (302, 403)
