@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate messages seed static demo serve stop test check lint bench reliability jobs clean
+.PHONY: help install db migrate messages seed static demo prod serve stop test check lint bench reliability jobs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,7 +38,10 @@ static: install ## Collect static files into var/static (served by WhiteNoise in
 demo: seed static ## Install, start PostgreSQL, migrate, seed, serve as production would (gunicorn, DEBUG off) on port 8000 or PORT
 	@mkdir -p var
 	@echo "Serving on http://localhost:$(PORT)/ (Ctrl-C or 'make stop' to stop)"
-	@DJANGO_SETTINGS_MODULE=portal.settings.demo SITE_PORT=$(PORT) bash -c 'echo $$$$ > var/server.pid; exec $(VENV)/bin/gunicorn portal.wsgi:application --bind 0.0.0.0:$(PORT) --workers 2 --access-logfile -'
+	@DJANGO_SETTINGS_MODULE=portal.settings.demo SITE_PORT=$(PORT) PORT=$(PORT) bash -c 'echo $$$$ > var/server.pid; exec $(VENV)/bin/gunicorn -c gunicorn.conf.py --workers 2 portal.wsgi:application'
+
+prod: install ## Production: check --deploy (must be clean), migrate, collectstatic, then web + worker + beat (bin/prod)
+	bin/prod
 
 serve: db ## Development server (runserver, DEBUG on) without seeding
 	@mkdir -p var

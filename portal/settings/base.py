@@ -99,6 +99,8 @@ TENANT_BASE_SCHEMA = "center_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 
 MIDDLEWARE = [
+    "portal.health.HealthCheckMiddleware",  # /healthz and /readyz on any host, before routing (portal.health)
+    "portal.observability.RequestContextMiddleware",  # request id and center on every log line
     "tenants.middleware.CenterTenantMiddleware",
     "portal.middleware.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",

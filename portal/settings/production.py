@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import database_from_env, env_bool, env_list
+from .observability import logging_config
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -21,6 +22,12 @@ DATABASES = {"default": database_from_env(allow_embedded=False)}
 if not os.environ.get("REDIS_URL") and not env_bool("ALLOW_PROCESS_LOCAL_CACHE", False):
     raise ImproperlyConfigured("REDIS_URL must be set in production: the web processes share one cache.")
 SITE_PORT = int(os.environ.get("SITE_PORT", "443"))
+# Static files under content-hashed names, compressed, cached for ever by browsers (WhiteNoise).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+LOGGING = logging_config(os.environ.get("LOG_FORMAT", "json"))  # JSON lines unless LOG_FORMAT=text
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

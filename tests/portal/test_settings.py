@@ -86,3 +86,41 @@ def test_media_root_and_hosts_come_from_the_environment(tmp_path):
     assert result.returncode == 0, result.stderr
     assert str(tmp_path) in result.stdout and ".bianmin.example.com" in result.stdout
     assert "hq.bianmin.example.com" in result.stdout
+
+
+def test_production_serves_static_files_under_hashed_names_and_logs_json():
+    code = (
+        SETUP + "print(settings.STORAGES['staticfiles']['BACKEND']); "
+        "print(settings.LOGGING['handlers']['console']['formatter'])"
+    )
+    result = run(code, PROD_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["whitenoise.storage.CompressedManifestStaticFilesStorage", "json"]
+    result = run(code, {**PROD_ENV, "LOG_FORMAT": "text"})
+    assert result.stdout.split()[1] == "text"
+
+
+def test_gunicorn_config_from_the_environment():
+    code = (
+        "import runpy; c = runpy.run_path('gunicorn.conf.py'); "
+        "print(c['bind'], c['workers'], c['timeout'], c['max_requests'], c['max_requests_jitter'], "
+        "c['forwarded_allow_ips'], c['logger_class'].__name__)"
+    )
+    result = run(
+        code, {**PROD_ENV, "PORT": "9001", "WEB_CONCURRENCY": "3", "FORWARDED_ALLOW_IPS": "10.0.0.2"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "['0.0.0.0:9001']",
+        "3",
+        "30",
+        "1000",
+        "100",
+        "10.0.0.2",
+        "GunicornLogger",
+    ]
+    default = run("import runpy; print(runpy.run_path('gunicorn.conf.py')['workers'])", PROD_ENV)
+    assert 3 <= int(default.stdout) <= 8
+    # gunicorn itself accepts the file and loads the application with it.
+    check = run([sys.executable, "-m", "gunicorn", "--check-config", "-c", "gunicorn.conf.py"], PROD_ENV)
+    assert check.returncode == 0, check.stdout + check.stderr
