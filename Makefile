@@ -38,7 +38,7 @@ static: install ## Collect static files into var/static (served by WhiteNoise in
 demo: seed static ## Install, start PostgreSQL, migrate, seed, serve as production would (gunicorn, DEBUG off) on port 8000 or PORT
 	@mkdir -p var
 	@echo "Serving on http://localhost:$(PORT)/ (Ctrl-C or 'make stop' to stop)"
-	@DJANGO_SETTINGS_MODULE=portal.settings.demo SITE_PORT=$(PORT) PORT=$(PORT) bash -c 'echo $$$$ > var/server.pid; exec $(VENV)/bin/gunicorn -c gunicorn.conf.py --workers 2 portal.wsgi:application'
+	@DJANGO_SETTINGS_MODULE=portal.settings.demo SITE_PORT=$(PORT) PORT=$(PORT) VENV=$(VENV) bin/demo-serve
 
 prod: install ## Production: check --deploy (must be clean), migrate, collectstatic, then web + worker + beat (bin/prod)
 	bin/prod
@@ -49,6 +49,7 @@ serve: db ## Development server (runserver, DEBUG on) without seeding
 
 stop: ## Stop the demo or development server and the embedded PostgreSQL
 	@if [ -f var/server.pid ]; then kill $$(cat var/server.pid) 2>/dev/null && echo "Server stopped." || true; rm -f var/server.pid; fi
+	@for p in worker beat; do if [ -f var/$$p.pid ]; then kill $$(cat var/$$p.pid) 2>/dev/null && echo "Celery $$p stopped." || true; rm -f var/$$p.pid; fi; done
 	@if [ -x $(PY) ]; then $(PY) -m portal.devdb stop; fi
 
 check: install ## Django system checks and missing migrations

@@ -10,6 +10,7 @@ them (``CELERY_TASK_ALWAYS_EAGER``): the demo without Redis, and the tests.
 
 import os
 
+from celery.signals import setup_logging
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
@@ -17,3 +18,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
 app = CeleryApp("bianmin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["portal", "operations"], related_name="jobs")
+
+
+# The worker's and beat's lines in our format, with the center's code and the task (portal.observability).
+def _logging(**kwargs):
+    from portal.observability import configure_celery_logging
+
+    configure_celery_logging(**kwargs)
+
+
+setup_logging.connect(_logging)
