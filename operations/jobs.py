@@ -7,7 +7,8 @@ the beat schedule, and by hand through the management commands):
   escalation time, scheduled publishing and expiry of pages, booking reminders, today's open counts for head
   office, and what other apps register (``operations.hooks.center_jobs``);
 - ``lending_day_close`` (21:00): overdue loans to the desk and head office;
-- ``kpis_recompute`` (02:30): head office's rollups of yesterday and today recomputed from the records.
+- ``kpis_recompute`` (02:30): head office's rollups of yesterday and today recomputed from the records;
+- ``elder_months_publish`` (the 1st, 03:00): the monthly elder-care figures of this month and the last.
 
 ``deliver_notification``: a staff notification's e-mail and SMS, sent by a worker after the commit that created
 it, retried with back-off; the outcome is recorded on the notification (``operations.notify``).
@@ -100,9 +101,22 @@ def kpis_recompute_run(*, center, now) -> str:
     return f"{len(days)} days recomputed"
 
 
+def elder_months_publish_run(*, center, now) -> str:
+    """Head office's monthly elder-care figures of this month and the last (the services keep the current
+    month up to date; this corrects what they could not see, on the first of each month)."""
+    from operations.management.commands.publish_center_months import months_back
+    from operations.services.elder_figures import elder_figures_publish
+
+    months = months_back(timezone.localdate(now), 2)
+    for month in months:
+        elder_figures_publish(month=month, center=center)
+    return f"{len(months)} months of elder-care figures recomputed"
+
+
 register_center_job("center_jobs", center_jobs_run, label=_("Deadlines, reminders and scheduled pages"))
 register_center_job("lending_day_close", lending_day_close_run, label=_("End of the lending day"))
 register_center_job("kpis_recompute", kpis_recompute_run, label=_("Head office's figures recomputed"))
+register_center_job("elder_months_publish", elder_months_publish_run, label=_("Monthly elder-care figures"))
 
 
 @shared_task(

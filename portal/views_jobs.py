@@ -18,7 +18,9 @@ def _interval(entry) -> dt.timedelta | None:
     schedule = entry.get("schedule")
     if isinstance(schedule, int | float):
         return dt.timedelta(seconds=schedule)
-    return dt.timedelta(days=1)  # the crontab entries run daily
+    if len(getattr(schedule, "day_of_month", range(31))) < 28:
+        return dt.timedelta(days=32)  # a monthly crontab entry
+    return dt.timedelta(days=1)  # the other crontab entries run daily
 
 
 @login_required

@@ -45,6 +45,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "args": ("kpis_recompute",),
     },
+    # The monthly elder-care figures (this month and the last), on the first of each month.
+    "elder-months-publish": {
+        "task": "portal.jobs.fan_out",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+        "args": ("elder_months_publish",),
+    },
     # Head office's own: the morning digest and the sign-in records' retention.
     "daily-digest": {
         "task": "portal.jobs.head_office_job",

@@ -152,3 +152,19 @@ def test_the_center_head_sees_a_failed_delivery_and_sends_it_again(
     clerk = make_user("clerk_d", "前台客服", "小钱")
     admin_client.force_login(clerk)
     assert admin_client.get("/admin/operations/notifications/deliveries/").status_code in (302, 403)
+
+
+def test_every_scheduled_job_is_registered_and_runs_in_a_center(center_a):
+    """The beat schedule names only registered jobs; each center job runs in every center without failing."""
+    from django.conf import settings
+
+    from portal.jobs import registered_jobs
+
+    jobs = registered_jobs()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        name = entry["args"][0]
+        assert name in jobs, name
+        if jobs[name].scope == "center":
+            fan_out_job(name, spread_seconds=0)
+            run = JobRun.objects.get(name=name)
+            assert run.expected >= 2 and run.done == run.expected and run.failed == 0, (name, run.last_error)
