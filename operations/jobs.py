@@ -135,3 +135,21 @@ def deliver_notification(self, notification_id: int) -> str:
     if outcome == "retry":
         raise self.retry(countdown=DELIVERY_FIRST_RETRY_SECONDS * 2**self.request.retries)
     return outcome
+
+
+@shared_task(
+    base=CenterTask,
+    bind=True,
+    name="operations.jobs.deliver_sms",
+    ignore_result=True,
+    acks_late=True,
+    max_retries=DELIVERY_RETRIES,
+)
+def deliver_sms(self, sms_id: int) -> str:
+    """A resident's SMS (operations.sms.sms_queue), retried like the notifications."""
+    from operations.sms import sms_deliver
+
+    outcome = sms_deliver(sms_id=sms_id, final=self.request.retries >= self.max_retries)
+    if outcome == "retry":
+        raise self.retry(countdown=DELIVERY_FIRST_RETRY_SECONDS * 2**self.request.retries)
+    return outcome

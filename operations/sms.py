@@ -33,3 +33,61 @@ class LocmemSmsBackend(BaseSmsBackend):
 
 def get_sms_backend() -> BaseSmsBackend:
     return import_string(getattr(settings, "SMS_BACKEND", "operations.sms.ConsoleSmsBackend"))()
+
+
+def sms_queue(*, phone: str, message: str, kind: str):
+    """Queue an SMS to a resident: written now, sent by a worker after the commit (none if the change rolls
+    back), retried; a failure stays on the row and is listed for the center head (Settings → 未送达的通知)."""
+    from django.db import transaction
+
+    from operations.models import OutgoingSms
+
+    if not phone:
+        return None
+    sms = OutgoingSms.objects.create(phone=phone, message=message, kind=kind)
+    transaction.on_commit(lambda: _queue(sms.pk))
+    return sms
+
+
+def _queue(sms_id: int) -> None:
+    from operations.jobs import deliver_sms
+
+    try:
+        deliver_sms.delay(sms_id)
+    except Exception:  # noqa: BLE001 - the broker away: the row stays pending, re-sent from the list
+        logger.exception("could not queue SMS %s", sms_id)
+
+
+def sms_deliver(*, sms_id: int, final: bool) -> str:
+    """Send a queued SMS: "sent", "retry" or "failed" (recorded)."""
+    from django.utils import timezone
+
+    from operations.models import OutgoingSms
+
+    sms = OutgoingSms.objects.filter(pk=sms_id).first()
+    if sms is None:
+        return "gone"
+    if sms.status == "sent":
+        return "sent"
+    try:
+        get_sms_backend().send(phone=sms.phone, message=sms.message)
+    except Exception as exc:  # noqa: BLE001 - recorded, retried
+        error = f"{type(exc).__name__}: {exc}"[:300]
+        logger.warning("SMS %s not sent (attempt %s): %s", sms_id, sms.attempts + 1, error)
+        OutgoingSms.objects.filter(pk=sms_id).update(
+            attempts=sms.attempts + 1, error=error, status="failed" if final else "pending"
+        )
+        return "failed" if final else "retry"
+    OutgoingSms.objects.filter(pk=sms_id).update(
+        attempts=sms.attempts + 1, error="", status="sent", sent_at=timezone.now()
+    )
+    return "sent"
+
+
+def sms_resend(*, sms) -> None:
+    from django.db import transaction
+
+    from operations.models import OutgoingSms
+
+    OutgoingSms.objects.filter(pk=sms.pk, status="failed").update(status="pending", attempts=0)
+    transaction.on_commit(lambda: _queue(sms.pk))

@@ -43,7 +43,7 @@ from .lending import (
     ReadingGlassesUse,
     ToolboxContent,
 )
-from .notifications import Notification
+from .notifications import Notification, OutgoingSms
 from .proposals import ProposalMeeting, ServiceProposal
 from .purchasing import (
     LineReason,
@@ -115,6 +115,7 @@ __all__ = [
     "ReadingGlassesUse",
     "ToolboxContent",
     "Notification",
+    "OutgoingSms",
     "NumberCounter",
     "RequiredMaterial",
     "Resident",

@@ -51,3 +51,30 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class OutgoingSms(models.Model):
+    """An SMS to a resident (booking code and reminder, survey invitation), sent by a worker after the
+    commit that caused it and retried; what happened stays here for the center (operations.sms)."""
+
+    phone = models.CharField(_("phone"), max_length=30)
+    message = models.TextField(_("message"))
+    kind = models.CharField(_("kind"), max_length=40)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Notification.Delivery.choices,
+        default=Notification.Delivery.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
+    error = models.CharField(_("delivery error"), max_length=300, blank=True)
+    created = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS to a resident")
+        verbose_name_plural = _("SMS to residents")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.kind} {self.created:%Y-%m-%d %H:%M}"

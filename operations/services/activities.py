@@ -43,7 +43,7 @@ from operations.services.surveys import (
     surveys_install_defaults,
 )
 from operations.services.work_orders import work_order_create
-from operations.sms import get_sms_backend
+from operations.sms import sms_queue
 from operations.validators import normalize_phone, validate_phone
 from portal.uploads import image_clean
 from tenants.roles import WEBSITE_MEDIA_COLLECTION
@@ -712,14 +712,6 @@ def activity_survey_start(*, acting_user, activity: Activity, send_sms: bool = T
         if invitation.recipient_phone and send_sms
     ]
 
-    def send():
-        backend = get_sms_backend()
-        for phone, message in messages:
-            try:
-                backend.send(phone=phone, message=message)
-            except Exception:  # noqa: BLE001 - an SMS outage must not undo the survey
-                logger.exception("survey SMS to a participant failed")
-
-    if messages:
-        transaction.on_commit(send)
+    for phone, message in messages:
+        sms_queue(phone=phone, message=message, kind="survey_invitation")
     return survey

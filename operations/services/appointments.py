@@ -30,7 +30,7 @@ from operations.models import (
     WorkdayOverride,
 )
 from operations.services.common import audit_record, new_tracking_code, user_or_none
-from operations.sms import get_sms_backend
+from operations.sms import sms_queue
 from operations.validators import mask_phone, normalize_phone, validate_phone
 
 #: What a new center opens with (the desk of the regulations: every day, shorter at weekends).
@@ -309,8 +309,8 @@ def booking_message(booking: Booking, *, reminder: bool = False) -> str:
     return _("Booked: %(item)s at %(time)s, code %(code)s. Please bring: %(materials)s.") % values
 
 
-def _send_sms(phone: str, message: str) -> None:
-    transaction.on_commit(lambda: get_sms_backend().send(phone=phone, message=message))
+def _send_sms(phone: str, message: str, kind: str = "booking") -> None:
+    sms_queue(phone=phone, message=message, kind=kind)
 
 
 @transaction.atomic
@@ -537,6 +537,6 @@ def bookings_send_reminders(*, now: dt.datetime | None = None) -> int:
                 continue
             booking.reminded_at = now
             booking.save(update_fields=["reminded_at"])
-            _send_sms(booking.phone, booking_message(booking, reminder=True))
+            _send_sms(booking.phone, booking_message(booking, reminder=True), "booking_reminder")
             sent += 1
     return sent

@@ -305,6 +305,13 @@ def deliveries_view(request):
         raise PermissionDenied
     failed = Notification.Delivery.FAILED
     if request.method == "POST":
+        if request.POST.get("sms"):
+            from operations.models import OutgoingSms
+            from operations.sms import sms_resend
+
+            sms_resend(sms=get_object_or_404(OutgoingSms, pk=request.POST.get("sms")))
+            messages.success(request, _("Sending the SMS again."))
+            return redirect("notifications:deliveries")
         notification = get_object_or_404(Notification, pk=request.POST.get("pk"))
         notification_resend(notification=notification)
         messages.success(request, _("Sending “%(title)s” again.") % {"title": notification.title})
@@ -317,9 +324,22 @@ def deliveries_view(request):
         .select_related("recipient")
         .order_by("-created")[:100]
     )
+    from operations.models import OutgoingSms
+    from operations.permissions import display_phone
+
+    sms_rows = [
+        (sms, display_phone(request.user, sms.phone))
+        for sms in OutgoingSms.objects.exclude(status=Notification.Delivery.SENT).order_by("-created")[:100]
+    ]
     title = _("Undelivered notifications")
     return render(
         request,
         "operations/work_orders/deliveries.html",
-        {"rows": rows, "page_title": title, "header_title": title, "header_icon": "warning"},
+        {
+            "rows": rows,
+            "sms_rows": sms_rows,
+            "page_title": title,
+            "header_title": title,
+            "header_icon": "warning",
+        },
     )

@@ -168,3 +168,47 @@ def test_every_scheduled_job_is_registered_and_runs_in_a_center(center_a):
             fan_out_job(name, spread_seconds=0)
             run = JobRun.objects.get(name=name)
             assert run.expected >= 2 and run.done == run.expected and run.failed == 0, (name, run.last_error)
+
+
+class BrokenSms:
+    def send(self, *, phone, message):
+        raise TimeoutError("SMS gateway away")
+
+
+def test_a_residents_sms_is_queued_retried_recorded_and_sent_again(
+    alpha, admin_client, settings, django_capture_on_commit_callbacks, zh
+):
+    from operations.models import OutgoingSms
+    from operations.sms import LocmemSmsBackend, sms_queue
+
+    LocmemSmsBackend.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        sms_queue(phone="13800138000", message="预约成功", kind="booking")
+    assert LocmemSmsBackend.outbox == [("13800138000", "预约成功")]
+    assert OutgoingSms.objects.get(phone="13800138000").status == "sent"
+
+    settings.SMS_BACKEND = "tests.portal.test_jobs.BrokenSms"
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = sms_queue(phone="13900139000", message="明天提醒", kind="booking_reminder")
+    failed.refresh_from_db()
+    assert failed.status == "failed" and failed.attempts == 6 and "SMS gateway away" in failed.error
+    page = admin_client.get("/admin/operations/notifications/deliveries/").content.decode()
+    assert "SMS gateway away" in page and 'class="sms-delivery flagged"' in page
+    settings.SMS_BACKEND = "operations.sms.LocmemSmsBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/operations/notifications/deliveries/", {"sms": failed.pk})
+    failed.refresh_from_db()
+    assert failed.status == "sent" and ("13900139000", "明天提醒") in LocmemSmsBackend.outbox
+
+
+def test_a_rolled_back_change_sends_no_sms(alpha):
+    from django.db import transaction
+
+    from operations.models import OutgoingSms
+    from operations.sms import LocmemSmsBackend, sms_queue
+
+    LocmemSmsBackend.outbox = []
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sms_queue(phone="13800138001", message="不应发出", kind="booking")
+        raise RuntimeError
+    assert not OutgoingSms.objects.filter(phone="13800138001").exists() and LocmemSmsBackend.outbox == []
