@@ -54,6 +54,7 @@ def publish_scheduled_pages() -> dict:
 
 def center_jobs_run(*, center, now) -> str:
     """The ten-minute jobs of the current center; one app's failing job does not stop the others."""
+    from operations.notify import deliveries_requeue
     from operations.services.appointments import bookings_send_reminders
     from operations.services.complaints import complaints_notify_overdue
     from operations.services.elder_escalations import elder_escalations_check
@@ -65,6 +66,7 @@ def center_jobs_run(*, center, now) -> str:
     escalations = elder_escalations_check(now=now)
     pages = publish_scheduled_pages()
     reminders = bookings_send_reminders(now=now)
+    requeued = deliveries_requeue(now=now)
     kpis_snapshot_publish(now=now, center=center)
     more = []
     for name, extra in center_jobs():
@@ -81,7 +83,8 @@ def center_jobs_run(*, center, now) -> str:
         f"{complaints} overdue-complaint reminders; "
         f"elders not reached: {escalations['escalated']} escalated to the center head; "
         f"pages {pages['published']} published as scheduled, {pages['expired']} expired; "
-        f"{reminders} booking reminders" + "".join(f"; {report}" for report in more)
+        f"{reminders} booking reminders; {requeued} deliveries queued again"
+        + "".join(f"; {report}" for report in more)
     )
 
 

@@ -71,11 +71,20 @@ def _queue_delivery(notification_id: int) -> None:
 def notification_deliver(*, notification_id: int, final: bool) -> str:
     """Send what is pending of notification ``notification_id`` (e-mail, SMS) and record the outcome:
     "sent", "retry" (something failed and tries remain) or "failed" (recorded for the center to see)."""
-    notification = (
-        Notification.objects.select_related("recipient__staff_profile").filter(pk=notification_id).first()
-    )
-    if notification is None:
-        return "gone"
+    with transaction.atomic():
+        # The row stays locked while sending: a second delivery of it (a re-queue) waits, then finds it sent.
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient__staff_profile")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None:
+            return "gone"
+        return _deliver(notification, notification_id=notification_id, final=final)
+
+
+def _deliver(notification: Notification, *, notification_id: int, final: bool) -> str:
     pending = Notification.Delivery.PENDING
     errors = []
     updates: dict = {"delivery_attempts": notification.delivery_attempts + 1}
@@ -130,3 +139,32 @@ def notification_resend(*, notification: Notification) -> None:
     if changes:
         Notification.objects.filter(pk=notification.pk).update(**changes, delivery_attempts=0)
         transaction.on_commit(lambda: _queue_delivery(notification.pk))
+
+
+def deliveries_requeue(*, now) -> int:
+    """Queue again the notifications and residents' SMS still pending, never attempted, 10+ minutes after
+    they were written (the broker was unreachable at the commit, or the task was lost); returns how many."""
+    import datetime as dt
+
+    from django.db.models import Q
+
+    from operations.models import OutgoingSms
+    from operations.sms import _queue as queue_sms
+
+    before = now - dt.timedelta(minutes=10)
+    pending = Notification.Delivery.PENDING
+    notifications = list(
+        Notification.objects.filter(
+            Q(email_status=pending) | Q(sms_status=pending), delivery_attempts=0, created__lt=before
+        ).values_list("pk", flat=True)[:500]
+    )
+    messages = list(
+        OutgoingSms.objects.filter(status=pending, attempts=0, created__lt=before).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for pk in notifications:
+        _queue_delivery(pk)
+    for pk in messages:
+        queue_sms(pk)
+    return len(notifications) + len(messages)

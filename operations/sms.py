@@ -60,15 +60,25 @@ def _queue(sms_id: int) -> None:
 
 def sms_deliver(*, sms_id: int, final: bool) -> str:
     """Send a queued SMS: "sent", "retry" or "failed" (recorded)."""
+    from django.db import transaction
+
+    from operations.models import OutgoingSms
+
+    with transaction.atomic():
+        # Locked while sending: a second delivery of the same row (a re-queue) waits, then finds it sent.
+        sms = OutgoingSms.objects.select_for_update().filter(pk=sms_id).first()
+        if sms is None:
+            return "gone"
+        if sms.status == "sent":
+            return "sent"
+        return _send(sms, sms_id=sms_id, final=final)
+
+
+def _send(sms, *, sms_id: int, final: bool) -> str:
     from django.utils import timezone
 
     from operations.models import OutgoingSms
 
-    sms = OutgoingSms.objects.filter(pk=sms_id).first()
-    if sms is None:
-        return "gone"
-    if sms.status == "sent":
-        return "sent"
     try:
         get_sms_backend().send(phone=sms.phone, message=sms.message)
     except Exception as exc:  # noqa: BLE001 - recorded, retried

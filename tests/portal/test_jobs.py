@@ -212,3 +212,40 @@ def test_a_rolled_back_change_sends_no_sms(alpha):
         sms_queue(phone="13800138001", message="不应发出", kind="booking")
         raise RuntimeError
     assert not OutgoingSms.objects.filter(phone="13800138001").exists() and LocmemSmsBackend.outbox == []
+
+
+def test_deliveries_never_attempted_are_queued_again_by_the_ten_minute_jobs(
+    alpha, django_capture_on_commit_callbacks
+):
+    """The broker was away at the commit: the rows stay pending; the next run of the jobs sends them, once."""
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from operations.models import OutgoingSms
+    from operations.notify import deliveries_requeue
+    from operations.sms import LocmemSmsBackend, sms_queue
+
+    LocmemSmsBackend.outbox = []
+    user = make_user("notified4", "前台客服", "小孙", email="sun@example.com")
+    broker_away = mock.patch(
+        "operations.jobs.deliver_notification.delay", side_effect=ConnectionError("broker")
+    )
+    sms_away = mock.patch("operations.jobs.deliver_sms.delay", side_effect=ConnectionError("broker"))
+    with broker_away, sms_away, django_capture_on_commit_callbacks(execute=True):
+        note = notify(recipient=user, kind="test", title="队列不可用时的通知")
+        sms = sms_queue(phone="13700137000", message="队列不可用时的短信", kind="booking")
+    note.refresh_from_db()
+    assert note.email_status == Notification.Delivery.PENDING and mail.outbox == []
+    now = timezone.now()
+    assert deliveries_requeue(now=now) == 0  # too recent: maybe still on its way
+    Notification.objects.filter(pk=note.pk).update(created=now - dt.timedelta(minutes=11))
+    OutgoingSms.objects.filter(pk=sms.pk).update(created=now - dt.timedelta(minutes=11))
+    assert deliveries_requeue(now=now) == 2
+    note.refresh_from_db()
+    sms.refresh_from_db()
+    assert note.email_status == Notification.Delivery.SENT and sms.status == "sent"
+    assert [m.subject for m in mail.outbox] == ["队列不可用时的通知"]
+    assert LocmemSmsBackend.outbox == [("13700137000", "队列不可用时的短信")]
+    assert deliveries_requeue(now=now) == 0  # sent once, never again

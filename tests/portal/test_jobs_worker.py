@@ -39,9 +39,10 @@ def in_thread(fn):
 
 def reset_connections() -> None:
     """Drop the app's broker connections made with the previous broker setting (tests use memory://)."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    from kombu import pools
+
+    pools.reset()  # kombu's process-wide pools, keyed by connection (closing one leaves it registered)
+    app._pool = None
     app.amqp._producer_pool = None
 
 
