@@ -107,8 +107,7 @@ def kpis_recompute_run(*, center, now) -> str:
 def elder_months_publish_run(*, center, now) -> str:
     """Head office's monthly elder-care figures of this month and the last (the services keep the current
     month up to date; this corrects what they could not see, on the first of each month)."""
-    from operations.management.commands.publish_center_months import months_back
-    from operations.services.elder_figures import elder_figures_publish
+    from operations.services.elder_figures import elder_figures_publish, months_back
 
     months = months_back(timezone.localdate(now), 2)
     for month in months:
@@ -122,6 +121,14 @@ register_center_job("kpis_recompute", kpis_recompute_run, label=_("Head office's
 register_center_job("elder_months_publish", elder_months_publish_run, label=_("Monthly elder-care figures"))
 
 
+def _deliver_or_retry(task, deliver, **ids) -> str:
+    """One delivery attempt; "retry" schedules the next (30 s, 1, 2, 4, 8 min), the last attempt records."""
+    outcome = deliver(**ids, final=task.request.retries >= task.max_retries)
+    if outcome == "retry":
+        raise task.retry(countdown=DELIVERY_FIRST_RETRY_SECONDS * 2**task.request.retries)
+    return outcome
+
+
 @shared_task(
     base=CenterTask,
     bind=True,
@@ -133,11 +140,7 @@ register_center_job("elder_months_publish", elder_months_publish_run, label=_("M
 def deliver_notification(self, notification_id: int) -> str:
     from operations.notify import notification_deliver
 
-    final = self.request.retries >= self.max_retries
-    outcome = notification_deliver(notification_id=notification_id, final=final)
-    if outcome == "retry":
-        raise self.retry(countdown=DELIVERY_FIRST_RETRY_SECONDS * 2**self.request.retries)
-    return outcome
+    return _deliver_or_retry(self, notification_deliver, notification_id=notification_id)
 
 
 @shared_task(
@@ -152,7 +155,4 @@ def deliver_sms(self, sms_id: int) -> str:
     """A resident's SMS (operations.sms.sms_queue), retried like the notifications."""
     from operations.sms import sms_deliver
 
-    outcome = sms_deliver(sms_id=sms_id, final=self.request.retries >= self.max_retries)
-    if outcome == "retry":
-        raise self.retry(countdown=DELIVERY_FIRST_RETRY_SECONDS * 2**self.request.retries)
-    return outcome
+    return _deliver_or_retry(self, sms_deliver, sms_id=sms_id)

@@ -233,14 +233,10 @@ def _daily_digest(*, now):
 
 
 def _signin_records_prune(*, now):
-    from portal.signin import signin_records_prune
-    from tenants.models import ServiceCenter
+    from portal.signin import signin_records_prune_everywhere
 
-    total = 0
-    for schema in [settings.PUBLIC_SCHEMA_NAME, *ServiceCenter.objects.values_list("schema_name", flat=True)]:
-        with schema_context(schema):
-            total += sum(signin_records_prune(now=now).values())
-    return total
+    deleted = signin_records_prune_everywhere(now=now)
+    return sum(sum(counts.values()) for counts in deleted.values())
 
 
 register_head_office_job("daily_digest", _daily_digest, label=_("Head office's morning digest"))

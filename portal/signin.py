@@ -210,6 +210,23 @@ def signin_records_prune(*, now: datetime | None = None, keep_days: int | None =
     return deleted
 
 
+def signin_records_prune_everywhere(*, now: datetime | None = None, keep_days: int | None = None) -> dict:
+    """``signin_records_prune`` at head office and in every center: ``{schema: rows deleted per kind}``."""
+    from django_tenants.utils import schema_context
+
+    from tenants.models import ServiceCenter
+
+    schemas = [
+        settings.PUBLIC_SCHEMA_NAME,
+        *ServiceCenter.objects.order_by("code").values_list("schema_name", flat=True),
+    ]
+    deleted = {}
+    for schema in schemas:
+        with schema_context(schema):
+            deleted[schema] = signin_records_prune(now=now, keep_days=keep_days)
+    return deleted
+
+
 def center_unlocks(limit: int = 50):
     """Head office: the latest unlocks at the centers, with each center's name (one query)."""
     from tenants.models import ServiceCenter

@@ -62,6 +62,15 @@ def elder_figures(*, month: dt.date) -> dict[str, int]:
     }
 
 
+def months_back(today: dt.date, count: int) -> list[dt.date]:
+    """The first days of this month and the ``count - 1`` months before it, oldest first."""
+    month, months = today.replace(day=1), []
+    for _i in range(max(count, 1)):
+        months.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
 @transaction.atomic
 def elder_figures_publish(*, month: dt.date, center: ServiceCenter | None = None) -> CenterMonth | None:
     """Recompute and store the current center's figures of ``month``; None outside a center."""

@@ -4,23 +4,12 @@ The services keep the current month up to date as they change things; run this a
 data, after a change of the counting rules or from cron at the start of each month.
 """
 
-import datetime as dt
-
 from django.utils import timezone
 
 from django_tenants.utils import schema_context
 
-from operations.services.elder_figures import elder_figures_publish
+from operations.services.elder_figures import elder_figures_publish, months_back
 from tenants.commands import EveryCenterCommand
-
-
-def months_back(today: dt.date, count: int) -> list[dt.date]:
-    """The first days of this month and the ``count - 1`` months before it, oldest first."""
-    month, months = today.replace(day=1), []
-    for _i in range(max(count, 1)):
-        months.append(month)
-        month = (month - dt.timedelta(days=1)).replace(day=1)
-    return months[::-1]
 
 
 class Command(EveryCenterCommand):

@@ -3,10 +3,7 @@ from cron; safe to run twice)."""
 
 from django.core.management.base import BaseCommand
 
-from django_tenants.utils import schema_context
-
-from portal.signin import signin_records_prune
-from tenants.models import ServiceCenter
+from portal.signin import signin_records_prune_everywhere
 
 
 class Command(BaseCommand):
@@ -18,12 +15,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        schemas = ["public", *ServiceCenter.objects.order_by("code").values_list("schema_name", flat=True)]
-        for schema in schemas:
-            with schema_context(schema):
-                deleted = signin_records_prune(keep_days=options["days"])
-            if any(deleted.values()):
-                self.stdout.write(
-                    f"{schema}: " + ", ".join(f"{n} {kind}" for kind, n in deleted.items() if n)
-                )
-        self.stdout.write(f"sign-in records pruned in {len(schemas)} schemas")
+        deleted = signin_records_prune_everywhere(keep_days=options["days"])
+        for schema, counts in deleted.items():
+            if any(counts.values()):
+                self.stdout.write(f"{schema}: " + ", ".join(f"{n} {kind}" for kind, n in counts.items() if n))
+        self.stdout.write(f"sign-in records pruned in {len(deleted)} schemas")
