@@ -27,3 +27,6 @@ class OperationsConfig(AppConfig):
         register_decision_handler("service_review", proposal_review_acknowledged)
         work_order_status_listen(elder_need_work_order_moved)
         signin_audit.connect()
+        # The center's jobs register themselves by name (portal.jobs): the web process needs their names and
+        # labels too (head office's 定时任务 page), not only the worker that autodiscovers them.
+        from operations import jobs  # noqa: F401

@@ -249,3 +249,25 @@ def test_deliveries_never_attempted_are_queued_again_by_the_ten_minute_jobs(
     assert [m.subject for m in mail.outbox] == ["队列不可用时的通知"]
     assert LocmemSmsBackend.outbox == [("13700137000", "队列不可用时的短信")]
     assert deliveries_requeue(now=now) == 0  # sent once, never again
+
+
+def test_a_web_process_knows_every_scheduled_job_without_a_worker():
+    """The 定时任务 page names the jobs in the web process too (they register when Django starts, not only
+    when a worker autodiscovers them)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from django.conf import settings; from portal.jobs import registered_jobs; "
+        "print(sorted({e['args'][0] for e in settings.CELERY_BEAT_SCHEDULE.values()} - set(registered_jobs())))"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
