@@ -15,13 +15,13 @@ class CmsConfig(AppConfig):
 
         from cms import admin_base_url, selectors, signals
         from cms.cache import connect_signals
-        from cms.provisioning import center_site_install
+        from cms.provisioning import center_site_install, center_site_name
         from cms.services.evaluations import evaluation_job
         from cms.services.notices import notice_for_activity
         from cms.services.reports import activity_report_draft
         from operations.hooks import ActivityWebsite, register_activity_website, register_center_job
         from portal.uploads import avatar_pre_save, image_pre_save
-        from tenants.provisioning import SITE, register_provisioning_step
+        from tenants.provisioning import SITE, SITE_NAME, register_provisioning_step
 
         signals.connect()
         # Every new image original is re-encoded without metadata, whatever path it came by (#15).
@@ -31,7 +31,8 @@ class CmsConfig(AppConfig):
         pre_save.connect(avatar_pre_save, sender=UserProfile, dispatch_uid="portal.uploads.avatar_pre_save")
         connect_signals()
         admin_base_url.install()
-        register_provisioning_step(SITE, center_site_install)
+        register_provisioning_step(SITE, center_site_install, ahead=True)
+        register_provisioning_step(SITE_NAME, center_site_name)
         register_center_job("evaluation", evaluation_job)
         register_activity_website(
             ActivityWebsite(

@@ -19,7 +19,7 @@ class OperationsConfig(AppConfig):
         from portal.decisions import register_decision_handler
         from tenants.provisioning import DEFAULTS, PROFILE, register_provisioning_step
 
-        register_provisioning_step(DEFAULTS, center_operations_install)
+        register_provisioning_step(DEFAULTS, center_operations_install, ahead=True)
         register_provisioning_step(PROFILE, first_admin_profile_create)
         register_decision_handler("purchase_request", purchase_request_apply_decision)
         register_decision_handler("major_complaint", complaint_head_office_answer)

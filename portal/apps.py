@@ -20,3 +20,9 @@ class PortalConfig(AppConfig):
         from portal.middleware import session_mark_seen
 
         user_logged_in.connect(session_mark_seen, dispatch_uid="portal.session_mark_seen")
+
+        # A center made from a spare schema: the pool is topped up in the background (tenants.spares).
+        from portal.jobs import spare_pool_refill_queue
+        from tenants.signals import center_created
+
+        center_created.connect(spare_pool_refill_queue, dispatch_uid="portal.jobs.spare_pool_refill_queue")

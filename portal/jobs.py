@@ -239,7 +239,21 @@ def _signin_records_prune(*, now):
     return sum(sum(counts.values()) for counts in deleted.values())
 
 
+def _spare_pool_refill(*, now):
+    from tenants.spares import spare_pool_refill
+
+    return spare_pool_refill()
+
+
+def spare_pool_refill_queue(sender, center, **kwargs) -> None:
+    """After a center is created (``tenants.signals.center_created``): make a spare in its place."""
+    head_office_job.delay("spare_pool_refill")
+
+
 register_head_office_job("daily_digest", _daily_digest, label=_("Head office's morning digest"))
+register_head_office_job(
+    "spare_pool_refill", _spare_pool_refill, label=_("Spare schemas for new centers made ahead")
+)
 register_head_office_job(
     "signin_records_prune", _signin_records_prune, label=_("Old sign-in records deleted")
 )

@@ -40,7 +40,8 @@ class TemplateDefinition:
 _cache: dict[str, TemplateDefinition] = {}
 
 
-def _fingerprint(cursor, template: str) -> tuple:
+def template_fingerprint(cursor, template: str) -> tuple:
+    """The template's migration state: (number of applied migrations, highest id)."""
     sql = f"SELECT count(*), coalesce(max(id), 0) FROM {quote_schema_name(template)}.django_migrations"  # noqa: S608
     cursor.execute(sql)
     return tuple(cursor.fetchone())
@@ -49,7 +50,7 @@ def _fingerprint(cursor, template: str) -> tuple:
 def template_definition(template: str) -> TemplateDefinition:
     """The template's tables, constraints and indexes; cached until its migrations change."""
     with connection.cursor() as cursor:
-        fingerprint = _fingerprint(cursor, template)
+        fingerprint = template_fingerprint(cursor, template)
         cached = _cache.get(template)
         if cached is not None and cached.fingerprint == fingerprint:
             return cached

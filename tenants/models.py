@@ -87,3 +87,27 @@ class CenterAuditLog(models.Model):
 
     def __str__(self):
         return f"{self.center_id} {self.action}"
+
+
+class SpareSchema(models.Model):
+    """A schema cloned from the center template ahead of time, ready to become a new center (tenants.spares).
+
+    Its name starts with ``_spare_``, which no center's short code can (codes start with a letter). The
+    fingerprint is the template's migration state and the steps run ahead when it was made: a spare whose
+    fingerprint is no longer current is never claimed, and the next refill drops it.
+    """
+
+    schema_name = models.CharField(_("schema"), max_length=63, unique=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=200)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    seconds = models.FloatField(_("seconds to prepare"), default=0)
+
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("spare schema")
+        verbose_name_plural = _("spare schemas")
+        ordering = ["created", "id"]
+
+    def __str__(self):
+        return self.schema_name

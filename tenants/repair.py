@@ -54,6 +54,7 @@ from tenants.backup import BUILD_LOCK_CLASS
 from tenants.models import Domain, ServiceCenter
 from tenants.roles import ROLES
 from tenants.services import PROVISIONING_LOCK_ID
+from tenants.spares import spare_schema_names
 
 logger = logging.getLogger("bianmin.repair")
 
@@ -223,7 +224,8 @@ def _survey() -> Survey:
     centers = list(ServiceCenter.objects.prefetch_related("domains").order_by("code"))
     survey.centers = len(centers)
     by_schema = {center.schema_name: center for center in centers}
-    never = {settings.PUBLIC_SCHEMA_NAME, settings.TENANT_BASE_SCHEMA}
+    # The template and the spares made ahead of time (tenants.spares) are no centers' and no orphans.
+    never = {settings.PUBLIC_SCHEMA_NAME, settings.TENANT_BASE_SCHEMA} | spare_schema_names()
     findings = survey.findings
 
     with connection.cursor() as cursor:

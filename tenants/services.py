@@ -42,6 +42,8 @@ from tenants.provisioning import (
     register_provisioning_step,
 )
 from tenants.roles import CENTER_HEAD, ROLES
+from tenants.signals import center_created
+from tenants.spares import spare_schema_claim
 from tenants.validators import normalize_code, normalize_domain
 
 logger = logging.getLogger("bianmin.tenants")
@@ -59,6 +61,7 @@ class ProvisionedCenter:
     admin_password: str
     password_generated: bool
     seconds: float
+    from_spare: bool = False
 
 
 def _validation_error(errors: dict[str, list[str]]) -> ValidationError:
@@ -120,7 +123,7 @@ def _clean_center_input(*, name: str, code: str, domain: str) -> tuple[str, str,
 _template_verified = False
 
 
-def _check_template_is_current() -> None:
+def check_template_is_current() -> None:
     """Refuse to clone a template that lacks a migration: the clone would fake it as applied.
 
     Checked once per process (migrations on disk do not change while it runs).
@@ -179,7 +182,7 @@ def center_create(
             validate_password(admin_password)
         except ValidationError as exc:
             raise _validation_error({"admin_password": exc.messages}) from exc
-    _check_template_is_current()
+    check_template_is_current()
     if not connection.in_atomic_block:
         # A database session that has touched many centers carries large catalog caches, and
         # the thousands of catalog changes of a clone make PostgreSQL rebuild them: provisioning
@@ -204,9 +207,12 @@ def center_create(
             center.full_clean(exclude=["schema_name"])
             center.save()
             Domain.objects.create(domain=domain, tenant=center, is_primary=True)
-            # Constant-time clone of the migrated template (tenants.cloning explains why not
-            # django-tenants' clone_schema, whose cost grows with the number of centers).
-            clone_template(template=settings.TENANT_BASE_SCHEMA, new_schema=center.schema_name)
+            # A spare made ahead of time (tenants.spares) when one is ready, else a constant-time clone
+            # of the migrated template (tenants.cloning explains why not django-tenants' clone_schema,
+            # whose cost grows with the number of centers).
+            spare = spare_schema_claim(schema_name=center.schema_name)
+            if spare is None:
+                clone_template(template=settings.TENANT_BASE_SCHEMA, new_schema=center.schema_name)
             new_center = NewCenter(
                 center=center,
                 domain=domain,
@@ -217,14 +223,20 @@ def center_create(
                 admin_email=admin_email,
             )
             with schema_context(center.schema_name):
-                for step in provisioning_steps():
+                # A spare ran the steps that do not depend on the center when it was made.
+                for step in provisioning_steps(ahead=None if spare is None else False):
                     step.run(new_center)
             CenterAuditLog.objects.create(
                 center=center,
                 action="create",
                 acting_username=acting_username,
-                detail={"domain": domain, "admin_username": admin_username},
+                detail={
+                    "domain": domain,
+                    "admin_username": admin_username,
+                    "spare": spare.schema_name if spare else "",
+                },
             )
+            transaction.on_commit(lambda: center_created.send(sender=ServiceCenter, center=center))
     except IntegrityError as exc:
         # Lost a race that the lock did not cover (another server process without the lock).
         raise _validation_error(
@@ -234,7 +246,13 @@ def center_create(
         connection.set_schema_to_public()
 
     seconds = time.perf_counter() - started
-    logger.info("center %s created in %.2fs by %s", code, seconds, acting_username or "-")
+    logger.info(
+        "center %s created in %.2fs by %s%s",
+        code,
+        seconds,
+        acting_username or "-",
+        " from a spare schema" if spare else "",
+    )
     return ProvisionedCenter(
         center=center,
         domain=domain,
@@ -242,6 +260,7 @@ def center_create(
         admin_password=admin_password,
         password_generated=password_generated,
         seconds=seconds,
+        from_spare=spare is not None,
     )
 
 
@@ -252,17 +271,18 @@ def _groups_step(new_center: NewCenter) -> None:
 
 def _first_admin_step(new_center: NewCenter) -> None:
     """The first admin: a superuser in the center head's group."""
+    head_group = new_center.groups.get(CENTER_HEAD.code) or Group.objects.get(name=CENTER_HEAD.name)
     new_center.admin = _create_first_admin(
         username=new_center.admin_username,
         password=new_center.admin_password,
         name=new_center.admin_name,
         email=new_center.admin_email,
-        groups=[new_center.groups[CENTER_HEAD.code]],
+        groups=[head_group],
     )
 
 
 # The steps tenants owns itself; the apps above register theirs in their AppConfig.ready().
-register_provisioning_step(GROUPS, _groups_step)
+register_provisioning_step(GROUPS, _groups_step, ahead=True)
 register_provisioning_step(FIRST_ADMIN, _first_admin_step)
 
 

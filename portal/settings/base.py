@@ -96,6 +96,8 @@ ROOT_URLCONF = "cms.urls"
 # New centers are cloned from this migrated template schema (about 1 s instead of 10+ s of
 # migrations). `manage.py migrate` keeps it current; it has no tenant row and no domain.
 TENANT_BASE_SCHEMA = "center_template"
+# Centers made ahead of time (tenants.spares): creating one renames a spare instead of cloning the template.
+SPARE_SCHEMAS = int(os.environ.get("SPARE_SCHEMAS", "2"))
 TENANT_CREATION_FAKES_MIGRATIONS = True
 
 MIDDLEWARE = [

@@ -57,6 +57,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
         "args": ("daily_digest",),
     },
+    # Spare schemas for instant provisioning (tenants.spares): topped up, and rebuilt after a migration.
+    "spare-pool-refill": {
+        "task": "portal.jobs.head_office_job",
+        "schedule": 600.0,
+        "args": ("spare_pool_refill",),
+    },
     "signin-records-prune": {
         "task": "portal.jobs.head_office_job",
         "schedule": crontab(hour=3, minute=30),

@@ -26,6 +26,7 @@ if not os.environ.get("TEST_REDIS_URL"):
         for alias, config in CACHES.items()  # noqa: F405
     }
 PAGE_CACHE_SECONDS = 0  # tests opt in (tests/cms/test_page_cache.py)
+SPARE_SCHEMAS = 0  # tests opt in (tests/tenants/test_spares.py): a refill clones the template
 # WhiteNoise looks files up per request (no collectstatic before tests, so no var/static needed).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -119,12 +119,13 @@ def _instrument_create(mark) -> None:
 
     services._clean_center_input = clean_marked
     # After the template check only a fresh connection and the advisory lock come before "locked".
-    _wrap(services, "_check_template_is_current", "template_check", mark, after="lock_wait")
+    _wrap(services, "check_template_is_current", "template_check", mark, after="lock_wait")
     _wrap(services, "clone_template", "clone", mark, after="clone_done")
     labels = {
         provisioning.SITE: "site",
         provisioning.GROUPS: "groups",
         provisioning.DEFAULTS: "defaults",
+        provisioning.SITE_NAME: "site_name",
         provisioning.FIRST_ADMIN: "first_admin",
         provisioning.PROFILE: "profile",
     }
@@ -137,10 +138,10 @@ def _instrument_create(mark) -> None:
 
         return dataclasses.replace(step, run=run)
 
-    def steps_marked():
+    def steps_marked(**kwargs):
         # A test-only last step: after it only the audit row and COMMIT remain.
         last = provisioning.ProvisioningStep(order=10**9, name="audit", run=lambda new_center: mark("audit"))
-        return [step_marked(step) for step in registered()] + [last]
+        return [step_marked(step) for step in registered(**kwargs)] + [last]
 
     services.provisioning_steps = steps_marked
     _instrument_commit(mark)
