@@ -1,0 +1,1 @@
+"""The baseline site's pages: a home page, section pages and notices."""
