@@ -10,13 +10,16 @@ It never touches the developer's databases: it creates a scratch database
 server when that is unset), runs ``migrate`` there (public schema and ``center_template``),
 and drops it at the end, also on Ctrl-C, SIGTERM or an error.
 
-1. Creates ``--n`` centers each way, alternating the order, and prints the medians of
-   (a) our provisioning (``tenants.services.center_create``: clone of the template, then
-   site, home page, groups and first admin) and (b) django-tenants' creation by migrations
-   (tenant row and domain, then ``create_schema`` with TENANT_CREATION_FAKES_MIGRATIONS off:
-   CREATE SCHEMA and every migration), and the ratio b/a.
-2. Provisions more centers the (a) way until ``--grow`` centers exist, printing progress,
-   and compares the first 10 with the last 10 to show whether provisioning stays flat.
+1. Creates ``--n`` centers each way, rotating the order, and prints the medians of
+   (a) our provisioning cold (``tenants.services.center_create`` with no spare ready: clone of
+   the template, then site, home page, groups, defaults and first admin), (w) warm: the same
+   service claiming a spare schema made ahead (``tenants.spares``; the spare is made untimed
+   before each creation, as the background refill does), and (b) django-tenants' creation by
+   migrations (tenant row and domain, then ``create_schema`` with TENANT_CREATION_FAKES_MIGRATIONS
+   off: CREATE SCHEMA and every migration), and the ratios b/a and b/w.
+2. Provisions more centers the (a) way (or (w) with ``--grow-warm``) until ``--grow`` centers
+   exist, printing progress, and compares the first 10 with the last 10 to show whether
+   provisioning stays flat.
 3. Prints where the time of (a) goes (validation, fresh session, template clone, site, groups,
    admin, commit; for (b) the migrations) and a summary against the targets of the issue.
 """
@@ -44,6 +47,7 @@ from tests.bench.scratch import run_in_scratch_database  # noqa: E402 - sys.path
 
 # Targets from the issue.
 TARGET_A_SECONDS = 1.5
+TARGET_W_SECONDS = 0.2
 TARGET_RATIO = 8.0
 FLAT_WINDOW = 10
 PROGRESS_EVERY = 25
@@ -55,6 +59,7 @@ SECTIONS = [
     ("validate", "validate input"),
     ("connect", "fresh database session"),
     ("clone_sql", "template clone (tenants.cloning)"),
+    ("claim", "spare claim (rename, tenants.spares)"),
     ("migrate", "migrate_schemas (b only)"),
     ("site", "site + home page"),
     ("groups", "groups + permissions"),
@@ -129,13 +134,19 @@ def instrument(recorder: Recorder) -> None:
 
     tenants.services._clean_center_input = recorder.wrap("validate", tenants.services._clean_center_input)
     # The steps the apps registered (tenants.provisioning); the others count as "other".
-    keys = {provisioning.SITE: "site", provisioning.GROUPS: "groups", provisioning.FIRST_ADMIN: "admin"}
+    keys = {
+        provisioning.SITE: "site",
+        provisioning.SITE_NAME: "site",
+        provisioning.GROUPS: "groups",
+        provisioning.FIRST_ADMIN: "admin",
+    }
     for step in provisioning.provisioning_steps():
         if step.order in keys:
             provisioning._steps[step.name] = dataclasses.replace(
                 step, run=recorder.wrap(keys[step.order], step.run)
             )
     tenants.services.clone_template = recorder.wrap("clone_sql", tenants.services.clone_template)
+    tenants.services.spare_schema_claim = recorder.wrap("claim", tenants.services.spare_schema_claim)
     connection.close = recorder.wrap("connect", connection.close)
     django_tenants.models.call_command = recorder.wrap("migrate", django_tenants.models.call_command)
     # Atomic.__exit__ and transaction.commit() call the wrapper's commit(): an instance attribute wins.
@@ -145,26 +156,31 @@ def instrument(recorder: Recorder) -> None:
 # --- The two ways of creating a center ----------------------------------------------------------
 
 
-def create_by_cloning(recorder: Recorder, index: int, fresh_connection: bool) -> dict:
-    """(a) our provisioning service."""
+def create_by_cloning(recorder: Recorder, index: int, fresh_connection: bool, warm: bool = False) -> dict:
+    """(a) our provisioning service with no spare ready, or (w, ``warm``) claiming a spare made just before."""
     from django.db import connections
 
     from tenants.services import center_create
+    from tenants.spares import spare_pool_refill
 
+    if warm:
+        spare_pool_refill(size=1)  # untimed, as the background refill makes it
     if fresh_connection:
         connections.close_all()  # the next query connects, inside the timing
 
-    code = f"bench_a{index:03d}"
+    code = f"bench_{'w' if warm else 'a'}{index:03d}"
     with recorder.sample() as sample:
         started = time.perf_counter()
-        center_create(
-            name=f"Bench center A{index:03d}",
+        result = center_create(
+            name=f"Bench center {'W' if warm else 'A'}{index:03d}",
             code=code,
-            domain=f"bench-a{index:03d}.localhost",
+            domain=f"bench-{'w' if warm else 'a'}{index:03d}.localhost",
             admin_password=ADMIN_PASSWORD,
             validate_admin_password=False,
         )
         sample["total"] = time.perf_counter() - started
+    if warm and not result.from_spare:
+        raise RuntimeError("the warm creation did not claim the spare made for it")
     return sample
 
 
@@ -267,6 +283,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "does (default: one connection for the whole run, as a management command)",
     )
     parser.add_argument(
+        "--grow-warm",
+        action="store_true",
+        help="grow with spare schemas (w) instead of cold clones (a); each spare is made untimed first",
+    )
+    parser.add_argument(
         "--production-hasher",
         action="store_true",
         help="hash the admin password with Django's default hasher (PBKDF2) instead of the test settings' MD5",
@@ -317,39 +338,51 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
     recorder = Recorder()
     instrument(recorder)
 
-    # 1. Comparison, alternating the order so that load affects both ways alike.
-    print(f"\nComparison: {args.n} center(s) each way, alternating order")
-    print(f"    {'#':>3}  {'order':<6}{'(a) clone':>12}{'(b) migrations':>17}")
+    # 1. Comparison, rotating the order so that load affects every way alike.
+    print(f"\nComparison: {args.n} center(s) each way, rotating order")
+    print(f"    {'#':>3}  {'order':<8}{'(a) cold':>11}{'(w) spare':>12}{'(b) migrations':>17}")
     cloned: list[dict] = []
+    warm: list[dict] = []
     migrated: list[dict] = []
     next_a = 1
+    orders = ["awb", "wba", "baw"]
     for i in range(1, args.n + 1):
-        order = "ab" if i % 2 else "ba"
+        order = orders[(i - 1) % len(orders)]
         for way in order:
             if way == "a":
                 cloned.append(create_by_cloning(recorder, next_a, args.fresh_connection))
                 next_a += 1
+            elif way == "w":
+                warm.append(create_by_cloning(recorder, i, args.fresh_connection, warm=True))
             else:
                 migrated.append(create_by_migrations(recorder, i, args.fresh_connection))
-        print(f"    {i:>3}  {','.join(order):<6}{cloned[-1]['total']:>11.2f}s{migrated[-1]['total']:>16.2f}s")
+        print(
+            f"    {i:>3}  {','.join(order):<8}{cloned[-1]['total']:>10.2f}s{warm[-1]['total']:>11.3f}s"
+            f"{migrated[-1]['total']:>16.2f}s"
+        )
     median_a = median(cloned)
+    median_w = median(warm)
     median_b = median(migrated)
     ratio = median_b / median_a
-    print(f"  median (a) our provisioning:          {median_a:7.2f} s")
-    print(f"  median (b) django-tenants migrations: {median_b:7.2f} s")
+    print(f"  median (a) our provisioning, cold:    {median_a:7.3f} s")
+    print(f"  median (w) from a spare schema:       {median_w:7.3f} s")
+    print(f"  median (b) django-tenants migrations: {median_b:7.3f} s")
     print(f"  ratio b/a:                            {ratio:7.1f}x")
+    print(f"  ratio b/w:                            {median_b / median_w:7.1f}x")
+    print(f"  ratio a/w:                            {median_a / median_w:7.1f}x")
     print("  Where the time goes (mean seconds per center):")
-    print_breakdown([("(a) clone", cloned), ("(b) migrations", migrated)])
+    print_breakdown([("(a) cold", cloned), ("(w) spare", warm), ("(b) migrations", migrated)])
 
     # 2. Growth: only (a), until --grow centers exist.
     count = ServiceCenter.objects.count()
     grown: list[dict] = []
     if args.grow > count:
-        print(f"\nGrowth: our provisioning until {args.grow} centers exist (now {count})")
+        way = "(w) from spares" if args.grow_warm else "(a) cold"
+        print(f"\nGrowth: our provisioning, {way}, until {args.grow} centers exist (now {count})")
         since_progress: list[dict] = []
         growth_started = time.perf_counter()
         while count < args.grow:
-            sample = create_by_cloning(recorder, next_a, args.fresh_connection)
+            sample = create_by_cloning(recorder, next_a + 1000, args.fresh_connection, warm=args.grow_warm)
             next_a += 1
             count += 1
             grown.append(sample)
@@ -366,7 +399,7 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
     else:
         print(f"\nGrowth: skipped, {count} centers exist already (--grow {args.grow})")
 
-    all_a = cloned + grown
+    all_a = (warm if args.grow_warm else cloned) + grown
     first = all_a[:FLAT_WINDOW]
     last = all_a[-FLAT_WINDOW:]
     median_first = median(first)
@@ -396,6 +429,11 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
             f"{median_a:.2f} s",
             median_a <= TARGET_A_SECONDS,
         ),
+        (
+            f"(w) from a spare <= {TARGET_W_SECONDS} s (median)",
+            f"{median_w:.3f} s",
+            median_w <= TARGET_W_SECONDS,
+        ),
         (f"ratio b/a >= {TARGET_RATIO:g}x", f"{ratio:.1f}x", ratio >= TARGET_RATIO),
         (
             f"flat as centers grow (last {FLAT_WINDOW} <= first {FLAT_WINDOW} +{args.flat_tolerance:.0%})",
@@ -408,7 +446,9 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
     for target, measured, met in rows:
         print(f"    {target:<50}{measured:<28}{status(met)}")
     print(f"    PostgreSQL {version}, {where}")
-    print(f"    {count} centers at the end; (a) n={len(all_a)}, (b) n={len(migrated)}")
+    print(
+        f"    {count} centers at the end; (a) n={len(cloned)}, (w) n={len(warm)}, grown n={len(grown)}, (b) n={len(migrated)}"
+    )
 
 
 def main(argv: list[str]) -> int:
