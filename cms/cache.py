@@ -44,11 +44,16 @@ def _new_generation() -> int:
     return int(time.time() * 1000)
 
 
-def page_generation() -> int:
+def page_generation(request=None) -> int:
+    """The current center's page generation; read once per ``request`` when one is given."""
+    if request is not None and getattr(request, "_cms_page_generation", None) is not None:
+        return request._cms_page_generation
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, _new_generation(), timeout=GENERATION_SECONDS)
         generation = cache.get(GENERATION_KEY) or _new_generation()
+    if request is not None:
+        request._cms_page_generation = generation
     return generation
 
 
@@ -66,7 +71,7 @@ def _key(request) -> str:
     raw = "|".join(
         (
             connection.schema_name,
-            str(page_generation()),
+            str(page_generation(request)),
             translation.get_language() or "",
             request.scheme,
             request.get_host(),
@@ -119,12 +124,23 @@ def cache_page_for_residents(view):
 
 
 def connect_signals() -> None:
-    """Bump the center's generation when anything a public page shows changes."""
+    """Bump the center's generation when anything a public page shows, or how pages are served, changes.
+
+    Sites and view restrictions count too: ``cms.serving`` remembers them under the generation.
+    """
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(center_pages_changed, dispatch_uid=f"cms-page-cache-{signal!r}")
-    for model in ("wagtailcore.Page", Activity, DutyShift, ServiceItem, BookableService):
+    watched = (
+        Activity,
+        DutyShift,
+        ServiceItem,
+        BookableService,
+        "wagtailcore.Site",
+        "wagtailcore.PageViewRestriction",
+    )
+    for model in ("wagtailcore.Page", *watched):
         post_delete.connect(center_pages_changed, sender=model, dispatch_uid=f"cms-page-cache-del-{model}")
-    for model in (Activity, DutyShift, ServiceItem, BookableService):
+    for model in watched:
         post_save.connect(center_pages_changed, sender=model, dispatch_uid=f"cms-page-cache-save-{model}")
     # Generated roster weeks are bulk-created: operations says so with its own signal.
     records_bulk_created.connect(

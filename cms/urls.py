@@ -14,6 +14,7 @@ from cms.cache import cache_page_for_residents
 from cms.feeds import NoticeAtomFeed, NoticeRssFeed, ReportAtomFeed, ReportRssFeed
 from cms.health import healthz
 from cms.language import switch_language
+from cms.serving import remembering_routes
 from portal.errors import database_outage_aware
 
 handler400 = views.bad_request
@@ -43,9 +44,12 @@ if settings.DEBUG:
 
 urlpatterns += [
     path("", include("operations.urls_public")),
-    # Wagtail's page serving, with whole-page caching for residents (cms.cache).
+    # Wagtail's page serving, with whole-page caching for residents (cms.cache) and the Site and route
+    # remembered per center (cms.serving).
     *[
-        re_path(p.pattern.regex.pattern, cache_page_for_residents(p.callback), name=p.name)
+        re_path(
+            p.pattern.regex.pattern, cache_page_for_residents(remembering_routes(p.callback)), name=p.name
+        )
         if p.name == "wagtail_serve"
         else p
         for p in wagtail_urls.urlpatterns

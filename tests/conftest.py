@@ -17,6 +17,7 @@ from django.test.client import ClientMixin
 import pytest
 from django_tenants.utils import schema_context
 
+from cms.serving import forget_everything
 from operations.models import ServiceItem
 from operations.services.defaults import center_defaults_install
 from tenants.models import ServiceCenter
@@ -67,6 +68,7 @@ def _reset_schema_and_cache():
     connection.set_schema_to_public()
     for alias in caches:
         caches[alias].clear()
+    forget_everything()  # the web process's own memories of sites and routes (cms.serving)
 
 
 @pytest.fixture

@@ -98,7 +98,7 @@ class EvaluationIndexPage(
         return context
 
 
-class EvaluationPage(PublishedFiguresMixin, Page):
+class EvaluationPage(PublishedFiguresMixin, OneQueryViewRestrictionsMixin, Page):
     """One month's published figures; written by the job, never by hand."""
 
     month = models.DateField(_("month"), help_text=_("The first day of the month."))

@@ -7,12 +7,13 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms.models.routing import OneQueryViewRestrictionsMixin
 from operations.selectors.guide import service_items_published
 from operations.services.appointments import bookable_services
 from operations.services.guide import item_terms
 
 
-class ServiceGuidePage(Page):
+class ServiceGuidePage(OneQueryViewRestrictionsMixin, Page):
     """Every published service item with its materials, procedure, time limit, fee and basis."""
 
     intro = RichTextField(_("introduction"), blank=True)

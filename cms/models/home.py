@@ -15,6 +15,7 @@ from cms.models.evaluations import EvaluationIndexPage, EvaluationPage
 from cms.models.guide import ServiceGuidePage
 from cms.models.notices import NoticeIndexPage, live_notices
 from cms.models.reports import ActivityReportIndexPage, live_reports
+from cms.models.routing import OneQueryViewRestrictionsMixin
 from operations.selectors.activities import activities_upcoming
 from operations.selectors.roster import duty_today
 
@@ -35,7 +36,7 @@ def site_sections(request=None) -> dict[str, dict]:
     if request is not None and hasattr(request, "_cms_site_sections"):
         return request._cms_site_sections
 
-    key = f"cms:site-sections:{page_generation()}"
+    key = f"cms:site-sections:{page_generation(request)}"
     sections = cache.get(key)
     if sections is None:
         # Matched by model name through a join: django-tenants empties the ContentType cache
@@ -72,7 +73,7 @@ def _page_visible_now(page, now) -> bool:
     )
 
 
-class HomePage(Page):
+class HomePage(OneQueryViewRestrictionsMixin, Page):
     """The root of a center's site: who the center is and how to reach it."""
 
     intro = RichTextField(_("introduction"), blank=True)

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from wagtail.models import Page, PageViewRestriction
 
+from cms.serving import center_has_view_restrictions
+
 
 def visible_now(pages):
     """Live pages whose go-live time has come and whose expiry has not (a page queryset)."""
@@ -18,10 +20,13 @@ def visible_now(pages):
 
 
 class OneQueryViewRestrictionsMixin:
-    """Wagtail's view-restriction rule for a page in one query instead of two."""
+    """Wagtail's view-restriction rule for a page in one query instead of two, and none in a center
+    without any restriction (``cms.serving`` remembers which centers have some)."""
 
     def get_view_restrictions(self):
         """This page's and its ancestors' restrictions, aliases resolved to their source."""
+        if not center_has_view_restrictions():
+            return PageViewRestriction.objects.none()
         if self.alias_of_id is not None:
             return super().get_view_restrictions()
         ancestors = Page.objects.filter(

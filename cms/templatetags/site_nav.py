@@ -31,3 +31,14 @@ def site_navigation(context) -> list[dict]:
     for item in items:
         item["current"] = item["key"] == current
     return items
+
+
+@register.simple_tag(takes_context=True)
+def parent_url(context, page) -> str:
+    """``{% parent_url page %}``: the URL of the page's parent, cut from the page's own URL.
+
+    Wagtail's page URLs follow the tree (``/notices/n5/`` is under ``/notices/``), so this needs no
+    query, where ``page.get_parent`` costs one when the page was not reached by walking the tree.
+    """
+    url = page.get_url(request=context.get("request")) or ""
+    return url[: url.rstrip("/").rfind("/") + 1] if url.rstrip("/") else ""

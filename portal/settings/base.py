@@ -149,14 +149,22 @@ WSGI_APPLICATION = "portal.wsgi.application"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
 
+# Persistent connections by default: a new connection per request costs a residents' page about as much as
+# serving it. django-tenants sets search_path (and portal.db bianmin.schema) again on each request's first
+# query, so a connection kept from one center's request never answers another's with it; the health check
+# replaces one the database dropped. CONN_MAX_AGE=0 goes back to a connection per request.
+CONN_MAX_AGE_DEFAULT = 60
+
+
 def database_from_env(allow_embedded: bool) -> dict:
+    conn_max_age = int(os.environ.get("CONN_MAX_AGE", str(CONN_MAX_AGE_DEFAULT)))
     if DATABASE_URL:
-        config = dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
+        config = dj_database_url.parse(DATABASE_URL, conn_max_age=conn_max_age)
     elif allow_embedded:
         # Imported only without DATABASE_URL: production settings never load the dev server helper.
         from portal import devdb
 
-        config = {**devdb.database_settings(), "CONN_MAX_AGE": 0}
+        config = {**devdb.database_settings(), "CONN_MAX_AGE": conn_max_age}
     else:
         raise ImproperlyConfigured("DATABASE_URL must be set.")
     if not config.get("NAME"):

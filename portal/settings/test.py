@@ -11,6 +11,10 @@ SECRET_KEY = "test-only-key-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["localhost", ".localhost", "testserver", "127.0.0.1"]
 SITE_PORT = 80
 DATABASES = {"default": database_from_env(allow_embedded=True)}
+# A connection per request unless CONN_MAX_AGE says otherwise: the suite's own threads (live servers, workers,
+# concurrency tests) must leave no connection open past a test. tests/cms/test_persistent_connections.py
+# serves requests on a kept connection as production does.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "0"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="bianmin-test-media-")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -15,7 +15,7 @@ Ctrl-C, SIGTERM or an error).
    as copies of that schema with ``tenants.cloning`` (each with its own tenant row, domain,
    Site hostname and media folder) — the same content per center, which is what matters here.
 2. In process, through the Django test Client: SQL queries of an uncached home page and notice
-   page (the test suite asserts the ceilings: <= 12 and <= 8), and what django-tenants adds per
+   page (the test suite asserts the ceilings: <= 7 and <= 3), and what django-tenants adds per
    request: the host lookup (cached 60 s by ``tenants.middleware``) and ``SET search_path``.
 3. Starts gunicorn (production settings, 2 sync workers, persistent DB connections) twice —
    page cache off and on — and drives it with ``--clients`` concurrent clients for ``--seconds``
@@ -56,7 +56,7 @@ from tests.bench.scratch import run_in_scratch_database  # noqa: E402 - sys.path
 
 ADMIN_PASSWORD = "bench-pass-2026"  # noqa: S105 - the scratch database is dropped at the end
 SEED = "c000"
-QUERY_CEILINGS = {"home": 12, "notice": 8}
+QUERY_CEILINGS = {"home": 7, "notice": 3}
 TOPICS = [
     "停水",
     "停电",
