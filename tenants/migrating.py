@@ -27,6 +27,7 @@ import functools
 import io
 import multiprocessing
 import os
+import signal
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -295,10 +296,18 @@ def schemas_migrate(
     connections.close_all()
     task = functools.partial(_schema_migrate, args, options, allow_atomic=False)
     maxtasksperchild = getattr(settings, "TENANT_MULTIPROCESSING_MAX_TASKS_PER_CHILD", None)
-    with multiprocessing.get_context("fork").Pool(processes, maxtasksperchild=maxtasksperchild) as pool:
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, initializer=_worker_start, maxtasksperchild=maxtasksperchild) as pool:
         for result in pool.imap_unordered(task, schemas):
             done(result)
+        pool.close()
+        pool.join()
     return results
+
+
+def _worker_start() -> None:
+    """A worker ends on SIGTERM (the pool's terminate on Ctrl-C) whatever handler its parent had set."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class ParallelExecutor(MigrationExecutor):
