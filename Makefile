@@ -71,6 +71,7 @@ bench: install ## Benchmarks (tests/bench) in scratch databases; prints medians 
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_site.py $(if $(REDIS_URL),--redis $(REDIS_URL))
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_elders.py
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_dashboard.py
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_migrate.py --centers 200 --standard-sample 50
 
 reliability: install ## Load and faults (not in make test): 50 centers under locust, PostgreSQL/Redis outages, SIGKILLed provisioning
 	$(PY) tests/reliability/load_faults.py
