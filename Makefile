@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install db migrate messages seed static demo prod serve stop test check lint bench reliability jobs clean
+.PHONY: help install db migrate messages seed static demo prod serve stop test check lint bench bench-scale reliability jobs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ bench: install ## Benchmarks (tests/bench) in scratch databases; prints medians 
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_elders.py
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_dashboard.py
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_migrate.py --centers 200 --standard-sample 50
+
+bench-scale: install ## 1,000 centers on this machine: provisioning, residents' site, migrate, dashboard (about an hour; SCALE_ARGS to pass more)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_scale.py $(SCALE_ARGS)
 
 reliability: install ## Load and faults (not in make test): 50 centers under locust, PostgreSQL/Redis outages, SIGKILLed provisioning
 	$(PY) tests/reliability/load_faults.py
