@@ -167,3 +167,18 @@ def test_a_creation_queues_a_refill(settings, django_capture_on_commit_callbacks
     with django_capture_on_commit_callbacks(execute=True):
         assert create(name="东湖服务中心", code="donghu", domain="donghu.localhost").from_spare
     assert SpareSchema.objects.count() == 1
+
+
+def test_migrate_rebuilds_the_pool(spare, settings):
+    """After ``migrate`` the spares match the template again: stale ones dropped, the pool topped up."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.SPARE_SCHEMAS = 2
+    SpareSchema.objects.filter(pk=spare.pk).update(fingerprint="0.0.before-a-migration")
+    out = StringIO()
+    call_command("migrate", interactive=False, verbosity=1, stdout=out)
+    assert "Spare schemas for new centers: 2 ready, 2 made, 1 stale dropped." in out.getvalue()
+    assert not schema_exists(spare.schema_name)
+    assert set(SpareSchema.objects.values_list("fingerprint", flat=True)) == {spares.spare_fingerprint()}

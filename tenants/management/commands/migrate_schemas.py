@@ -25,6 +25,7 @@ from django_tenants.migration_executors import get_executor
 from django_tenants.utils import get_public_schema_name, schema_exists
 
 from tenants.migrating import ParallelExecutor, template_schema_create, tenant_schemas_check
+from tenants.spares import spare_pool_refill
 
 
 class Command(MigrateSchemasCommand):
@@ -68,6 +69,10 @@ class Command(MigrateSchemasCommand):
         if check.to_migrate:
             executor.run_migrations(tenants=check.to_migrate)
         self.finish(executor, check.centers_without_schema)
+        # Spare schemas made from the template before these migrations are stale: drop them, make new ones.
+        refill = spare_pool_refill()
+        if self.verbosity >= 1 and (refill.made or refill.dropped):
+            self.stdout.write(f"Spare schemas for new centers: {refill}.")
 
     def write_check(self, check):
         if self.verbosity < 1:
