@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
 
+from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from operations.hooks import records_bulk_created
@@ -65,6 +66,12 @@ def center_pages_changed(**kwargs) -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not set (or evicted): the next read starts a new, larger generation
         cache.set(GENERATION_KEY, _new_generation(), timeout=GENERATION_SECONDS)
+
+
+def _page_created_live(sender, instance, created, **kwargs) -> None:
+    """A page created already live (``add_child`` in code: seeds, services) sends no ``page_published``."""
+    if created and isinstance(instance, Page) and instance.live:
+        center_pages_changed()
 
 
 def _key(request) -> str:
@@ -142,6 +149,8 @@ def connect_signals() -> None:
         post_delete.connect(center_pages_changed, sender=model, dispatch_uid=f"cms-page-cache-del-{model}")
     for model in watched:
         post_save.connect(center_pages_changed, sender=model, dispatch_uid=f"cms-page-cache-save-{model}")
+    # Every page type is its own sender, so this one listens to every save and keeps the pages.
+    post_save.connect(_page_created_live, dispatch_uid="cms-page-cache-created-live")
     # Generated roster weeks are bulk-created: operations says so with its own signal.
     records_bulk_created.connect(
         center_pages_changed, sender=DutyShift, dispatch_uid="cms-page-cache-bulk-duty"

@@ -12,14 +12,16 @@ process remembers, per center:
 
 Every key holds the schema and the center's page generation (``cms.cache``): publishing, unpublishing,
 moving or deleting a page, and any change to a Site or a view restriction, start a new generation, so
-every process forgets that center's entries at its next request. The memories are bounded LRUs with a
-time limit (``LocalMemory``), so a worker's memory does not grow with the number of centers it serves,
-and a change made without signals (a queryset ``update()``) is seen within ``SERVING_MEMORY_SECONDS``.
+every process forgets that center's entries at its next request. Each memory is a bounded LRU with a time
+limit in the process (``LocalMemory``: a worker's memory does not grow with the number of centers it
+serves) in front of the shared cache (Redis in production: a new or recycled worker starts warm). A change
+made without signals (a queryset ``update()``) is seen within ``SERVING_MEMORY_SECONDS``.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -28,6 +30,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 from django.http.request import split_domain_port
@@ -75,25 +78,51 @@ class LocalMemory:
         return len(self._entries)
 
 
-def _seconds() -> float:
-    return float(getattr(settings, "SERVING_MEMORY_SECONDS", 300))
+class Memory:
+    """What a web process remembers of the current center: its own ``LocalMemory`` in front of the shared
+    cache (tenant-keyed by the cache's key function, so a recycled or new worker starts warm)."""
+
+    def __init__(self, name: str, *, size: int, seconds: float):
+        self.name, self.seconds = name, seconds
+        self.local = LocalMemory(size=size, seconds=seconds)
+
+    def _shared_key(self, parts: tuple) -> str:
+        return f"cms:serving:{self.name}:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+    def get(self, *parts: Hashable) -> Any:
+        local_key = (connection.schema_name, *parts)
+        value = self.local.get(local_key)
+        if value is None:
+            value = cache.get(self._shared_key(parts))
+            if value is not None:
+                self.local.set(local_key, value)
+        return value
+
+    def set(self, *parts: Hashable, value: Any) -> None:
+        self.local.set((connection.schema_name, *parts), value)
+        cache.set(self._shared_key(parts), value, timeout=int(self.seconds))
 
 
-# Sizes: a Site and a restriction flag per center served; routes of the pages served most recently.
-sites = LocalMemory(size=getattr(settings, "SERVING_MEMORY_SITES", 2000), seconds=_seconds())
-routes = LocalMemory(size=getattr(settings, "SERVING_MEMORY_ROUTES", 10_000), seconds=_seconds())
-restrictions = LocalMemory(size=getattr(settings, "SERVING_MEMORY_SITES", 2000), seconds=_seconds())
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+# A Site and a restriction flag per center served; routes of the pages served most recently (about 5 MB).
+SECONDS = _setting("SERVING_MEMORY_SECONDS", 300)
+sites = Memory("site", size=_setting("SERVING_MEMORY_SITES", 2000), seconds=SECONDS)
+routes = Memory("route", size=_setting("SERVING_MEMORY_ROUTES", 10_000), seconds=SECONDS)
+restrictions = Memory("restricted", size=_setting("SERVING_MEMORY_SITES", 2000), seconds=SECONDS)
 
 
 def forget_everything() -> None:
     """Empty this process's memories (tests, after emptying the shared cache)."""
     for memory in (sites, routes, restrictions):
-        memory.clear()
+        memory.local.clear()
 
 
 def _site_key(request) -> tuple:
     hostname = split_domain_port(request._get_raw_host())[0]
-    return (connection.schema_name, page_generation(request), hostname, request.get_port())
+    return (page_generation(request), hostname, request.get_port())
 
 
 def site_for_request(request) -> Site | None:
@@ -101,14 +130,14 @@ def site_for_request(request) -> Site | None:
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site
     key = _site_key(request)
-    values = sites.get(key)
+    values = sites.get(*key)
     if values is None:
         try:
-            site = get_site_for_hostname(key[2], key[3])
+            site = get_site_for_hostname(key[1], key[2])
         except Site.DoesNotExist:
             site = None
         if site is not None:
-            sites.set(key, tuple(getattr(site, field) for field in SITE_FIELDS))
+            sites.set(*key, value=tuple(getattr(site, field) for field in SITE_FIELDS))
     else:
         site = Site.from_db(connection.alias, SITE_FIELDS, values)
     request._wagtail_site = site
@@ -117,11 +146,11 @@ def site_for_request(request) -> Site | None:
 
 def center_has_view_restrictions(request=None) -> bool:
     """Whether any page of the current center has a view restriction (remembered per generation)."""
-    key = (connection.schema_name, page_generation(request))
-    known = restrictions.get(key)
+    generation = page_generation(request)
+    known = restrictions.get(generation)
     if known is None:
         known = PageViewRestriction.objects.exists()
-        restrictions.set(key, known)
+        restrictions.set(generation, value=known)
     return known
 
 
@@ -131,8 +160,8 @@ def _components(path: str) -> list[str]:
 
 def _remembered_route(request, site: Site, path: str):
     """The route Wagtail would find for ``path``, from memory; ``_MISSING`` when not known or stale."""
-    key = (connection.schema_name, page_generation(request), site.pk, path)
-    entry = routes.get(key)
+    key = (page_generation(request), site.pk, path)
+    entry = routes.get(*key)
     if entry is None:
         return _MISSING, key
     model_label, page_id, url_path, taken = entry
@@ -161,7 +190,7 @@ def _remember_route(key: tuple, site: Site, path: str, result) -> None:
         f"{c}/" for c in components[:taken]
     ):
         return
-    routes.set(key, (page._meta.label_lower, page.pk, page.url_path, taken))
+    routes.set(*key, value=(page._meta.label_lower, page.pk, page.url_path, taken))
 
 
 def remembering_routes(serve):

@@ -308,11 +308,13 @@ def memory_phase(
     """``total`` requests over a growing number of centers; RSS of each worker at each checkpoint."""
     rng = random.Random(17)  # noqa: S311 - load pattern
     n = len(hosts)
-    # (requests so far, centers reached): the centers seen grow 20-fold while the requests grow 10-fold.
+    # (requests so far, centers reached): the centers seen grow 20-fold over the first half of the requests,
+    # then the second half goes to all of them again (a bounded worker stays flat).
     phases = [
         (total // 10, max(1, n // 20)),
-        (total // 5, max(1, n // 8)),
-        (total // 2, max(1, n // 2)),
+        (total // 5, max(1, n // 4)),
+        (total // 2, n),
+        (3 * total // 4, n),
         (total, n),
     ]
     print(f"\n  Memory (P6): {total} uncached requests over up to {n} centers, {clients} clients")
@@ -468,9 +470,10 @@ def run_servers(args, config, db_name, media_root, static_root, codes, env_base,
             probe=(BASELINE_HOST, "/"),
         )
         for port, urls in ((ours_port, ours_urls), (base_port, base_urls)):
-            for scenario in scenarios:  # warm: connections, host lookups, renditions, templates
-                for host, path in urls[scenario][: 2 * len(hosts)]:
-                    fetch(port, host, path)
+            # Warm, as a server that has been up a while: every URL of the rounds once (connections, host
+            # lookups, renditions, templates, what each site remembers).
+            for scenario in scenarios:
+                drive(port, urls[scenario], clients=args.clients)
         cache_kind = "Redis" if args.redis else "local memory per worker"
         print(
             f"\n  gunicorn, {args.workers} sync workers each, {args.clients} concurrent clients, "

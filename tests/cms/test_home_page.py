@@ -6,6 +6,7 @@ and calendar tests use them too.
 
 import datetime as dt
 import re
+import time
 
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
@@ -28,6 +29,7 @@ from cms.models import (
     NoticePage,
     ServiceGuidePage,
 )
+from cms.models import home as home_module
 from tests.base import CenterTestCase
 
 # --- helpers: content of the current center ---------------------------------------------------
@@ -246,17 +248,8 @@ def test_home_page_shows_nothing_of_another_center(client_a, client_b, center_a,
         assert text not in alpha
 
 
-@pytest.mark.django_db
-def test_uncached_home_page_stays_within_seven_queries(
-    client_a, center_a, in_center, django_assert_max_num_queries
-):
-    """No page cache (tests run with PAGE_CACHE_SECONDS = 0), every block with data.
-
-    The first visit generates the thumbnails, as on a live site; the host lookup, Wagtail's site
-    root paths, the navigation, the Site and the route are then remembered like on any running server:
-    SET search_path, the home page, notices, reports, their thumbnails, activities, today's duty.
-    """
-    with in_center(center_a):
+def add_every_block(center, in_center) -> None:
+    with in_center(center):
         add_notice("紧急停电", urgent=True)
         for number in range(6):
             add_notice(f"通知{number}")
@@ -266,10 +259,78 @@ def test_uncached_home_page_stays_within_seven_queries(
         add_activity("生日会", starts_in=dt.timedelta(days=2), kind="birthday_party")
         add_duty("A", "zhou", "周值班")
         add_duty("B", "wu", "吴值班")
+
+
+HOME_TEXTS = ("紧急停电", "通知5", "报道2", "fill-320x180", "生日会", "吴值班")
+
+
+@pytest.mark.django_db
+def test_uncached_home_page_stays_within_seven_queries(
+    client_a, center_a, in_center, django_assert_max_num_queries, monkeypatch
+):
+    """No page cache (tests run with PAGE_CACHE_SECONDS = 0) and the lists not remembered, every block with data.
+
+    The first visit generates the thumbnails, as on a live site; the host lookup, Wagtail's site
+    root paths, the navigation, the Site and the route are then remembered like on any running server:
+    SET search_path, the home page, notices, reports, their thumbnails, activities, today's duty.
+    """
+    monkeypatch.setattr(home_module, "HOME_LISTS_SECONDS", 0)
+    add_every_block(center_a, in_center)
     assert client_a.get("/").status_code == 200
     with django_assert_max_num_queries(7):
         body = client_a.get("/").content.decode()
-    assert all(text in body for text in ("紧急停电", "通知5", "报道2", "fill-320x180", "生日会", "吴值班"))
+    assert all(text in body for text in HOME_TEXTS)
+
+
+@pytest.mark.django_db
+def test_home_page_with_its_lists_remembered_is_two_queries(
+    client_a, center_a, in_center, django_assert_max_num_queries
+):
+    """SET search_path and the home page itself; the lists come from the cache under the page generation."""
+    add_every_block(center_a, in_center)
+    first = client_a.get("/").content.decode()
+    with django_assert_max_num_queries(2):
+        second = client_a.get("/").content.decode()
+    assert second == first and all(text in second for text in HOME_TEXTS)
+
+
+@pytest.mark.django_db
+def test_what_changes_after_a_visit_is_on_the_next_home_page(client_a, client_b, center_a, in_center):
+    assert "新发布的通知" not in client_a.get("/").content.decode()
+    before_b = client_b.get("/").content.decode()
+    with in_center(center_a):
+        notice = add_notice("新发布的通知", live=False)
+        notice.save_revision().publish()
+    assert "新发布的通知" in client_a.get("/").content.decode()
+    with in_center(center_a):
+        add_activity("刚安排的义诊", starts_in=dt.timedelta(days=1))
+    assert "刚安排的义诊" in client_a.get("/").content.decode()
+    with in_center(center_a):
+        add_duty("A", "qian", "钱值班")
+    assert "钱值班" in client_a.get("/").content.decode()
+    with in_center(center_a):
+        NoticePage.objects.get(pk=notice.pk).unpublish()
+    body = client_a.get("/").content.decode()
+    assert "新发布的通知" not in body and "刚安排的义诊" in body
+    assert client_b.get("/").content.decode() == before_b  # the other center's lists are untouched
+
+
+@pytest.mark.django_db
+def test_a_notice_created_live_in_code_is_on_the_next_home_page(client_a, center_a, in_center):
+    client_a.get("/")
+    with in_center(center_a):
+        add_notice("程序直接发布的通知")  # add_child of a live page: no page_published signal
+    assert "程序直接发布的通知" in client_a.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_listed_notice_leaves_the_home_page_when_it_expires(client_a, center_a, in_center):
+    with in_center(center_a):
+        add_notice("马上过期的通知", expire_at=timezone.now() + dt.timedelta(seconds=2.5))
+    assert "马上过期的通知" in client_a.get("/").content.decode()
+    assert "马上过期的通知" in client_a.get("/").content.decode()  # remembered until it expires
+    time.sleep(2.6)
+    assert "马上过期的通知" not in client_a.get("/").content.decode()
 
 
 @pytest.mark.django_db

@@ -126,9 +126,9 @@ def test_a_change_to_the_site_is_seen_at_the_next_request(center_a, client_a, in
 def test_memories_are_keyed_by_schema(center_a, center_b, client_a, client_b):
     client_a.get("/notices/")
     client_b.get("/notices/")
-    schemas = {key[0] for key in serving.routes._entries}
+    schemas = {key[0] for key in serving.routes.local._entries}
     assert {center_a.schema_name, center_b.schema_name} <= schemas
-    assert {key[0] for key in serving.sites._entries} >= {center_a.schema_name, center_b.schema_name}
+    assert {key[0] for key in serving.sites.local._entries} >= {center_a.schema_name, center_b.schema_name}
 
 
 def test_local_memory_is_bounded_and_forgets_with_time():
@@ -148,11 +148,22 @@ def test_local_memory_is_bounded_and_forgets_with_time():
 
 
 def test_the_route_memory_of_a_process_stays_within_its_size(center_a, client_a, in_center, monkeypatch):
-    monkeypatch.setattr(serving, "routes", serving.LocalMemory(size=5, seconds=60))
+    monkeypatch.setattr(serving, "routes", serving.Memory("route", size=5, seconds=60))
     with in_center(center_a):
         for number in range(8):
             _publish_notice(f"通知{number}", slug=f"bounded-{number}")
     for number in range(8):
         assert client_a.get(f"/notices/bounded-{number}/").status_code == 200
-    assert len(serving.routes) == 5
+    assert len(serving.routes.local) == 5
     assert client_a.get("/notices/bounded-0/").status_code == 200  # forgotten, found again by walking
+
+
+def test_a_new_worker_reads_what_another_remembered_from_the_shared_cache(
+    center_a, client_a, in_center, django_assert_max_num_queries
+):
+    with in_center(center_a):
+        _publish_notice("另一个进程记住的通知", slug="shared")
+    client_a.get("/notices/shared/")
+    serving.forget_everything()  # a recycled worker: its own memory empty, the shared cache (Redis) kept
+    with django_assert_max_num_queries(3):
+        assert client_a.get("/notices/shared/").status_code == 200
