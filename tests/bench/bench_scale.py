@@ -192,6 +192,34 @@ def add_notices(codes: list[str]) -> None:
     connection.set_schema_to_public()
 
 
+def backend_memory(codes: list[str]) -> list[tuple[int, float]]:
+    """MB of the session's memory contexts after reading a page of 0, 1, 10, 100… centers on one connection."""
+    from django.db import connection
+
+    from wagtail.models import Site
+
+    from django_tenants.utils import schema_context
+
+    def megabytes() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sum(total_bytes) FROM pg_backend_memory_contexts")
+            return cursor.fetchone()[0] / 2**20
+
+    connection.close()
+    points = []
+    marks = {0, 1, 10, 100, 250, 500, 1000, 2000, 5000, len(codes)}
+    for served in range(len(codes) + 1):
+        if served in marks:
+            connection.set_schema_to_public()
+            points.append((served, megabytes()))
+        if served < len(codes):
+            with schema_context(codes[served]):
+                site = Site.objects.select_related("root_page").get(is_default_site=True)
+                list(site.root_page.get_children().live().values_list("title", flat=True))
+    connection.set_schema_to_public()
+    return points
+
+
 def site_rounds(port: int, codes: list[str], args) -> dict:
     from tests.bench.bench_site import load
 
@@ -358,6 +386,22 @@ def run(args: argparse.Namespace, config: dict, db_name: str, media_root: Path) 
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+    # The database side of a persistent connection: a backend's caches grow with the schemas it has used.
+    print(
+        "\n   A database session's memory as it serves more centers (pg_backend_memory_contexts)", flush=True
+    )
+    growth = backend_memory(codes)
+    for served, megabytes in growth:
+        print(f"    after {served:>6,} centers: {megabytes:7.1f} MB")
+    table.append(
+        (
+            f"one database session after {growth[-1][0]:,} centers",
+            f"{growth[-1][1]:.0f} MB",
+            f"after {growth[1][0]}: {growth[1][1]:.0f} MB",
+            f"{growth[-1][1] / growth[1][1]:.1f}x",
+        )
+    )
 
     # 3. No-op migrate.
     print(f"\n3. No-op migrate over {len(codes):,} centers", flush=True)
