@@ -321,6 +321,9 @@ def run(args: argparse.Namespace, config: dict, db_name: str, media_root: Path) 
         "PAGE_CACHE_SECONDS": "0",
         "ALLOW_PROCESS_LOCAL_CACHE": "1",
         "SPARE_SCHEMAS": "0",
+        # gunicorn.conf.py (read from the working directory) recycles a worker after 1,000 requests: not
+        # here, where a worker's memory after every center is the point.
+        "GUNICORN_MAX_REQUESTS": "0",
     }
     env.pop("CONN_MAX_AGE", None)  # the shipped default
     env["STATIC_ROOT"] = str(media_root / "static")
