@@ -6,6 +6,8 @@ Here it is a shared app only (``portal.settings.base``): there is one ``django_c
 table, in the public schema, so an id means the same model in every center and the flush only
 costs every page two to three extra queries. When ``contenttypes`` is (ever) made a tenant app,
 this backend behaves exactly like django-tenants' again.
+
+Its introspection lists a schema's tables without scanning the whole catalog (portal.db.introspection).
 """
 
 from django.conf import settings
@@ -13,12 +15,18 @@ from django.contrib.contenttypes.models import ContentType
 
 from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantDatabaseWrapper
 
+from portal.db.introspection import SchemaIntrospection
+
 
 def contenttypes_are_shared() -> bool:
     return "django.contrib.contenttypes" not in settings.TENANT_APPS
 
 
 class DatabaseWrapper(TenantDatabaseWrapper):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.introspection = SchemaIntrospection(self)  # table lists by schema (portal.db.introspection)
+
     def _handle_search_path(self, cursor=None):
         if self._setting_search_path or not self.schema_name:
             return super()._handle_search_path(cursor)
