@@ -4,9 +4,10 @@ django-tenants runs Django's ``migrate`` in every schema, one after another. Eve
 that costs about 0.4 s a schema (loading the migrations, rendering the models, the post-migrate
 signals, the check for model changes), six or seven minutes at 1,000 centers on every deployment.
 
-1. ``schemas_behind`` decides which schemas need ``migrate`` with two queries, whatever their number:
-   one to the catalog (which schemas exist and have a ``django_migrations`` table) and one over every
-   schema's ``django_migrations`` at once (a ``UNION ALL``) that returns the migrations each one lacks.
+1. ``schemas_behind`` decides which schemas need ``migrate`` with two queries (up to 1,500 schemas; one
+   more per further 1,500): one to the catalog (which schemas exist and have a ``django_migrations``
+   table) and one over every schema's ``django_migrations`` at once (a ``UNION ALL``) that returns the
+   migrations each one lacks.
    The migrations that count are those of the tenant apps (``TENANT_APPS``) on disk, which is what
    ``migrate`` would apply; a head-office app's migration changes nothing in a center's schema (the
    router skips its operations), and the next ``migrate`` that has work in the schema records it.
@@ -50,6 +51,10 @@ from django_tenants.utils import (
 
 #: Up to this many schemas behind are migrated in this process; more go to a pool of processes.
 HANDFUL = 4
+#: Schemas read by one query. A statement holds two locks per schema read (the table and its index) until
+#: it ends, and PostgreSQL's shared lock table has room for max_locks_per_transaction x max_connections
+#: (6,400 by default) for all sessions together: 1,500 schemas take under half of it.
+SCHEMAS_PER_QUERY = 1500
 #: Environment variable for the number of processes (``--parallel`` wins, then this, then the setting).
 PROCESSES_ENV = "MIGRATE_PROCESSES"
 
@@ -153,8 +158,9 @@ def schemas_behind(
 ) -> dict[str, Behind]:
     """The schemas among ``schemas`` where ``migrate`` has something to do, in their order, with why.
 
-    Two queries whatever the number of schemas: the catalog, then every ``django_migrations`` at once.
-    A schema that does not exist or has no ``django_migrations`` table is behind.
+    Two queries up to ``SCHEMAS_PER_QUERY`` schemas: the catalog, then every ``django_migrations`` at
+    once (one more query per further ``SCHEMAS_PER_QUERY``). A schema that does not exist or has no
+    ``django_migrations`` table is behind.
     """
     migrations = migrations or tenant_migrations()
     connection = connections[using or get_tenant_database_alias()]
@@ -171,15 +177,15 @@ def schemas_behind(
         catalog = {name: (has_schema, has_table) for name, has_schema, has_table in cursor.fetchall()}
         with_table = [schema for schema in schemas if catalog[schema][1]]
         missing: dict[str, set[MigrationKey]] = {}
-        if with_table and keys:
+        apps_, names = [app for app, _name in keys], [name for _app, name in keys]
+        for start in range(0, len(with_table) if keys else 0, SCHEMAS_PER_QUERY):
+            chunk = with_table[start : start + SCHEMAS_PER_QUERY]
             applied = " UNION ALL ".join(
                 f"SELECT %s AS schema_name, app, name FROM {quote_schema_name(schema)}.django_migrations"  # noqa: S608
-                for schema in with_table
+                for schema in chunk
             )
             # The identifiers are quoted, the values are parameters.
-            sql = _MISSING_SQL.format(applied=applied)
-            apps_, names = [app for app, _name in keys], [name for _app, name in keys]
-            cursor.execute(sql, [with_table, apps_, names, *with_table])
+            cursor.execute(_MISSING_SQL.format(applied=applied), [chunk, apps_, names, *chunk])
             for schema, app, name in cursor.fetchall():
                 missing.setdefault(schema, set()).add((app, name))
     behind: dict[str, Behind] = {}

@@ -119,6 +119,18 @@ class TestSchemasBehind:
             "migx_none": Behind("migx_none", no_schema=True),
         }
 
+    def test_beyond_a_query_s_share_of_schemas_one_more_query(
+        self, center_a, center_b, monkeypatch, django_assert_num_queries
+    ):
+        """Each query reads at most SCHEMAS_PER_QUERY schemas (two locks each, held until it ends)."""
+        monkeypatch.setattr(migrating, "SCHEMAS_PER_QUERY", 2)
+        last = latest("operations")
+        forget("beta", last)
+        migrations = tenant_migrations()
+        with django_assert_num_queries(3):
+            behind = schemas_behind([TEMPLATE, "alpha", "beta"], migrations=migrations)
+        assert behind == {"beta": Behind("beta", missing=(last,))}
+
     def test_a_head_office_apps_migration_does_not_make_a_center_behind(self, center_a):
         """The router skips a shared-only app's operations in a center's schema: nothing to do there."""
         with connection.cursor() as cursor:
