@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.cache import cache
 from django.db.models import F, Prefetch
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,9 @@ HOME_NOTICES = 5
 HOME_REPORTS = 3
 HOME_ACTIVITIES = 5
 REPORT_THUMBNAIL = "fill-320x180"
-HOME_LISTS_SECONDS = 60
+HOME_LISTS_SECONDS = 300  # as long as the whole-page cache keeps a page (PAGE_CACHE_SECONDS)
+URGENT_TEMPLATE = "cms/includes/urgent_notices.html"
+LISTS_TEMPLATE = "cms/includes/home_lists.html"
 
 
 def site_sections(request=None) -> dict[str, dict]:
@@ -154,12 +157,15 @@ class HomePage(OneQueryViewRestrictionsMixin, Page):
 
 
 def home_lists(home: HomePage, request, sections) -> dict:
-    """The home page's lists (urgent and latest notices, reports, activities, the month's figures, today's duty).
+    """The home page's lists, rendered: urgent notices (``urgent_html``), the month's figures, the latest notices,
+    upcoming activities and reports (``lists_html``), and today's duty as data (``on_duty``: it sits beside
+    the center's phone, which is not the page's to remember).
 
     Remembered in the (tenant-keyed) cache under the center's page generation, which publishing and changes
     to activities, the roster and evaluations bump (``cms.cache``), per language, host and day, until the
     first listed item expires or ends and at most ``HOME_LISTS_SECONDS``: most requests read them in one
-    cache lookup instead of six queries, with or without the whole-page cache.
+    cache lookup instead of six queries and most of the page's template work, with or without the
+    whole-page cache.
     """
     now = timezone.now()
     key = ":".join(
@@ -173,7 +179,13 @@ def home_lists(home: HomePage, request, sections) -> dict:
     )
     lists = cache.get(key)
     if lists is None:
-        lists, next_change = home.lists(request, sections, now)
+        data, next_change = home.lists(request, sections, now)
+        urgent = data["urgent_notices"]
+        lists = {
+            "urgent_html": render_to_string(URGENT_TEMPLATE, {"notices": urgent}) if urgent else "",
+            "lists_html": render_to_string(LISTS_TEMPLATE, {**data, "sections": sections}),
+            "on_duty": data["on_duty"],
+        }
         seconds = HOME_LISTS_SECONDS
         if next_change is not None:
             seconds = min(seconds, int((next_change - now).total_seconds()))

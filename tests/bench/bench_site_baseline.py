@@ -93,12 +93,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def sql_label(sql: str) -> str:
-    """A statement in a few words: ``SET search_path`` or ``SELECT <first table>``."""
+    """A statement in a few words: ``SET search_path`` or ``SELECT <first table>``, the page models' tables
+    without their app's prefix (``cms_noticepage`` and ``baseline_notices_noticepage`` are both ``noticepage``)."""
     if sql.lstrip().upper().startswith("SET "):
         return "SET search_path"
     verb = sql.split(None, 1)[0].upper()
     match = re.search(r'\bFROM\s+"?([a-z0-9_]+)"?', sql, re.IGNORECASE)
-    return f"{verb} {match.group(1) if match else '?'}"
+    table = re.sub(r"^(cms|baseline_notices)_", "", match.group(1)) if match else "?"
+    return f"{verb} {table}"
 
 
 def our_queries(host: str, paths: list[str]) -> dict[str, list[str]]:
