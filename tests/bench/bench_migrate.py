@@ -13,15 +13,17 @@ on the server the settings point at, and drops it at the end (also on Ctrl-C, SI
    (a clone takes hundreds of locks; a batch in one transaction would run out of lock slots).
 2. A no-op ``migrate``: ours (``call_command("migrate")``, in this process, twice) and, with DATABASE_URL,
    ``manage.py migrate`` in a new process (Django's start-up included); against it django-tenants'
-   ``StandardExecutor`` with the options ``manage.py migrate_schemas`` gives it — over every center when
-   ``--standard-sample`` covers them (the stock ``MigrateSchemasCommand``), else over the first
-   ``--standard-sample`` schemas, extrapolated to all of them and labelled so.
+   ``StandardExecutor`` with the options its ``migrate_schemas`` gives it, public included — over every
+   schema when ``--standard-sample`` covers them, else over the first ``--standard-sample`` centers,
+   extrapolated to all of them and labelled so. The standard executor runs twice: with this project's
+   backend (``portal.db``), and "before", with django-tenants' introspection, whose table list tests the
+   visibility of every table in the catalog (what ``migrate`` did before issue #17).
 3. One added column, a migration that is not in the project. ``MIGRATION_MODULES`` points ``operations``'
    migrations at a copy of them in a temporary folder (on ``sys.path``) holding one more migration: a
    nullable column on ``ServiceItem``. Nothing in the project changes, the folder is removed at the end,
-   and the forked workers inherit the setting. Ours applies it to the template and every center; then a
-   second throwaway migration (another column) goes through the standard executor over the sample, so
-   both sides apply one ``AddField`` per schema, and the standard figure is extrapolated the same way.
+   and the forked workers inherit the setting. Ours applies it to the template and every center; then
+   further throwaway migrations (another column each) go through the standard executor over the sample,
+   both ways, so every side applies one ``AddField`` per schema; extrapolated the same way.
 
 Both sides run Django's own ``migrate`` in a schema; ours runs the system checks once instead of once
 per schema, skips the schemas that are up to date, and spreads the others over
@@ -31,6 +33,7 @@ per schema, skips the schemas that are up to date, and spreads the others over
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import shutil
@@ -140,6 +143,38 @@ class ProgressLines(io.TextIOBase):
         return len(text)
 
 
+@contextlib.contextmanager
+def django_tenants_introspection():
+    """django-tenants' table list (Django's visibility test over the whole catalog) instead of portal.db's."""
+    from django.db import connection
+
+    from django_tenants.postgresql_backend.introspection import DatabaseSchemaIntrospection
+
+    kept = connection.introspection
+    connection.introspection = DatabaseSchemaIntrospection(connection)
+    try:
+        yield
+    finally:
+        connection.introspection = kept
+
+
+def table_list_seconds(schema: str, *, before: bool) -> float:
+    """Seconds of one table list in ``schema``, in a new session (as each schema's migrate has)."""
+    from django.db import connection
+
+    connection.close()
+    connection.set_schema(schema)
+    with (
+        django_tenants_introspection() if before else contextlib.nullcontext(),
+        connection.cursor() as cursor,
+    ):
+        started = time.perf_counter()
+        connection.introspection.get_table_list(cursor)
+        seconds = time.perf_counter() - started
+    connection.set_schema_to_public()
+    return seconds
+
+
 def ours(verbosity: int = 0) -> float:
     from django.core.management import call_command
 
@@ -217,36 +252,38 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
     check_seconds = time.perf_counter() - started
     print(f"  the check alone: {len(schemas)} schemas in {check_seconds:.2f} s, {len(behind)} behind")
 
-    whole = args.standard_sample >= len(codes)
-    sample = codes if whole else codes[: args.standard_sample]
+    whole = args.standard_sample >= len(schemas)
+    sample = schemas if whole else codes[: args.standard_sample]
     scale = len(schemas) / len(sample)
     label = "measured" if whole else f"{len(sample)} schemas, x{scale:.1f} to {len(schemas)}"
+
+    print("  one schema's table list (Django's migrate asks four times per schema):")
+    print(
+        f"    django-tenants' introspection {table_list_seconds(codes[-1], before=True):.3f} s, "
+        f"portal.db's {table_list_seconds(codes[-1], before=False):.3f} s"
+    )
+
+    def standard(schemas_run: list[str], *, before: bool) -> tuple[float, float]:
+        """(estimated seconds for every schema, seconds a schema) of the standard executor, public included."""
+        with django_tenants_introspection() if before else contextlib.nullcontext():
+            public_seconds = standard_run(["public"])
+            sample_seconds = standard_run(schemas_run)
+        return public_seconds + sample_seconds * scale, sample_seconds / len(schemas_run)
 
     # 2. No-op migrate.
     print(f"\n1. No-op migrate over {len(codes)} centers + the template")
     noop_ours = [ours(), ours()]
-    print(f"  ours, in process (call_command):          {noop_ours[0]:7.1f} s, again {noop_ours[1]:.1f} s")
+    print(f"  ours, in process (call_command):            {noop_ours[0]:7.1f} s, again {noop_ours[1]:.1f} s")
     new_process = manage_py_migrate(config, db_name)
     if new_process is not None:
-        print(f"  ours, manage.py migrate (a new process):  {new_process:7.1f} s")
-    public_seconds = standard_run(["public"])
-    if whole:
-        from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
-
-        started = time.perf_counter()
-        call_command(MigrateSchemasCommand(), interactive=False, verbosity=0, skip_checks=False)
-        noop_standard = time.perf_counter() - started
-        connection.set_schema_to_public()
-    else:
-        sample_seconds = standard_run(sample)
-        noop_standard = public_seconds + sample_seconds * scale
-        print(
-            f"  standard over the sample: {sample_seconds:.1f} s ({sample_seconds / len(sample):.2f} s a schema), "
-            f"public {public_seconds:.1f} s"
-        )
-    print(f"  django-tenants StandardExecutor ({label}): {noop_standard:7.1f} s")
-    noop_ratio = noop_standard / min(noop_ours)
-    print(f"  ratio standard / ours:                     {noop_ratio:7.1f}x")
+        print(f"  ours, manage.py migrate (a new process):    {new_process:7.1f} s")
+    noop_standard, each = standard(sample, before=False)
+    print(f"  standard, portal.db ({label}): {noop_standard:7.1f} s ({each:.2f} s a schema)")
+    noop_before, each = standard(sample, before=True)
+    print(
+        f"  standard, django-tenants' introspection ({label}): {noop_before:7.1f} s ({each:.2f} s a schema)"
+    )
+    noop = min(noop_ours)
 
     # 3. One added column, through migrations that are not in the project.
     print("\n2. One added column (AddField on operations.ServiceItem) in every schema")
@@ -254,38 +291,41 @@ def run(args: argparse.Namespace, config: dict, db_name: str) -> None:
     sys.path.insert(0, str(folder))
     try:
         package, leaf = throwaway_migrations(folder)
-        add_column_migration(folder, package, name="9001_bench_column_a", after=leaf, column="bench_a")
+        add_column_migration(folder, package, name="9001_bench_a", after=leaf, column="bench_a")
         settings.MIGRATION_MODULES = {**getattr(settings, "MIGRATION_MODULES", {}), "operations": package}
         processes = migration_processes(behind=len(schemas))
         print(f"  ours: {len(schemas)} schemas behind, {processes} processes")
         column_ours = ours(verbosity=1)
-        still_behind = schemas_behind(schemas)
+        print(f"  ours: {column_ours:7.1f} s ({len(schemas_behind(schemas))} schemas still behind)")
+        add_column_migration(folder, package, name="9002_bench_b", after="9001_bench_a", column="bench_b")
+        column_standard, each = standard(sample, before=False)
+        print(f"  standard, portal.db ({label}): {column_standard:7.1f} s ({each:.2f} s a schema)")
+        add_column_migration(folder, package, name="9003_bench_c", after="9002_bench_b", column="bench_c")
+        column_before, each = standard(sample, before=True)
         print(
-            f"  ours:                                      {column_ours:7.1f} s ({len(still_behind)} still behind)"
+            f"  standard, django-tenants' introspection ({label}): {column_before:7.1f} s ({each:.2f} s a schema)"
         )
-
-        add_column_migration(
-            folder, package, name="9002_bench_column_b", after="9001_bench_column_a", column="bench_b"
-        )
-        sample_seconds = standard_run(sample)
-        column_standard = sample_seconds * scale
-        print(
-            f"  standard over the sample: {sample_seconds:.1f} s ({sample_seconds / len(sample):.2f} s a schema)"
-        )
-        print(f"  django-tenants StandardExecutor ({label}): {column_standard:7.1f} s")
-        column_ratio = column_standard / column_ours
-        print(f"  ratio standard / ours:                     {column_ratio:7.1f}x")
     finally:
         sys.path.remove(str(folder))
         shutil.rmtree(folder, ignore_errors=True)
 
-    print("\nSummary")
-    print(f"    {'':<34}{'ours':>10}{'standard':>12}{'ratio':>8}")
-    print(f"    {'no-op migrate':<34}{min(noop_ours):>9.1f}s{noop_standard:>11.1f}s{noop_ratio:>7.1f}x")
-    print(f"    {'one added column':<34}{column_ours:>9.1f}s{column_standard:>11.1f}s{column_ratio:>7.1f}x")
+    print("\nSummary (seconds; standard = django-tenants' StandardExecutor, as its migrate_schemas runs it)")
+    print(f"    {'':<22}{'ours':>9}{'standard':>11}{'ratio':>8}{'standard, before':>19}{'ratio':>8}")
+    for what, mine, theirs, before in [
+        ("no-op migrate", noop, noop_standard, noop_before),
+        ("one added column", column_ours, column_standard, column_before),
+    ]:
+        print(
+            f"    {what:<22}{mine:>9.1f}{theirs:>11.1f}{theirs / mine:>7.1f}x{before:>19.1f}{before / mine:>7.1f}x"
+        )
     if new_process is not None:
-        print(f"    {'no-op manage.py migrate (ours)':<34}{new_process:>9.1f}s")
+        print(
+            f"    no-op `manage.py migrate` in a new process (Django's start-up included): {new_process:.1f} s"
+        )
     print(f"    {len(codes)} centers + the template; standard: {label}")
+    print(
+        "    'standard, before': with django-tenants' introspection instead of portal.db's (the code before #17)"
+    )
 
 
 def main(argv: list[str]) -> int:
