@@ -69,6 +69,7 @@ bench: install ## Benchmarks (tests/bench) in scratch databases; prints medians 
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_service_desk.py
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_lending.py
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_site.py $(if $(REDIS_URL),--redis $(REDIS_URL))
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_site_baseline.py $(if $(REDIS_URL),--redis $(REDIS_URL))
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_elders.py
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_dashboard.py
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) tests/bench/bench_migrate.py --centers 200 --standard-sample 50
