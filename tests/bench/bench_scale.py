@@ -6,7 +6,8 @@ baseline it is compared to in the same run. ``make bench-scale`` runs it (about 
     DJANGO_SETTINGS_MODULE=portal.settings.test .venv/bin/python tests/bench/bench_scale.py \
         [--centers 1000] [--synthetic 10000] [--seconds 15] [--standard-sample 30]
 
-It works in a scratch database (``bianmin_bench_scale_<pid>``) and media folder, dropped at the end
+Set ``REDIS_URL`` to serve the site with Redis as production does (else each worker has a local-memory
+cache of 300 entries, fewer than the keys of many centers). It works in a scratch database (``bianmin_bench_scale_<pid>``) and media folder, dropped at the end
 (also on Ctrl-C, SIGTERM or an error).
 
 1. Provisioning: ``--centers`` centers are created one by one with ``tenants.services.center_create``
@@ -321,6 +322,8 @@ def run(args: argparse.Namespace, config: dict, db_name: str, media_root: Path) 
         "PAGE_CACHE_SECONDS": "0",
         "ALLOW_PROCESS_LOCAL_CACHE": "1",
         "SPARE_SCHEMAS": "0",
+        # With REDIS_URL set (as in production) the workers share Redis; this run's keys apart from others'.
+        "CACHE_KEY_PREFIX": f"benchscale{os.getpid()}",
         # gunicorn.conf.py (read from the working directory) recycles a worker after 1,000 requests: not
         # here, where a worker's memory after every center is the point.
         "GUNICORN_MAX_REQUESTS": "0",
