@@ -86,11 +86,10 @@ class Command(MigrateSchemasCommand):
     def write_progress(self, position, total, result):
         if self.verbosity >= 1:
             width = len(str(total))
-            state = (
-                f"FAILED after {result.seconds:.1f} s: {result.error}"
-                if result.failed
-                else (f"migrated in {result.seconds:.1f} s")
-            )
+            if result.failed:
+                state = f"FAILED after {result.seconds:.1f} s: {result.error}"
+            else:
+                state = f"migrated in {result.seconds:.1f} s"
             self.stdout.write(f"[{position:>{width}}/{total}] {result.schema} {state}")
         if self.verbosity >= 2 or self.options.get("plan"):
             self.stdout.write(result.output, ending="")
